@@ -1,0 +1,68 @@
+"""Error pages in the same design as the rest, in the visitor's language; JSON under /api/."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from werkzeug.exceptions import HTTPException
+
+from lms.db import db
+
+
+def _messages() -> dict[int, tuple[str, str]]:
+    return {
+        400: (_("Permintaan tidak valid"), _("Periksa kembali isian Anda lalu coba lagi.")),
+        403: (_("Akses ditolak"), _("Anda tidak berwenang membuka halaman ini.")),
+        404: (_("Halaman tidak ditemukan"),
+              _("Alamat ini tidak ada atau tidak dapat Anda buka. Periksa kembali alamatnya.")),
+        405: (_("Metode tidak diizinkan"), _("Halaman ini tidak menerima permintaan seperti itu.")),
+        413: (_("Berkas terlalu besar"), _("Unggah berkas yang lebih kecil.")),
+        429: (_("Terlalu banyak permintaan"),
+              _("Anda mencoba terlalu sering. Tunggu sebentar, lalu coba lagi.")),
+        500: (_("Terjadi kesalahan"),
+              _("Maaf, ada kesalahan di sisi kami. Coba lagi beberapa saat lagi.")),
+        503: (_("Layanan sedang tidak tersedia"),
+              _("Basis data sedang tidak dapat dihubungi. Coba lagi dalam beberapa detik.")),
+    }
+
+
+def render_error(code: int, detail: str | None = None):  # type: ignore[no-untyped-def]
+    title, text = _messages().get(code, _messages()[500])
+    if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+        return jsonify(error=title, detail=detail or text, status=code), code
+    response = render_template("errors/error.html", code=code, title=title, text=detail or text)
+    headers = {"Retry-After": "5"} if code in (429, 503) else {}
+    return response, code, headers
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):  # type: ignore[no-untyped-def]
+        return render_error(
+            400, _("Formulir sudah kedaluwarsa atau tidak sah. Muat ulang halaman lalu kirim lagi.")
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
+        code = exc.code or 500
+        if code == 429:
+            return render_error(429)
+        return render_error(code if code in _messages() else 400)
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(DBAPIError)
+    def db_down(exc: Exception):  # type: ignore[no-untyped-def]
+        app.logger.warning("database unavailable: %s", exc.__class__.__name__)
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001,S110 - the connection may already be gone
+            pass
+        return render_error(503)
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):  # type: ignore[no-untyped-def]
+        app.logger.exception("unhandled error")
+        db.session.rollback()
+        return render_error(500)

@@ -1,0 +1,109 @@
+"""Core Flask-WTF forms. Labels are lazy so they follow the visitor's language."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileSize
+from wtforms import (
+    DateField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
+
+from lms.models import EmploymentType, ProgramStatus
+
+
+class LoginForm(FlaskForm):
+    identifier = StringField(_l("NIP atau e-mail"), validators=[DataRequired(), Length(max=254)],
+                             render_kw={"autocomplete": "username", "autocapitalize": "off"})
+    password = PasswordField(_l("Kata sandi"), validators=[DataRequired(), Length(max=200)],
+                             render_kw={"autocomplete": "current-password"})
+    submit = SubmitField(_l("Masuk"))
+
+
+class SetPasswordForm(FlaskForm):
+    password = PasswordField(_l("Kata sandi baru"), validators=[DataRequired(), Length(max=200)],
+                             render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(
+        _l("Ulangi kata sandi baru"),
+        validators=[DataRequired(), EqualTo("password", message=_l("Kedua kata sandi tidak sama."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+    submit = SubmitField(_l("Simpan kata sandi"))
+
+
+class ChangePasswordForm(SetPasswordForm):
+    current_password = PasswordField(_l("Kata sandi saat ini"), validators=[DataRequired()],
+                                     render_kw={"autocomplete": "current-password"})
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
+    submit = SubmitField(_l("Kirim tautan"))
+
+
+class LanguageForm(FlaskForm):
+    lang = SelectField(_l("Bahasa"), choices=[("id", "Bahasa Indonesia"), ("en", "English")])
+
+
+class PostForm(FlaskForm):
+    """An empty form: for buttons that change state (deactivate, send link), CSRF only."""
+
+
+class AgencyForm(FlaskForm):
+    code = StringField(_l("Kode instansi"), validators=[
+        DataRequired(), Length(max=40),
+        Regexp(r"^[A-Za-z0-9][A-Za-z0-9_-]*$", message=_l("Gunakan huruf, angka, - atau _ saja.")),
+    ])
+    name = StringField(_l("Nama instansi"), validators=[DataRequired(), Length(max=200)])
+    head_name = StringField(_l("Nama pimpinan"), validators=[Optional(), Length(max=200)])
+    head_title = StringField(_l("Jabatan pimpinan"), validators=[Optional(), Length(max=200)])
+    logo = FileField(_l("Logo (PNG atau SVG, maks. 512 KB)"), validators=[
+        FileAllowed(["png", "svg"], _l("Logo harus berkas PNG atau SVG.")),
+        FileSize(max_size=512 * 1024, message=_l("Logo maksimal 512 KB.")),
+    ])
+    admin_name = StringField(_l("Nama admin pertama"), validators=[Optional(), Length(max=200)])
+    admin_email = EmailField(_l("E-mail admin pertama"), validators=[Optional(), Email(), Length(max=254)])
+    submit = SubmitField(_l("Simpan"))
+
+
+class UnitForm(FlaskForm):
+    name = StringField(_l("Nama unit kerja"), validators=[DataRequired(), Length(max=200)])
+    parent_id = SelectField(_l("Induk unit"), coerce=int, validate_choice=True)
+    submit = SubmitField(_l("Simpan unit"))
+
+
+class StaffForm(FlaskForm):
+    name = StringField(_l("Nama lengkap (dengan gelar)"), validators=[DataRequired(), Length(max=200)])
+    employment_type = SelectField(_l("Jenis pegawai"), choices=[
+        (EmploymentType.PNS.value, "PNS"), (EmploymentType.PPPK.value, "PPPK"),
+        (EmploymentType.NON_ASN.value, _l("Non-ASN (PPNPN)")),
+    ])
+    nip = StringField(_l("NIP / NI PPPK"), validators=[Optional(), Length(max=30)],
+                      render_kw={"inputmode": "numeric"})
+    email = EmailField(_l("E-mail"), validators=[Optional(), Email(), Length(max=254)])
+    position = StringField(_l("Jabatan"), validators=[Optional(), Length(max=200)])
+    unit_id = SelectField(_l("Unit kerja"), coerce=int, validate_choice=True)
+    submit = SubmitField(_l("Simpan pegawai"))
+
+
+class ProgramForm(FlaskForm):
+    title = StringField(_l("Judul"), validators=[DataRequired(), Length(max=200)])
+    period = StringField(_l("Periode pemilihan (mis. Pilkada 2026)"), validators=[Optional(), Length(max=100)])
+    description = TextAreaField(_l("Keterangan"), validators=[Optional(), Length(max=4000)])
+    starts_on = DateField(_l("Mulai"), validators=[DataRequired()])
+    deadline = DateField(_l("Batas waktu"), validators=[DataRequired()])
+    status = SelectField(_l("Status"), choices=[
+        (ProgramStatus.DRAFT.value, _l("Draf")), (ProgramStatus.OPEN.value, _l("Dibuka")),
+        (ProgramStatus.CLOSED.value, _l("Ditutup")),
+    ])
+    unit_ids = SelectMultipleField(_l("Unit sasaran (kosongkan untuk semua unit)"), coerce=int)
+    requirements = SelectMultipleField(_l("Persyaratan"))
+    submit = SubmitField(_l("Simpan program"))

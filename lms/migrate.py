@@ -1,0 +1,26 @@
+"""Alembic wiring: one environment in ``migrations/``, one version branch per package."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic.config import Config
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+MIGRATIONS_DIR = ROOT / "migrations"
+
+
+def alembic_config(app: Flask) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    locations = [str(MIGRATIONS_DIR / "versions")]
+    for plugin in app.extensions["lms.plugins"].values():
+        path = Path(plugin.migrations_path)
+        if path.is_dir():
+            locations.append(str(path))
+    cfg.set_main_option("version_locations", " ".join(locations))
+    cfg.set_main_option("version_path_separator", "space")
+    cfg.set_main_option("path_separator", "space")
+    cfg.attributes["flask_app"] = app
+    return cfg

@@ -1,0 +1,244 @@
+"""Accounts: login, sessions, activation and password-reset links, staff management."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, func, or_, select
+
+from lms.db import db, utcnow
+from lms.identity import IdentityNumberError, normalise, parse_identity_number
+from lms.models import ActionToken, Agency, AuthSession, EmploymentType, Role, Unit, User
+from lms.security import (
+    MIN_PASSWORD_LENGTH,
+    LinkError,
+    hash_password,
+    load_link_payload,
+    needs_rehash,
+    sha256_hex,
+    sign_link_payload,
+    verify_password,
+)
+from lms.services import audit
+from lms.signals import user_renamed
+
+ACTIVATION = "activate"
+RESET = "reset"
+
+
+class AccountError(ValueError):
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+def find_login(identifier: str) -> User | None:
+    """Look a person up by NIP / NI PPPK (spaces allowed) or e-mail."""
+    identifier = (identifier or "").strip()
+    if not identifier:
+        return None
+    if "@" in identifier:
+        return db.session.scalar(select(User).where(func.lower(User.email) == identifier.lower()))
+    return db.session.scalar(select(User).where(User.nip == normalise(identifier)))
+
+
+def authenticate(identifier: str, password: str) -> User | None:
+    """The user if the password is right and the account active; constant-time for unknown users."""
+    user = find_login(identifier)
+    ok = verify_password(user.password_hash if user else None, password)
+    if not (user and ok and user.active):
+        return None
+    if user.password_hash and needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+def start_session(user: User, ip: str | None, user_agent: str | None) -> str:
+    """Create a server-side session and return the token to keep in the cookie."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(AuthSession(id=sha256_hex(token), user_id=user.id, ip=ip,
+                               user_agent=(user_agent or "")[:300]))
+    user.last_login_at = utcnow()
+    audit.record("auth.login", actor=user, target_type="user", target_id=user.id, ip=ip)
+    return token
+
+
+def session_user(user_id: int, token: str | None) -> User | None:
+    if not token:
+        return None
+    row = db.session.get(AuthSession, sha256_hex(token))
+    if row is None or row.user_id != user_id:
+        return None
+    user = db.session.get(User, user_id)
+    return user if user and user.active else None
+
+
+def end_session(token: str | None) -> None:
+    if token:
+        db.session.execute(delete(AuthSession).where(AuthSession.id == sha256_hex(token)))
+
+
+def end_all_sessions(user: User, keep_token: str | None = None) -> None:
+    stmt = delete(AuthSession).where(AuthSession.user_id == user.id)
+    if keep_token:
+        stmt = stmt.where(AuthSession.id != sha256_hex(keep_token))
+    db.session.execute(stmt)
+
+
+def check_password_strength(password: str, user: User | None = None) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(
+            _l("Kata sandi minimal %(n)d karakter.", n=MIN_PASSWORD_LENGTH), "password"
+        )
+    if user and user.nip and user.nip in password:
+        raise AccountError(_l("Kata sandi tidak boleh memuat NIP Anda."), "password")
+
+
+def change_password(user: User, current: str, new: str, keep_token: str | None, ip: str | None) -> None:
+    if not verify_password(user.password_hash, current):
+        raise AccountError(_l("Kata sandi saat ini salah."), "current_password")
+    check_password_strength(new, user)
+    user.password_hash = hash_password(new)
+    end_all_sessions(user, keep_token=keep_token)
+    audit.record("auth.password_changed", actor=user, target_type="user", target_id=user.id, ip=ip)
+
+
+# --- one-time links -----------------------------------------------------------------------------
+
+def issue_link_token(user: User, purpose: str) -> str:
+    """A signed token naming the user and a fresh id; the id is recorded so the link works once."""
+    jti = secrets.token_hex(16)
+    db.session.add(ActionToken(jti=jti, user_id=user.id, purpose=purpose))
+    db.session.flush()
+    return sign_link_payload(purpose, {"uid": user.id, "jti": jti})
+
+
+def _max_age(purpose: str) -> int:
+    key = "ACTIVATION_TOKEN_MAX_AGE" if purpose == ACTIVATION else "RESET_TOKEN_MAX_AGE"
+    return int(current_app.config[key])
+
+
+def peek_link_token(purpose: str, token: str) -> tuple[User, ActionToken]:
+    """Check a link without using it up (to show the form); raises ``LinkError``."""
+    data = load_link_payload(purpose, token, _max_age(purpose))
+    row = db.session.get(ActionToken, str(data.get("jti", "")))
+    if row is None or row.purpose != purpose or row.user_id != data.get("uid"):
+        raise LinkError("invalid")
+    if row.used_at is not None:
+        raise LinkError("used")
+    user = db.session.get(User, row.user_id)
+    if user is None or not user.active:
+        raise LinkError("invalid")
+    return user, row
+
+
+def redeem_link_token(purpose: str, token: str, new_password: str, ip: str | None) -> User:
+    user, row = peek_link_token(purpose, token)
+    check_password_strength(new_password, user)
+    row.used_at = utcnow()
+    user.password_hash = hash_password(new_password)
+    if purpose == ACTIVATION and user.activated_at is None:
+        user.activated_at = utcnow()
+    end_all_sessions(user)
+    audit.record(f"auth.{purpose}", actor=user, target_type="user", target_id=user.id, ip=ip)
+    return user
+
+
+# --- staff management ---------------------------------------------------------------------------
+
+@dataclass
+class StaffData:
+    name: str
+    employment_type: EmploymentType
+    nip: str | None
+    email: str | None
+    position: str | None
+    unit_id: int | None
+    role: Role = Role.LEARNER
+
+
+def validate_staff(agency: Agency, data: StaffData, existing: User | None = None) -> StaffData:
+    """Normalise and check staff fields; raise ``AccountError`` naming the field."""
+    name = (data.name or "").strip()
+    if not name:
+        raise AccountError(_l("Nama wajib diisi."), "name")
+    nip = normalise(data.nip or "") or None
+    if data.employment_type != EmploymentType.NON_ASN:
+        if not nip:
+            raise AccountError(_l("NIP / NI PPPK wajib diisi untuk ASN."), "nip")
+        try:
+            parse_identity_number(nip, data.employment_type)
+        except IdentityNumberError as exc:
+            raise AccountError(exc.message, "nip") from None
+    email = (data.email or "").strip().lower() or None
+    if nip:
+        other = db.session.scalar(select(User).where(User.nip == nip))
+        if other is not None and other is not existing:
+            raise AccountError(_l("NIP ini sudah terdaftar."), "nip")
+    if email:
+        other = db.session.scalar(select(User).where(func.lower(User.email) == email))
+        if other is not None and other is not existing:
+            raise AccountError(_l("Alamat e-mail ini sudah dipakai akun lain."), "email")
+    if data.unit_id is not None:
+        unit = db.session.get(Unit, data.unit_id)
+        if unit is None or unit.agency_id != agency.id:
+            raise AccountError(_l("Unit kerja tidak ditemukan di instansi ini."), "unit_id")
+    if nip is None and email is None:
+        raise AccountError(_l("Isi NIP atau e-mail agar orang ini dapat masuk."), "email")
+    return StaffData(name, data.employment_type, nip, email, (data.position or "").strip() or None,
+                     data.unit_id, data.role)
+
+
+def create_staff(agency: Agency, data: StaffData, actor: User, ip: str | None = None) -> User:
+    clean = validate_staff(agency, data)
+    user = User(agency_id=agency.id, name=clean.name, employment_type=clean.employment_type,
+                nip=clean.nip, email=clean.email, position=clean.position,
+                unit_id=clean.unit_id, role=clean.role)
+    db.session.add(user)
+    db.session.flush()
+    audit.record("staff.created", actor=actor, agency_id=agency.id, target_type="user",
+                 target_id=user.id, ip=ip)
+    return user
+
+
+def update_staff(user: User, data: StaffData, actor: User, ip: str | None = None) -> User:
+    agency = db.session.get(Agency, user.agency_id)
+    assert agency is not None
+    clean = validate_staff(agency, data, existing=user)
+    old_name = user.name
+    changed = {k: v for k, v in vars(clean).items() if k != "role" and getattr(user, k) != v}
+    for key, value in changed.items():
+        setattr(user, key, value)
+    db.session.flush()
+    if "name" in changed:
+        user_renamed.send(current_app._get_current_object(), user_id=user.id, old=old_name,
+                          new=user.name)
+    audit.record("staff.updated", actor=actor, agency_id=user.agency_id, target_type="user",
+                 target_id=user.id, ip=ip, fields=sorted(changed))
+    return user
+
+
+def set_active(user: User, active: bool, actor: User, ip: str | None = None) -> None:
+    user.active = active
+    if not active:
+        end_all_sessions(user)
+    audit.record("staff.activated" if active else "staff.deactivated", actor=actor,
+                 agency_id=user.agency_id, target_type="user", target_id=user.id, ip=ip)
+
+
+def search_staff_filter(q: str):  # type: ignore[no-untyped-def]
+    like = f"%{q.strip().lower()}%"
+    return or_(func.lower(User.name).like(like), User.nip.like(f"%{normalise(q)}%"),
+               func.lower(User.email).like(like))
+
+
+def normalise_identifier(identifier: str) -> str:
+    identifier = (identifier or "").strip().lower()
+    return identifier if "@" in identifier else normalise(identifier)

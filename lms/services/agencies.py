@@ -1,0 +1,134 @@
+"""Agencies (instansi) and their unit tree."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from PIL import Image, UnidentifiedImageError
+from sqlalchemy import func, select
+
+from lms.db import db
+from lms.models import Agency, Role, Unit, User
+from lms.services import accounts, audit
+
+MAX_LOGO_BYTES = 512 * 1024
+
+
+class AgencyError(ValueError):
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+@dataclass
+class AgencyInput:
+    code: str
+    name: str
+    head_name: str | None = None
+    head_title: str | None = None
+    logo_file: Any = None  # a werkzeug FileStorage or None
+
+
+def validate_logo(data: bytes, filename: str) -> str:
+    """Return the MIME type of a real PNG or a plain SVG; reject anything else."""
+    if len(data) > MAX_LOGO_BYTES:
+        raise AgencyError(_l("Logo maksimal 512 KB."), "logo")
+    if filename.lower().endswith(".svg"):
+        text = data[:4096].decode("utf-8", "replace").lower()
+        if "<svg" not in text or "<script" in data.decode("utf-8", "replace").lower():
+            raise AgencyError(_l("Berkas SVG tidak sah atau memuat skrip."), "logo")
+        return "image/svg+xml"
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            if img.format != "PNG":
+                raise AgencyError(_l("Logo harus berkas PNG atau SVG."), "logo")
+            img.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError):
+        raise AgencyError(_l("Berkas logo rusak atau bukan PNG."), "logo") from None
+    return "image/png"
+
+
+def create_agency(data: AgencyInput, actor: User | None, ip: str | None = None) -> Agency:
+    code = data.code.strip().upper()
+    if db.session.scalar(select(Agency).where(func.upper(Agency.code) == code)):
+        raise AgencyError(_l("Kode instansi sudah dipakai."), "code")
+    agency = Agency(code=code, name=data.name.strip(), head_name=data.head_name or None,
+                    head_title=data.head_title or None)
+    if data.logo_file is not None and getattr(data.logo_file, "filename", ""):
+        raw = data.logo_file.read()
+        agency.logo_mime = validate_logo(raw, data.logo_file.filename)
+        agency.logo = raw
+    db.session.add(agency)
+    db.session.flush()
+    audit.record("agency.created", actor=actor, agency_id=agency.id, target_type="agency",
+                 target_id=agency.id, ip=ip)
+    return agency
+
+
+def create_agency_with_admin(data: AgencyInput, admin_name: str | None, admin_email: str | None,
+                             actor: User, ip: str | None) -> tuple[Agency, User | None, str | None]:
+    """Create the agency and, if named, its first admin with a one-time activation link."""
+    from flask import url_for
+
+    agency = create_agency(data, actor, ip)
+    if not (admin_name and admin_email):
+        return agency, None, None
+    try:
+        admin = accounts.create_staff(
+            agency,
+            accounts.StaffData(name=admin_name, employment_type=accounts.EmploymentType.NON_ASN,
+                               nip=None, email=admin_email, position=None, unit_id=None,
+                               role=Role.AGENCY_ADMIN),
+            actor, ip)
+    except accounts.AccountError as exc:
+        raise AgencyError(exc.message, "admin_email") from None
+    link = url_for("auth.activate", token=accounts.issue_link_token(admin, accounts.ACTIVATION),
+                   _external=True)
+    return agency, admin, link
+
+
+def create_unit(agency: Agency, name: str, parent_id: int | None, actor: User | None,
+                ip: str | None = None) -> Unit:
+    name = name.strip()
+    if not name:
+        raise AgencyError(_l("Nama unit wajib diisi."), "name")
+    if db.session.scalar(select(Unit).where(Unit.agency_id == agency.id,
+                                            func.lower(Unit.name) == name.lower())):
+        raise AgencyError(_l("Unit dengan nama ini sudah ada."), "name")
+    if parent_id is not None:
+        parent = db.session.get(Unit, parent_id)
+        if parent is None or parent.agency_id != agency.id:
+            raise AgencyError(_l("Induk unit tidak dikenal."), "parent_id")
+    unit = Unit(agency_id=agency.id, name=name, parent_id=parent_id)
+    db.session.add(unit)
+    db.session.flush()
+    audit.record("unit.created", actor=actor, agency_id=agency.id, target_type="unit",
+                 target_id=unit.id, ip=ip)
+    return unit
+
+
+def unit_tree(agency: Agency) -> list[tuple[Unit, str]]:
+    """Units in tree order with an indented label ("Dinas X › Bidang Y")."""
+    units = list(db.session.scalars(select(Unit).where(Unit.agency_id == agency.id).order_by(Unit.name)))
+    children: dict[int | None, list[Unit]] = {}
+    for unit in units:
+        children.setdefault(unit.parent_id, []).append(unit)
+    out: list[tuple[Unit, str]] = []
+
+    def walk(parent: int | None, prefix: str) -> None:
+        for unit in children.get(parent, []):
+            label = f"{prefix}{unit.name}"
+            out.append((unit, label))
+            walk(unit.id, f"{label} › ")
+
+    walk(None, "")
+    seen = {u.id for u, _ in out}
+    out.extend((u, u.name) for u in units if u.id not in seen)  # orphans, never hidden
+    return out

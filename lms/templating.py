@@ -1,0 +1,36 @@
+"""Template globals and filters shared by the core and plugins."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Flask, current_app
+from flask_babel import format_date, format_datetime, get_locale
+from flask_login import current_user
+
+from lms import menus
+from lms.identity import format_nip
+
+
+def days_left(deadline: dt.date, today: dt.date | None = None) -> int:
+    return (deadline - (today or dt.date.today())).days
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["nip"] = format_nip
+    app.jinja_env.filters["date"] = lambda d, fmt="long": format_date(d, fmt) if d else ""
+    app.jinja_env.filters["datetime"] = lambda d, fmt="medium": format_datetime(d, fmt) if d else ""
+    app.jinja_env.globals["days_left"] = days_left
+    app.extensions.setdefault("lms.menus", {s: [] for s in menus.SLOTS})
+    app.jinja_env.globals["admin_menu"] = lambda agency: menus.items("agency", agency)
+    app.jinja_env.globals["program_menu"] = lambda program: menus.items("program", program)
+    app.jinja_env.globals["staff_menu"] = lambda agency: menus.items("staff", agency)
+
+    @app.context_processor
+    def inject() -> dict[str, object]:
+        return {
+            "current_locale": str(get_locale() or "id"),
+            "languages": current_app.config["LANGUAGES"],
+            "plugins": current_app.extensions.get("lms.plugins", {}),
+            "nav_user": current_user,
+        }

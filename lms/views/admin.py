@@ -1,0 +1,325 @@
+"""Platform and agency administration: agencies, units, staff, programs, audit log.
+
+Every lookup goes through ``lms.scoping``: an admin of another agency gets 404.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from lms.db import db
+from lms.extensions import client_ip
+from lms.forms import AgencyForm, PostForm, ProgramForm, StaffForm, UnitForm
+from lms.mail import mail_enabled, send_mail
+from lms.models import (
+    Agency,
+    AuditLog,
+    EmploymentType,
+    Program,
+    ProgramStatus,
+    Role,
+    Unit,
+    User,
+)
+from lms.scoping import get_scoped_or_404, limited_unit_ids, scope
+from lms.services import accounts, agencies
+from lms.services import programs as program_service
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+PAGE_SIZE = 50
+
+
+def admin_required(view):  # type: ignore[no-untyped-def]
+    @wraps(view)
+    @login_required
+    def wrapped(*args: Any, **kwargs: Any):  # type: ignore[no-untyped-def]
+        if not current_user.is_admin:
+            abort(404)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def platform_required(view):  # type: ignore[no-untyped-def]
+    @wraps(view)
+    @login_required
+    def wrapped(*args: Any, **kwargs: Any):  # type: ignore[no-untyped-def]
+        if not current_user.is_platform_admin:
+            abort(404)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def _agency(agency_id: int) -> Agency:
+    return get_scoped_or_404(Agency, agency_id, current_user)
+
+
+def _child(model: type, ident: int, agency: Agency):  # type: ignore[no-untyped-def]
+    obj = get_scoped_or_404(model, ident, current_user)
+    if getattr(obj, "agency_id", None) != agency.id:
+        abort(404)
+    return obj
+
+
+@bp.get("/")
+@admin_required
+def index():  # type: ignore[no-untyped-def]
+    if current_user.is_platform_admin:
+        return redirect(url_for("admin.agencies_list"))
+    return redirect(url_for("admin.agency", agency_id=current_user.agency_id))
+
+
+# --- platform admin: agencies ---------------------------------------------------------------------
+
+@bp.get("/agencies")
+@platform_required
+def agencies_list():  # type: ignore[no-untyped-def]
+    rows = db.session.execute(
+        select(Agency, func.count(User.id))
+        .outerjoin(User, (User.agency_id == Agency.id) & (User.role == Role.LEARNER))
+        .group_by(Agency.id).order_by(Agency.name)
+    ).all()
+    return render_template("admin/agencies.html", rows=rows)
+
+
+@bp.route("/agencies/new", methods=["GET", "POST"])
+@platform_required
+def agency_new():  # type: ignore[no-untyped-def]
+    form = AgencyForm()
+    if form.validate_on_submit():
+        try:
+            agency, admin, link = agencies.create_agency_with_admin(
+                agencies.AgencyInput(form.code.data, form.name.data, form.head_name.data,
+                                     form.head_title.data, form.logo.data),
+                form.admin_name.data, form.admin_email.data, current_user, client_ip())
+        except agencies.AgencyError as exc:
+            getattr(form, exc.field or "code").errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("Instansi %(name)s dibuat.", name=agency.name), "success")
+            if admin is not None and link:
+                _deliver_activation(admin, link)
+            return redirect(url_for("admin.agency", agency_id=agency.id))
+    return render_template("admin/agency_form.html", form=form), (400 if form.errors else 200)
+
+
+# --- agency overview, units ----------------------------------------------------------------------
+
+@bp.get("/agencies/<int:agency_id>")
+@admin_required
+def agency(agency_id: int):  # type: ignore[no-untyped-def]
+    agency = _agency(agency_id)
+    staff_count = db.session.scalar(scope(
+        select(func.count(User.id)).where(User.role == Role.LEARNER), current_user,
+        User.agency_id, User.unit_id).where(User.agency_id == agency.id))
+    programs = db.session.scalars(
+        select(Program).where(Program.agency_id == agency.id).order_by(Program.deadline.desc())
+    ).all()
+    return render_template("admin/agency.html", agency=agency, staff_count=staff_count,
+                           programs=programs)
+
+
+@bp.route("/agencies/<int:agency_id>/units", methods=["GET", "POST"])
+@admin_required
+def units(agency_id: int):  # type: ignore[no-untyped-def]
+    agency = _agency(agency_id)
+    form = UnitForm()
+    unit_rows = agencies.unit_tree(agency)
+    form.parent_id.choices = [(0, _("— tanpa induk —"))] + [(u.id, label) for u, label in unit_rows]
+    if form.validate_on_submit():
+        try:
+            agencies.create_unit(agency, form.name.data, form.parent_id.data or None, current_user,
+                                 client_ip())
+        except agencies.AgencyError as exc:
+            form.name.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("Unit kerja ditambahkan."), "success")
+            return redirect(url_for("admin.units", agency_id=agency.id))
+    counts = dict(db.session.execute(
+        select(User.unit_id, func.count(User.id)).where(User.agency_id == agency.id)
+        .group_by(User.unit_id)).all())
+    return render_template("admin/units.html", agency=agency, form=form, unit_rows=unit_rows,
+                           counts=counts), (400 if form.errors else 200)
+
+
+# --- staff ----------------------------------------------------------------------------------------
+
+def _unit_choices(agency: Agency) -> list[tuple[int, str]]:
+    allowed = limited_unit_ids(current_user)
+    return [(0, _("— pilih unit —"))] + [
+        (u.id, label) for u, label in agencies.unit_tree(agency) if allowed is None or u.id in allowed
+    ]
+
+
+@bp.get("/agencies/<int:agency_id>/staff")
+@admin_required
+def staff(agency_id: int):  # type: ignore[no-untyped-def]
+    agency = _agency(agency_id)
+    q = request.args.get("q", "")[:100]
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    stmt = scope(select(User), current_user, User.agency_id, User.unit_id).where(
+        User.agency_id == agency.id, User.role != Role.PLATFORM_ADMIN)
+    if q.strip():
+        stmt = stmt.where(accounts.search_staff_filter(q))
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    people = db.session.scalars(
+        stmt.order_by(User.name).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    return render_template("admin/staff.html", agency=agency, people=people, q=q, page=page,
+                           total=total, pages=max(1, -(-total // PAGE_SIZE)), post_form=PostForm())
+
+
+def _staff_data(form: StaffForm) -> accounts.StaffData:
+    return accounts.StaffData(
+        name=form.name.data, employment_type=EmploymentType(form.employment_type.data),
+        nip=form.nip.data, email=form.email.data, position=form.position.data,
+        unit_id=form.unit_id.data or None)
+
+
+@bp.route("/agencies/<int:agency_id>/staff/new", methods=["GET", "POST"])
+@admin_required
+def staff_new(agency_id: int):  # type: ignore[no-untyped-def]
+    agency = _agency(agency_id)
+    form = StaffForm()
+    form.unit_id.choices = _unit_choices(agency)
+    if form.validate_on_submit():
+        try:
+            user = accounts.create_staff(agency, _staff_data(form), current_user, client_ip())
+            link = url_for("auth.activate", token=accounts.issue_link_token(user, accounts.ACTIVATION),
+                           _external=True)
+        except accounts.AccountError as exc:
+            getattr(form, exc.field or "name").errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("Pegawai %(name)s ditambahkan.", name=user.name), "success")
+            _deliver_activation(user, link)
+            return redirect(url_for("admin.staff", agency_id=agency.id))
+    return render_template("admin/staff_form.html", agency=agency, form=form, person=None), (
+        400 if form.errors else 200)
+
+
+@bp.route("/agencies/<int:agency_id>/staff/<int:user_id>", methods=["GET", "POST"])
+@admin_required
+def staff_edit(agency_id: int, user_id: int):  # type: ignore[no-untyped-def]
+    agency = _agency(agency_id)
+    person = _child(User, user_id, agency)
+    form = StaffForm(obj=person if request.method == "GET" else None)
+    if request.method == "GET":
+        form.employment_type.data = person.employment_type.value
+        form.unit_id.data = person.unit_id or 0
+    form.unit_id.choices = _unit_choices(agency)
+    if form.validate_on_submit():
+        try:
+            accounts.update_staff(person, _staff_data(form), current_user, client_ip())
+        except accounts.AccountError as exc:
+            getattr(form, exc.field or "name").errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("Data pegawai disimpan."), "success")
+            return redirect(url_for("admin.staff", agency_id=agency.id))
+    return render_template("admin/staff_form.html", agency=agency, form=form, person=person,
+                           post_form=PostForm()), (400 if form.errors else 200)
+
+
+@bp.post("/agencies/<int:agency_id>/staff/<int:user_id>/active")
+@admin_required
+def staff_toggle_active(agency_id: int, user_id: int):  # type: ignore[no-untyped-def]
+    agency = _agency(agency_id)
+    person = _child(User, user_id, agency)
+    if PostForm().validate_on_submit():
+        if person.id == current_user.id:
+            flash(_("Anda tidak dapat menonaktifkan akun Anda sendiri."), "error")
+        else:
+            accounts.set_active(person, not person.active, current_user, client_ip())
+            db.session.commit()
+            flash(_("Status akun %(name)s diubah.", name=person.name), "success")
+    return redirect(url_for("admin.staff", agency_id=agency.id))
+
+
+@bp.post("/agencies/<int:agency_id>/staff/<int:user_id>/link")
+@admin_required
+def staff_link(agency_id: int, user_id: int):  # type: ignore[no-untyped-def]
+    """Send (or show) a one-time link: activation if never activated, else password reset."""
+    agency = _agency(agency_id)
+    person = _child(User, user_id, agency)
+    if PostForm().validate_on_submit():
+        purpose = accounts.ACTIVATION if person.activated_at is None else accounts.RESET
+        endpoint = "auth.activate" if purpose == accounts.ACTIVATION else "auth.reset"
+        link = url_for(endpoint, token=accounts.issue_link_token(person, purpose), _external=True)
+        db.session.commit()
+        _deliver_activation(person, link)
+    return redirect(url_for("admin.staff_edit", agency_id=agency.id, user_id=person.id))
+
+
+def _deliver_activation(user: User, link: str) -> None:
+    if user.email and mail_enabled():
+        send_mail(user.email, _("Akun Ikrar Anda"),
+                  _("Yth. %(name)s,\n\nBuka tautan berikut untuk mengatur kata sandi Anda:\n\n"
+                    "%(link)s\n\nTautan hanya dapat dipakai sekali.", name=user.name, link=link))
+        flash(_("Tautan dikirim ke %(email)s.", email=user.email), "success")
+    else:
+        flash(_("Berikan tautan sekali pakai ini kepada %(name)s: %(link)s", name=user.name,
+                link=link), "info")
+
+
+# --- programs -------------------------------------------------------------------------------------
+
+def _program_form(agency: Agency, program: Program | None) -> ProgramForm:
+    form = ProgramForm(obj=program if request.method == "GET" and program else None)
+    form.unit_ids.choices = [(u.id, label) for u, label in agencies.unit_tree(agency)]
+    form.requirements.choices = [
+        (f"{kind.name}:{c.ref}", f"{kind.title}: {c.label}")
+        for kind in program_service.registry() for c in kind.choices(agency.id)
+    ]
+    if request.method == "GET" and program is not None:
+        form.status.data = program.status.value
+        form.unit_ids.data = [u.id for u in program.target_units]
+        form.requirements.data = [f"{r.kind}:{r.ref}" for r in program.requirements]
+    return form
+
+
+def _program_input(form: ProgramForm) -> program_service.ProgramInput:
+    return program_service.ProgramInput(
+        title=form.title.data, period=form.period.data, description=form.description.data,
+        starts_on=form.starts_on.data, deadline=form.deadline.data,
+        status=ProgramStatus(form.status.data), unit_ids=list(form.unit_ids.data or []),
+        requirements=[tuple(v.split(":", 1)) for v in form.requirements.data or []],  # type: ignore[misc]
+    )
+
+
+@bp.route("/agencies/<int:agency_id>/programs/new", methods=["GET", "POST"])
+@bp.route("/agencies/<int:agency_id>/programs/<int:program_id>/edit", methods=["GET", "POST"])
+@admin_required
+def program_form(agency_id: int, program_id: int | None = None):  # type: ignore[no-untyped-def]
+    agency = _agency(agency_id)
+    program = _child(Program, program_id, agency) if program_id else None
+    form = _program_form(agency, program)
+    if form.validate_on_submit():
+        try:
+            program = program_service.save_program(agency, _program_input(form), current_user,
+                                                   program, client_ip())
+        except program_service.ProgramError as exc:
+            getattr(form, exc.field or "title").errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("Program disimpan."), "success")
+            return redirect(url_for("admin.agency", agency_id=agency.id))
+    return render_template("admin/program_form.html", agency=agency, form=form, program=program), (
+        400 if form.errors else 200)
+
+
+@bp.get("/agencies/<int:agency_id>/audit")
+@admin_required
+def audit_log(agency_id: int):  # type: ignore[no-untyped-def]
+    agency = _agency(agency_id)
+    entries = db.session.scalars(
+        select(AuditLog).where(AuditLog.agency_id == agency.id).order_by(AuditLog.id.desc()).limit(200)
+    ).all()
+    return render_template("admin/audit.html", agency=agency, entries=entries)

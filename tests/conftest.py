@@ -1,0 +1,246 @@
+"""Shared fixtures: a real database (SQLite file, or PostgreSQL when LMS_TEST_DATABASE_URL is set),
+the app with every plugin, a test client, a live server for the browser tests, and factories."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import socket
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import text
+from werkzeug.serving import make_server
+
+from lms import create_app
+from lms.db import Base, db, utcnow
+from lms.extensions import limiter
+from lms.models import Agency, EmploymentType, Program, ProgramStatus, Role, Unit, User
+from lms.security import hash_password
+
+PASSWORD = "correct-horse-battery"
+_HASH = hash_password(PASSWORD)
+PG_URL = os.environ.get("LMS_TEST_DATABASE_URL", "")
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if not PG_URL:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'ikrar.db'}"
+        return
+    import psycopg
+
+    name = f"ikrar_test_{_worker()}"
+    admin_url = PG_URL.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield re.sub(r"/[^/]+$", f"/{name}", PG_URL)
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str) -> Iterator[Flask]:
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "BASE_URL": "http://localhost",
+        "SERVER_NAME": None,
+    })
+    with app.app_context():
+        Base.metadata.create_all(db.engine)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _truncate_all() -> None:
+    tables = list(reversed(Base.metadata.sorted_tables))
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def _clean_db(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Each test starts on empty tables, with fresh rate-limit counters."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    app: Flask = request.getfixturevalue("app")
+    with app.app_context():
+        _truncate_all()
+        limiter.reset()
+    yield
+    with app.app_context():
+        db.session.remove()
+
+
+@pytest.fixture
+def ctx(app: Flask) -> Iterator[None]:
+    with app.app_context():
+        yield
+        db.session.rollback()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def csrf_token(client: FlaskClient, path: str = "/login") -> str:
+    html = client.get(path).get_data(as_text=True)
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'name="csrf_token" value="([^"]+)"', html)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def login(client: FlaskClient, identifier: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
+    token = csrf_token(client)
+    return client.post("/login", data={"identifier": identifier, "password": password,
+                                       "csrf_token": token})
+
+
+def _in_own_context(method):  # type: ignore[no-untyped-def]
+    """Run a factory method in its own app context, so no context (and no ``g`` or DB session)
+    leaks into the test client's requests; returned objects are detached but loaded."""
+
+    def wrapper(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        with self.app.app_context():
+            obj = method(self, *args, **kwargs)
+            if obj is not None:
+                db.session.refresh(obj)
+            return obj
+
+    return wrapper
+
+
+class Factory:
+    """Small builders for test data; every object is committed in its own app context."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self._seq = 0
+
+    def _next(self) -> int:
+        self._seq += 1
+        return self._seq
+
+    @_in_own_context
+    def agency(self, code: str | None = None, **kw: Any) -> Agency:
+        n = self._next()
+        agency = Agency(code=code or f"AG{n}", name=kw.pop("name", f"Instansi {n}"), **kw)
+        db.session.add(agency)
+        db.session.commit()
+        return agency
+
+    @_in_own_context
+    def unit(self, agency: Agency, name: str | None = None) -> Unit:
+        unit = Unit(agency_id=agency.id, name=name or f"Unit {self._next()}")
+        db.session.add(unit)
+        db.session.commit()
+        return unit
+
+    def nip(self, sex: int = 1) -> str:
+        n = self._next()
+        return f"19900101201501{sex}{n:03d}"
+
+    @_in_own_context
+    def user(self, agency: Agency | None = None, role: Role = Role.LEARNER, **kw: Any) -> User:
+        kw.setdefault("employment_type", EmploymentType.PNS)
+        if role == Role.LEARNER and "nip" not in kw:
+            kw["nip"] = self.nip()
+        kw.setdefault("password_hash", _HASH)
+        kw.setdefault("activated_at", utcnow())
+        user = User(agency_id=agency.id if agency else None, role=role,
+                    name=kw.pop("name", f"Pegawai {self._next()}"), **kw)
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    def admin(self, agency: Agency, **kw: Any) -> User:
+        return self.user(agency, Role.AGENCY_ADMIN, email=kw.pop("email", f"admin{self._next()}@x.go.id"),
+                         employment_type=EmploymentType.NON_ASN, **kw)
+
+    def platform_admin(self) -> User:
+        return self.user(None, Role.PLATFORM_ADMIN, email=f"root{self._next()}@x.go.id",
+                         employment_type=EmploymentType.NON_ASN)
+
+    @_in_own_context
+    def program(self, agency: Agency, requirements: list[tuple[str, str]] = (),  # type: ignore[assignment]
+                status: ProgramStatus = ProgramStatus.OPEN, **kw: Any) -> Program:
+        from lms.models import ProgramRequirement
+
+        today = dt.date.today()
+        program = Program(agency_id=agency.id, title=kw.pop("title", f"Program {self._next()}"),
+                          starts_on=kw.pop("starts_on", today - dt.timedelta(days=1)),
+                          deadline=kw.pop("deadline", today + dt.timedelta(days=10)),
+                          status=status, **kw)
+        program.requirements = [ProgramRequirement(kind=k, ref=r, position=i)
+                                for i, (k, r) in enumerate(requirements)]
+        db.session.add(program)
+        db.session.commit()
+        program.requirements  # noqa: B018 - load before the context closes
+        return program
+
+
+@pytest.fixture
+def make(app: Flask) -> Factory:
+    return Factory(app)
+
+
+# --- live server for browser tests ----------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def live_server(app: Flask) -> Iterator[str]:
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{port}"
+    server.shutdown()
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    playwright_sync = pytest.importorskip("playwright.sync_api")
+    if not os.path.exists(CHROMIUM):
+        pytest.fail("Debian's chromium is missing: run scripts/setup.sh --test")
+    with playwright_sync.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+SCREENSHOTS = os.path.join(os.path.dirname(__file__), "..", "docs", "screenshots")
+
+
+def screenshot(page: Any, name: str) -> None:
+    """Save a README screenshot (SQLite run only, so the PostgreSQL pass does not rewrite them)."""
+    if PG_URL:
+        return
+    os.makedirs(SCREENSHOTS, exist_ok=True)
+    page.screenshot(path=os.path.join(SCREENSHOTS, f"{name}.png"), full_page=True)
