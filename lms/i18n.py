@@ -45,9 +45,11 @@ def compile_catalogues(translations_dir: Path) -> None:
 
 
 def init_app(app: Flask) -> None:
-    core_dir = Path(__file__).parent / "translations"
-    compile_catalogues(core_dir)
-    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(core_dir)
+    # The core keeps one catalogue per area so parallel work never edits the same file.
+    core_dirs = [p for p in sorted(Path(__file__).parent.glob("**/translations")) if p.is_dir()]
+    for directory in core_dirs:
+        compile_catalogues(directory)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(str(d) for d in core_dirs)
     babel.init_app(app, locale_selector=select_locale)
 
 

@@ -14,7 +14,7 @@ from lms.db import Base
 
 if TYPE_CHECKING:
     from lms.models import Program, User
-    from lms.requirements import ProgramOutcome
+    from lms.requirements import OutcomeColumn, ProgramOutcome
 
 ENTRY_POINT_GROUP = "lms.plugins"
 
@@ -37,6 +37,10 @@ class Plugin:
 
     def program_outcomes(self, user: User, program: Program) -> list[ProgramOutcome]:
         """Extra items on the learner's program card (e.g. "certificate ready")."""
+        return []
+
+    def outcome_columns(self, program: Program) -> list[OutcomeColumn]:
+        """Dashboard columns this plugin adds, each a SELECT of user ids (never a Python loop)."""
         return []
 
     def seed_demo(self, app: Flask) -> None:

@@ -48,6 +48,10 @@ class RequirementKind(ABC):
         """SELECT of user ids who began but may not have finished it, if the kind knows."""
         return None
 
+    def jp_hours(self, ref: str) -> float:
+        """Competency-development hours (JP) this requirement is worth, printed on certificates."""
+        return 0.0
+
     @abstractmethod
     def learner_step(self, user_id: int, ref: str, program_id: int) -> LearnerStep:
         """Status and next-step link of this requirement for one learner."""
@@ -80,3 +84,12 @@ class ProgramOutcome:
     ready: bool
     url: str | None = None
     description: str | None = None
+
+
+@dataclass(frozen=True)
+class OutcomeColumn:
+    """A dashboard column a plugin contributes (e.g. "certified"): users of a program who have it."""
+
+    key: str
+    label: str
+    user_ids: Select[tuple[int]]

@@ -4,6 +4,7 @@ the app with every plugin, a test client, a live server for the browser tests, a
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import re
 import socket
@@ -39,7 +40,9 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         return
     import psycopg
 
-    name = f"ikrar_test_{_worker()}"
+    # Unique per checkout and xdist worker, so parallel runs on one server never collide.
+    tag = hashlib.sha1(os.path.abspath(__file__).encode()).hexdigest()[:6]
+    name = f"ikrar_test_{tag}_{_worker()}"
     admin_url = PG_URL.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
