@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -55,10 +57,8 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(DBAPIError)
     def db_down(exc: Exception):  # type: ignore[no-untyped-def]
         app.logger.warning("database unavailable: %s", exc.__class__.__name__)
-        try:
+        with contextlib.suppress(Exception):  # the connection may already be gone
             db.session.rollback()
-        except Exception:  # noqa: BLE001,S110 - the connection may already be gone
-            pass
         return render_error(503)
 
     @app.errorhandler(Exception)

@@ -28,7 +28,8 @@ def main(package: str, message: str) -> None:
             cfg = alembic_config(app)
             command.upgrade(cfg, "heads")
             script = ScriptDirectory.from_config(cfg)
-            version_dir = MIGRATIONS_DIR / "versions" if package == "lms" else ROOT / package / "migrations" / "versions"
+            version_dir = (MIGRATIONS_DIR / "versions" if package == "lms"
+                           else ROOT / package / "migrations" / "versions")
             version_dir.mkdir(parents=True, exist_ok=True)
             existing = sorted(version_dir.glob("*.py"))
             slug = re.sub(r"[^a-z0-9]+", "_", message.lower()).strip("_")[:40]

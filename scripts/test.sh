@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh --test
 scripts/services.sh
 echo "==> ruff"
-.venv/bin/ruff check lms modules pledges certificates tests bench wsgi.py
+.venv/bin/ruff check .
 WORKERS=${PYTEST_WORKERS:-2}
 echo "==> pytest on SQLite"
 .venv/bin/python -m pytest -n "$WORKERS" -p no:cacheprovider "$@"

@@ -24,7 +24,6 @@ from lms.models import (
     Program,
     ProgramStatus,
     Role,
-    Unit,
     User,
 )
 from lms.scoping import get_scoped_or_404, limited_unit_ids, scope

@@ -17,7 +17,13 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from lms.db import db
 from lms.extensions import client_ip, limiter
-from lms.forms import ChangePasswordForm, ForgotPasswordForm, LanguageForm, LoginForm, SetPasswordForm
+from lms.forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LanguageForm,
+    LoginForm,
+    SetPasswordForm,
+)
 from lms.i18n import LOCALE_SESSION_KEY
 from lms.mail import mail_enabled, send_mail
 from lms.security import LinkError

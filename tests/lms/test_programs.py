@@ -1,0 +1,143 @@
+"""Program completion computed by the core from requirement kinds."""
+
+import threading
+
+import pytest
+from sqlalchemy import func, select
+
+from lms.db import db
+from lms.models import AuditLog, ProgramCompletion, ProgramStatus, User
+from lms.requirements import LearnerStep, RequirementChoice, RequirementKind
+from lms.services import programs as program_service
+from lms.signals import program_completed, requirement_met
+from tests.conftest import PG_URL
+
+
+class AuditKind(RequirementKind):
+    """A test requirement met when an audit entry "test.met:<ref>" names the user as actor."""
+
+    name = "audit"
+    title = "Audit"
+
+    def choices(self, agency_id):
+        return [RequirementChoice("a", "A"), RequirementChoice("b", "B")]
+
+    def label(self, ref):
+        return f"Audit {ref}"
+
+    def met_user_ids(self, ref, program_id):
+        return select(AuditLog.actor_id).where(AuditLog.action == f"test.met:{ref}")
+
+    def learner_step(self, user_id, ref, program_id):
+        met_ids = self.met_user_ids(ref, program_id).subquery()
+        met = db.session.scalar(select(func.count()).select_from(met_ids)
+                                .where(met_ids.c[0] == user_id)) or 0
+        return LearnerStep(label=self.label(ref), met=bool(met), url=f"/x/{ref}")
+
+
+@pytest.fixture
+def kind(app):
+    k = AuditKind()
+    app.extensions["lms.requirements"]._kinds["audit"] = k
+    yield k
+    app.extensions["lms.requirements"]._kinds.pop("audit", None)
+
+
+def _meet(app, user_id, ref):
+    with app.app_context():
+        db.session.add(AuditLog(action=f"test.met:{ref}", actor_id=user_id))
+        db.session.flush()
+        requirement_met.send(app, user_id=user_id, kind="audit", ref=ref)
+        db.session.commit()
+
+
+def _completions(app, user_id):
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(ProgramCompletion)
+                                 .where(ProgramCompletion.user_id == user_id))
+
+
+def test_program_completes_once_when_every_requirement_is_met(app, make, kind):
+    agency = make.agency()
+    user = make.user(agency)
+    make.program(agency, requirements=[("audit", "a"), ("audit", "b")])
+    received = []
+
+    def receiver(sender, **kw):
+        received.append(kw)
+
+    program_completed.connect(receiver, sender=app)
+    try:
+        _meet(app, user.id, "a")
+        assert _completions(app, user.id) == 0
+        _meet(app, user.id, "b")
+        _meet(app, user.id, "b")  # again: still one completion, one signal
+        assert _completions(app, user.id) == 1
+        assert len(received) == 1 and received[0]["user_id"] == user.id
+    finally:
+        program_completed.disconnect(receiver, sender=app)
+
+
+def test_other_units_draft_programs_and_other_agencies_do_not_apply(app, make, kind):
+    agency, other = make.agency(), make.agency()
+    unit_a, unit_b = make.unit(agency), make.unit(agency)
+    user = make.user(agency, unit_id=unit_b.id)
+    with app.app_context():
+        from lms.models import Program, Unit
+
+        targeted = make.program(agency, requirements=[("audit", "a")])
+        p = db.session.get(Program, targeted.id)
+        p.target_units = [db.session.get(Unit, unit_a.id)]
+        db.session.commit()
+    make.program(agency, requirements=[("audit", "a")], status=ProgramStatus.DRAFT)
+    make.program(other, requirements=[("audit", "a")])
+    _meet(app, user.id, "a")
+    assert _completions(app, user.id) == 0
+    with app.app_context():
+        assert program_service.open_programs_for(db.session.get(User, user.id)) == []
+
+
+def test_home_shows_checklist_and_next_step(app, client, make, kind):
+    from tests.conftest import login
+
+    agency = make.agency()
+    user = make.user(agency)
+    make.program(agency, title="Sosialisasi Netralitas ASN — Pilkada 2026",
+                 requirements=[("audit", "a"), ("audit", "b")])
+    _meet(app, user.id, "a")
+    login(client, user.nip)
+    page = client.get("/").get_data(as_text=True)
+    assert "Pilkada 2026" in page and "Audit a" in page
+    assert 'href="/x/b">Lanjutkan' in page.replace("\n", "") or "/x/b" in page
+
+
+@pytest.mark.skipif(not PG_URL, reason="concurrency proof needs PostgreSQL")
+def test_concurrent_completion_records_one(app, make, kind):
+    agency = make.agency()
+    user = make.user(agency)
+    program = make.program(agency, requirements=[("audit", "a")])
+    with app.app_context():
+        db.session.add(AuditLog(action="test.met:a", actor_id=user.id))
+        db.session.commit()
+    barrier = threading.Barrier(6)
+    errors = []
+
+    def worker():
+        try:
+            with app.app_context():
+                from lms.models import Program
+
+                u, p = db.session.get(User, user.id), db.session.get(Program, program.id)
+                barrier.wait()
+                program_service.complete_if_done(u, p)
+                db.session.commit()
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert _completions(app, user.id) == 1
