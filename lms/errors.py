@@ -7,7 +7,7 @@ import contextlib
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from lms.db import db
@@ -39,7 +39,18 @@ def render_error(code: int, detail: str | None = None):  # type: ignore[no-untyp
     return response, code, headers
 
 
+def reject_nul_bytes() -> None:
+    """NUL cannot be stored in PostgreSQL text and is never legitimate in a form or query: 400."""
+    from flask import abort
+
+    for source in (request.args, request.form):
+        for values in source.listvalues():
+            if any("\x00" in v for v in values):
+                abort(400)
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(reject_nul_bytes)
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):  # type: ignore[no-untyped-def]
         return render_error(
@@ -54,7 +65,7 @@ def init_app(app: Flask) -> None:
         return render_error(code if code in _messages() else 400)
 
     @app.errorhandler(OperationalError)
-    @app.errorhandler(DBAPIError)
+    @app.errorhandler(InterfaceError)
     def db_down(exc: Exception):  # type: ignore[no-untyped-def]
         app.logger.warning("database unavailable: %s", exc.__class__.__name__)
         with contextlib.suppress(Exception):  # the connection may already be gone
