@@ -1,0 +1,87 @@
+"""Behaviour that depends on deployment settings: HTTPS, Redis-backed limits, SMTP."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import socket
+import time
+
+import pytest
+
+from lms import create_app
+from lms.db import Base, db
+from tests.conftest import csrf_token, login
+
+
+def _port_open(port: int) -> bool:
+    with socket.socket() as s:
+        s.settimeout(0.3)
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def test_cookies_are_secure_and_hsts_sent_behind_https(database_url, tmp_path):
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/h.db",
+                      "HTTPS": True})
+    client = app.test_client()
+    response = client.get("/login", base_url="https://localhost")
+    assert "Secure" in response.headers["Set-Cookie"]
+    assert "max-age=" in response.headers["Strict-Transport-Security"]
+
+
+@pytest.mark.skipif(not _port_open(6379), reason="Redis is not running on 127.0.0.1:6379")
+def test_login_limits_are_counted_in_redis_when_configured(tmp_path):
+    import redis
+
+    prefix = f"ikrar-test-{time.time_ns()}"
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/r.db",
+                      "REDIS_URL": "redis://127.0.0.1:6379/0", "RATELIMIT_KEY_PREFIX": prefix})
+    with app.app_context():
+        Base.metadata.create_all(db.engine)
+    client = app.test_client()
+    codes = [login(client, "nobody@x.go.id", "wrong").status_code for _ in range(7)]
+    assert codes[-1] == 429
+    keys = redis.Redis.from_url("redis://127.0.0.1:6379/0").keys(f"*{prefix}*")
+    assert keys, "the limiter did not write its counters to Redis"
+    # A second app instance (another gunicorn worker) sees the same counters.
+    other = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/r.db",
+                        "REDIS_URL": "redis://127.0.0.1:6379/0", "RATELIMIT_KEY_PREFIX": prefix})
+    assert login(other.test_client(), "nobody@x.go.id", "wrong").status_code == 429
+
+
+def test_forgotten_password_mail_reaches_a_real_smtp_server(app, client, make):
+    from aiosmtpd.controller import Controller
+
+    class Inbox:
+        def __init__(self):
+            self.messages = []
+
+        async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd API
+            self.messages.append(envelope)
+            return "250 OK"
+
+    inbox = Inbox()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    old = (app.config.get("MAIL_SERVER"), app.config.get("MAIL_PORT"))
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
+    try:
+        user = make.user(make.agency(), email="siti@x.go.id")
+        token = csrf_token(client, "/forgot")
+        assert client.post("/forgot", data={"email": "siti@x.go.id", "csrf_token": token}).status_code == 302
+        token = csrf_token(client, "/forgot")
+        client.post("/forgot", data={"email": "unknown@x.go.id", "csrf_token": token})
+    finally:
+        controller.stop()
+        app.config.update(MAIL_SERVER=old[0], MAIL_PORT=old[1])
+    assert len(inbox.messages) == 1
+    message = inbox.messages[0]
+    assert message.rcpt_tos == ["siti@x.go.id"]
+    body = email.message_from_bytes(message.content, policy=email.policy.default).get_content()
+    link = next(line for line in body.splitlines() if "/reset/" in line).strip()
+    path = link[link.index("/reset/"):]
+    page = client.get(path)
+    assert page.status_code == 200 and user.name in page.get_data(as_text=True)
