@@ -38,16 +38,21 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if not PG_URL:
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'ikrar.db'}"
         return
-    import psycopg
-
     # Unique per checkout and xdist worker, so parallel runs on one server never collide.
     tag = hashlib.sha1(os.path.abspath(__file__).encode()).hexdigest()[:6]
-    name = f"ikrar_test_{tag}_{_worker()}"
+    yield fresh_pg_database(f"ikrar_test_{tag}_{_worker()}")
+
+
+def fresh_pg_database(name: str, drop_only: bool = False) -> str:
+    """(Re)create an empty PostgreSQL database next to LMS_TEST_DATABASE_URL and return its URL."""
+    import psycopg
+
     admin_url = PG_URL.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield re.sub(r"/[^/]+$", f"/{name}", PG_URL)
+        if not drop_only:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    return re.sub(r"/[^/]+$", f"/{name}", PG_URL)
 
 
 @pytest.fixture(scope="session")

@@ -22,21 +22,15 @@ from lms.security import (
     sign_link_payload,
     verify_password,
 )
-from lms.services import audit
+from lms.services import ServiceError, audit
 from lms.signals import user_renamed
 
 ACTIVATION = "activate"
 RESET = "reset"
 
 
-class AccountError(ValueError):
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-    def __str__(self) -> str:
-        return str(self.message)
+class AccountError(ServiceError):
+    pass
 
 
 def find_login(identifier: str) -> User | None:

@@ -12,19 +12,13 @@ from sqlalchemy import func, select
 
 from lms.db import db
 from lms.models import Agency, Role, Unit, User
-from lms.services import accounts, audit
+from lms.services import ServiceError, accounts, audit
 
 MAX_LOGO_BYTES = 512 * 1024
 
 
-class AgencyError(ValueError):
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-    def __str__(self) -> str:
-        return str(self.message)
+class AgencyError(ServiceError):
+    pass
 
 
 @dataclass

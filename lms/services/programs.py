@@ -23,18 +23,12 @@ from lms.models import (
     program_units,
 )
 from lms.requirements import LearnerStep, ProgramOutcome, Registry
-from lms.services import audit
+from lms.services import ServiceError, audit
 from lms.signals import program_completed
 
 
-class ProgramError(ValueError):
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-    def __str__(self) -> str:
-        return str(self.message)
+class ProgramError(ServiceError):
+    pass
 
 
 def registry() -> Registry:

@@ -5,6 +5,7 @@ Every lookup goes through ``lms.scoping``: an admin of another agency gets 404.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
@@ -34,26 +35,24 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 PAGE_SIZE = 50
 
 
-def admin_required(view):  # type: ignore[no-untyped-def]
-    @wraps(view)
-    @login_required
-    def wrapped(*args: Any, **kwargs: Any):  # type: ignore[no-untyped-def]
-        if not current_user.is_admin:
-            abort(404)
-        return view(*args, **kwargs)
+def _role_required(allowed: Callable[[Any], bool]):  # type: ignore[no-untyped-def]
+    """Login required; other roles get 404, so admin pages do not reveal that they exist."""
 
-    return wrapped
+    def decorator(view):  # type: ignore[no-untyped-def]
+        @wraps(view)
+        @login_required
+        def wrapped(*args: Any, **kwargs: Any):  # type: ignore[no-untyped-def]
+            if not allowed(current_user):
+                abort(404)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
 
 
-def platform_required(view):  # type: ignore[no-untyped-def]
-    @wraps(view)
-    @login_required
-    def wrapped(*args: Any, **kwargs: Any):  # type: ignore[no-untyped-def]
-        if not current_user.is_platform_admin:
-            abort(404)
-        return view(*args, **kwargs)
-
-    return wrapped
+admin_required = _role_required(lambda user: user.is_admin)
+platform_required = _role_required(lambda user: user.is_platform_admin)
 
 
 def _agency(agency_id: int) -> Agency:

@@ -1,7 +1,6 @@
 """The migrations build the same schema as the models, on SQLite and PostgreSQL."""
 
 import os
-import re
 
 import pytest
 from alembic import command
@@ -11,7 +10,7 @@ from sqlalchemy import inspect
 from lms import create_app
 from lms.db import Base, db
 from lms.migrate import alembic_config
-from tests.conftest import PG_URL
+from tests.conftest import PG_URL, fresh_pg_database
 
 
 @pytest.fixture
@@ -19,16 +18,9 @@ def empty_database_url(tmp_path):
     if not PG_URL:
         yield f"sqlite:///{tmp_path / 'migrate.db'}"
         return
-    import psycopg
-
     name = f"ikrar_migrate_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{os.getpid()}"
-    admin = PG_URL.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield re.sub(r"/[^/]+$", f"/{name}", PG_URL)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    yield fresh_pg_database(name)
+    fresh_pg_database(name, drop_only=True)
 
 
 def test_upgrade_empty_database_to_heads_without_drift(empty_database_url):
