@@ -127,7 +127,44 @@ def demo_command() -> None:
         click.echo(line)
 
 
+@click.command("backup")
+@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False),
+              help="File to write (SQLite database copy, or pg_dump custom format)")
+@with_appcontext
+def backup_command(output: str) -> None:
+    """Write a consistent backup of the whole database."""
+    from pathlib import Path
+
+    from lms.backup import BackupError, backup
+
+    try:
+        path = backup(current_app.config["SQLALCHEMY_DATABASE_URI"], Path(output))
+    except (BackupError, OSError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Backup written to {path} ({path.stat().st_size:,} bytes).")
+
+
+@click.command("restore")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def restore_command(source: str) -> None:
+    """Restore a backup into the configured (empty) database."""
+    from pathlib import Path
+
+    from lms.backup import BackupError, restore
+    from lms.db import db
+
+    db.engine.dispose()
+    try:
+        restore(current_app.config["SQLALCHEMY_DATABASE_URI"], Path(source))
+    except (BackupError, OSError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo("Restored. Check it with `lms pledges verify-ledger` and `lms certificates verify-all`.")
+
+
 def init_app(app: Flask) -> None:
     for group in (db_cli, users_cli, keys_cli):
         app.cli.add_command(group)
     app.cli.add_command(demo_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
