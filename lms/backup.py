@@ -46,7 +46,7 @@ def backup(uri: str, target: Path) -> Path:
         args, env = _pg_args(uri)
         subprocess.run(  # noqa: S603 - fixed argv, no shell
             [_tool("pg_dump"), "--format=custom", "--no-owner", "-f", str(target), *args],
-                       check=True, env={**_base_env(), **env})
+            check=True, env={**_base_env(), **env})
     else:
         raise BackupError(f"unsupported database {url.get_backend_name()}")
     return target
@@ -64,7 +64,7 @@ def restore(uri: str, source: Path) -> None:
         args, env = _pg_args(uri)
         subprocess.run(  # noqa: S603 - fixed argv, no shell
             [_tool("pg_restore"), "--no-owner", "--exit-on-error", *args, str(source)],
-                       check=True, env={**_base_env(), **env})
+            check=True, env={**_base_env(), **env})
     else:
         raise BackupError(f"unsupported database {url.get_backend_name()}")
 
