@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import contextlib
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_login import AnonymousUserMixin
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
@@ -68,6 +69,8 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(InterfaceError)
     def db_down(exc: Exception):  # type: ignore[no-untyped-def]
         app.logger.warning("database unavailable: %s", exc.__class__.__name__)
+        # Render the page as anonymous: loading the user again would fail the same way.
+        g._login_user = AnonymousUserMixin()
         with contextlib.suppress(Exception):  # the connection may already be gone
             db.session.rollback()
         return render_error(503)

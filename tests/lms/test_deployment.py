@@ -85,3 +85,20 @@ def test_forgotten_password_mail_reaches_a_real_smtp_server(app, client, make):
     path = link[link.index("/reset/"):]
     page = client.get(path)
     assert page.status_code == 200 and user.name in page.get_data(as_text=True)
+
+
+def test_database_outage_gives_a_clean_503_page(tmp_path):
+    app = create_app({"TESTING": True,
+                      "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://postgres@127.0.0.1:1/none"})
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = "1"
+        session["sid"] = "x"
+    for path in ("/", "/account", "/admin/"):
+        response = client.get(path, headers={"Accept-Language": "en"})
+        body = response.get_data(as_text=True)
+        assert response.status_code == 503, path
+        assert "The database cannot be reached" in body and "Traceback" not in body
+        assert response.headers["Retry-After"]
+    health = client.get("/healthz")
+    assert health.status_code == 503 and health.json["database"] == "unavailable"
