@@ -27,6 +27,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from lms.db import db
 
     db.init_app(app)
+    _safe_session_teardown(app)
     extensions.csrf.init_app(app)
     i18n.init_app(app)
     _init_limiter(app)
@@ -60,6 +61,20 @@ def _load_config(app: Flask, overrides: dict[str, Any]) -> None:
                 "SECRET_KEY is not set. Set LMS_SECRET_KEY (e.g. `python -c 'import secrets; "
                 "print(secrets.token_urlsafe(48))'`) or put SECRET_KEY in instance/lms.cfg."
             )
+
+
+def _safe_session_teardown(app: Flask) -> None:
+    """Close the request's DB session without failing the response when the database died
+    mid-request (the rollback on a dead connection raises). Runs before Flask-SQLAlchemy's own."""
+    from lms.db import db
+
+    @app.teardown_appcontext
+    def close_session(exc: BaseException | None) -> None:
+        try:
+            db.session.remove()
+        except Exception:  # noqa: BLE001 - the connection is gone; drop it from the pool
+            app.logger.warning("discarding a broken database session")
+            db.session.registry.clear()
 
 
 def _init_limiter(app: Flask) -> None:
