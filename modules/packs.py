@@ -115,7 +115,7 @@ def _construct_map(loader: _Loader, node: yaml.MappingNode) -> _Map:
         if key in result:
             loader.duplicate_keys.append((key, key_node.start_mark.line + 1))  # type: ignore[attr-defined]
         result[key] = loader.construct_object(value_node, deep=True)
-        result.key_lines[key] = value_node.start_mark.line + 1
+        result.key_lines[key] = key_node.start_mark.line + 1
     return result
 
 
