@@ -212,7 +212,7 @@ def start_attempt(user: User, module: TrainingModule, now: dt.datetime | None = 
 def parse_answers(attempt: QuizAttempt, form: Mapping[str, Sequence[str]]) -> dict[int, list[int]]:
     """Turn the submitted form into {question id: [choice ids]}, or raise ``AnswerError``."""
     types = dict(db.session.execute(select(Question.id, Question.type)
-                                    .where(Question.id.in_(attempt.question_ids))).tuples().all())
+                                    .where(Question.id.in_(attempt.question_ids))).all())
     answers: dict[int, list[int]] = {}
     for name, values in form.items():
         if name in ("csrf_token", "confirm", "submit"):
@@ -412,7 +412,7 @@ def module_stats(program: Program, slug: str) -> ModuleStats:
     choices = {c.id: c for c in db.session.scalars(
         select(Choice).where(Choice.question_id.in_(list(answered) or [-1])))}
     revisions = dict(db.session.execute(select(TrainingModule.id, TrainingModule.revision)
-                                        .where(TrainingModule.slug == slug)).tuples().all())
+                                        .where(TrainingModule.slug == slug)).all())
     stats = []
     for qid, n in answered.items():
         q = questions[qid]
