@@ -53,7 +53,7 @@ def test_payload_is_neutralised(payload) -> None:
 
 @pytest.mark.parametrize("payload", PAYLOADS)
 def test_sanitizer_alone_strips_raw_html(payload) -> None:
-    """Defence in depth: even if a renderer let raw HTML through, nh3 removes the dangerous parts."""
+    """Defence in depth: if raw HTML ever got through, nh3 still removes the dangerous parts."""
     html = sanitize(f"<p>ok</p>{payload}")
     _assert_safe(html)
     assert "<script" not in html.lower() and "alert(1)</" not in html.lower()
@@ -68,7 +68,8 @@ def test_ordinary_markdown_survives() -> None:
 def test_data_placeholder_becomes_a_list_in_the_language() -> None:
     data = {"kanal": [{"id": "Bawaslu", "en": "Election supervisor"}, {"id": "Inspektorat",
                                                                        "en": "Inspectorate"}]}
-    md = {"id": "Lapor ke:\n{{ data:kanal }}\nSelesai.", "en": "Report to:\n{{ data:kanal }}\nDone."}
+    md = {"id": "Lapor ke:\n{{ data:kanal }}\nSelesai.",
+          "en": "Report to:\n{{ data:kanal }}\nDone."}
     assert "<li>Bawaslu</li>" in str(render_lesson(md, data, "id"))
     en = str(render_lesson(md, data, "en"))
     assert "<li>Election supervisor</li>" in en and "<li>Inspectorate</li>" in en

@@ -11,7 +11,7 @@ from modules import services
 from modules.models import TrainingModule
 from modules.signals import module_passed
 from tests.conftest import login
-from tests.modules.helpers import SLUG, answer_form, import_mini, token
+from tests.modules.helpers import SLUG, answer_form, import_mini
 
 
 def _attempt(app, user_id: int, right: bool) -> int:
