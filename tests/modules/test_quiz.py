@@ -261,3 +261,39 @@ def test_anonymous_is_sent_to_login(app, client) -> None:
     import_mini(app)
     resp = client.get(f"/modules/{SLUG}")
     assert resp.status_code == 302 and "/login" in resp.location
+
+
+def test_concurrent_submit_race_records_one_result(app, client, learner) -> None:
+    """Two requests that both loaded the attempt before either wrote: the conditional UPDATE lets
+    only the first one record a result."""
+    from sqlalchemy import update
+
+    from modules.signals import module_passed
+
+    attempt_id, _html = _start(client)
+    right = answer_form(app, attempt_id, right=True)
+    sent = []
+    module_passed.connect(lambda sender, **kw: sent.append(kw), sender=app, weak=False)
+    with app.app_context():
+        stale = db.session.get(QuizAttempt, attempt_id)
+        assert stale.submitted_at is None
+        # the "other request" records a failed result behind this session's back
+        db.session.execute(update(QuizAttempt).where(QuizAttempt.id == attempt_id)
+                           .values(submitted_at=dt.datetime.now(dt.UTC), score=25.0, passed=False,
+                                   answers={}, results={})
+                           .execution_options(synchronize_session=False))
+        assert stale.submitted_at is None  # still stale in memory
+        services.submit_attempt(stale, right)
+        db.session.commit()
+    stored = _stored(app, attempt_id)
+    assert stored.score == 25.0 and stored.passed is False
+    assert sent == []
+
+
+def test_pages_in_english(app, client, learner) -> None:
+    headers = {"Accept-Language": "en"}
+    page = client.get(f"/modules/{SLUG}", headers=headers).text
+    assert "Neutrality Test Module" in page and "Start the quiz" in page
+    lesson = client.get(f"/modules/{SLUG}/lessons/dasar", headers=headers).text
+    assert "Why neutral" in lesson and "<li>The local Bawaslu</li>" in lesson
+    assert "Mark as done" in lesson
