@@ -273,7 +273,11 @@ def test_concurrent_submit_race_records_one_result(app, client, learner) -> None
     attempt_id, _html = _start(client)
     right = answer_form(app, attempt_id, right=True)
     sent = []
-    module_passed.connect(lambda sender, **kw: sent.append(kw), sender=app, weak=False)
+
+    def on_pass(sender, **kw):
+        sent.append(kw)
+
+    module_passed.connect(on_pass, sender=app)
     with app.app_context():
         stale = db.session.get(QuizAttempt, attempt_id)
         assert stale.submitted_at is None
@@ -285,6 +289,7 @@ def test_concurrent_submit_race_records_one_result(app, client, learner) -> None
         assert stale.submitted_at is None  # still stale in memory
         services.submit_attempt(stale, right)
         db.session.commit()
+    module_passed.disconnect(on_pass, sender=app)
     stored = _stored(app, attempt_id)
     assert stored.score == 25.0 and stored.passed is False
     assert sent == []
@@ -297,3 +302,44 @@ def test_pages_in_english(app, client, learner) -> None:
     lesson = client.get(f"/modules/{SLUG}/lessons/dasar", headers=headers).text
     assert "Why neutral" in lesson and "<li>The local Bawaslu</li>" in lesson
     assert "Mark as done" in lesson
+
+
+def test_questions_are_drawn_at_random_and_choices_shuffled(app, make, tmp_path) -> None:
+    from tests.modules.helpers import copy_pack
+
+    folder = copy_pack(tmp_path)
+    (folder / "module.yaml").write_text((folder / "module.yaml").read_text().replace(
+        "questions_per_attempt: 4", "questions_per_attempt: 2"))
+    import_mini(app, folder)
+    agency = make.agency()
+    draws, orders = set(), set()
+    with app.app_context():
+        from lms.models import User
+
+        module = services.active_module(SLUG)
+        bank = {q.id for q in module.questions}
+        for _ in range(12):
+            user = User(agency_id=agency.id, name="x", nip=None, email=None)
+            db.session.add(user)
+            db.session.flush()
+            attempt = services.start_attempt(user, module)
+            assert len(attempt.question_ids) == 2 and set(attempt.question_ids) <= bank
+            draws.add(tuple(attempt.question_ids))
+            orders.add(tuple(tuple(v) for _k, v in sorted(attempt.choice_order.items())))
+        db.session.rollback()
+    assert len(draws) > 1 and len(orders) > 1
+
+
+def test_pages_are_small_for_slow_links(app, client, learner) -> None:
+    sizes = {"module": len(client.get(f"/modules/{SLUG}").data),
+             "lesson": len(client.get(f"/modules/{SLUG}/lessons/dasar").data)}
+    attempt_id, html = _start(client)
+    sizes["attempt"] = len(html.encode())
+    resp = _submit(client, attempt_id, html, answer_form(app, attempt_id))
+    sizes["result"] = len(client.get(resp.location).data)
+    css = client.get("/modules/static/modules.css")
+    js = client.get("/modules/static/quiz.js")
+    assert css.status_code == 200 and js.status_code == 200
+    sizes["css"], sizes["js"] = len(css.data), len(js.data)
+    print("page sizes (bytes):", sizes)
+    assert max(sizes.values()) < 20_000, sizes

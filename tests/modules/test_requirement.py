@@ -130,3 +130,18 @@ def test_admin_stats_and_scoping(app, make, client) -> None:
     learner_client = app.test_client()
     login(learner_client, a.nip)
     assert learner_client.get(f"/modules/admin/programs/{program.id}").status_code == 404
+
+
+def test_reading_a_lesson_counts_as_started(app, make) -> None:
+    import_mini(app)
+    agency = make.agency()
+    program = make.program(agency, requirements=[("module", SLUG)])
+    reader, idle = make.user(agency), make.user(agency)
+    with app.app_context():
+        services.mark_lesson_read(db.session.get(User, reader.id),
+                                  services.active_module(SLUG).lessons[0])
+        db.session.commit()
+        kind = registry().get("module")
+        assert list(db.session.scalars(kind.started_user_ids(SLUG, program.id))) == [reader.id]
+        assert list(db.session.scalars(kind.met_user_ids(SLUG, program.id))) == []
+        assert idle.id not in set(db.session.scalars(kind.started_user_ids(SLUG, program.id)))
