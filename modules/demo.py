@@ -16,6 +16,7 @@ from lms.demo import demo_programs
 from lms.models import ProgramRequirement, Role, User
 from modules import services
 from modules.models import LessonProgress, QuizAttempt
+from modules.packs import PackInvalid
 
 PACK = Path(__file__).parent / "content" / "netralitas-asn"
 SLUG = "netralitas-asn"
@@ -26,7 +27,11 @@ READING_PER_AGENCY = 6
 def seed(app: Flask) -> None:
     if not (PACK / "module.yaml").is_file():
         return
-    module = services.import_pack(PACK).module
+    try:
+        module = services.import_pack(PACK).module
+    except PackInvalid as exc:  # keep the rest of the demo usable; say exactly what is wrong
+        app.logger.error("demo: content pack %s is invalid, skipped:\n%s", PACK, exc)
+        return
     rng = random.Random(7)  # noqa: S311 - deterministic demo data
     for program in demo_programs():
         if not any(r.kind == "module" and r.ref == SLUG for r in program.requirements):

@@ -96,3 +96,47 @@ def test_learner_reads_fails_then_passes(app, make, live_server, browser) -> Non
         assert card.locator(".badge-done").first.is_visible()
     finally:
         context.close()
+
+
+@pytest.mark.browser
+def test_admin_sees_quiz_statistics(app, make, live_server, browser) -> None:
+    from lms.db import db
+    from lms.models import User
+    from modules import services
+    from tests.modules.helpers import answer_form
+
+    import_mini(app)
+    agency = make.agency(name="Pemerintah Kabupaten Uji")
+    program = make.program(agency, requirements=[("module", SLUG)],
+                           title="Sosialisasi Netralitas ASN — Pilkada 2026")
+    for i in range(5):
+        learner = make.user(agency)
+        for right in ([False, True] if i % 2 else [i == 0]):
+            with app.app_context():
+                attempt = services.start_attempt(db.session.get(User, learner.id),
+                                                 services.active_module(SLUG))
+                db.session.commit()
+                attempt_id = attempt.id
+            form = answer_form(app, attempt_id, right=right)
+            with app.app_context():
+                from modules.models import QuizAttempt
+
+                services.submit_attempt(db.session.get(QuizAttempt, attempt_id), form)
+                db.session.commit()
+    admin = make.admin(agency)
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="id-ID")
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server}/login")
+        page.fill("input[name=identifier]", admin.email)
+        page.fill("input[name=password]", PASSWORD)
+        page.locator("form:has(input[name=identifier]) button[type=submit], "
+                     "form:has(input[name=identifier]) input[type=submit]").first.click()
+        page.goto(f"{live_server}/admin/agencies/{agency.id}")
+        page.get_by_role("link", name="Statistik kuis").first.click()
+        page.wait_for_url(re.compile(f"/modules/admin/programs/{program.id}$"))
+        assert page.locator("table.question-stats tbody tr").count() == 4
+        assert "Tingkat kelulusan" in page.content()
+        screenshot(page, "admin-quiz-stats")
+    finally:
+        context.close()
