@@ -38,6 +38,7 @@ from sqlalchemy.exc import IntegrityError
 
 from lms.db import db, utcnow
 from lms.models import Program, User
+from lms.scoping import scope
 from lms.services.programs import member_ids
 from lms.signals import requirement_met
 from modules import packs
@@ -383,10 +384,13 @@ class ModuleStats:
         return round(100.0 * self.passed_attempts / self.attempts, 1) if self.attempts else 0.0
 
 
-def module_stats(program: Program, slug: str) -> ModuleStats:
+def module_stats(program: Program, slug: str, viewer: User | None = None) -> ModuleStats:
     """Submitted attempts of the program's learners on one module: totals in SQL, per-question
-    counts from the stored result sheets (streamed)."""
+    counts from the stored result sheets (streamed). With ``viewer``, only the learners that
+    admin may see count (``lms.scoping``: an admin limited to units sees those units)."""
     members = member_ids(program)
+    if viewer is not None:
+        members = scope(members, viewer, User.agency_id, User.unit_id)
     where = (QuizAttempt.slug == slug, QuizAttempt.submitted_at.is_not(None),
              QuizAttempt.user_id.in_(members))
     row = db.session.execute(select(

@@ -195,6 +195,6 @@ def program_stats(program_id: int):  # type: ignore[no-untyped-def]
         abort(404)
     program = get_scoped_or_404(Program, program_id, current_user)
     slugs = [r.ref for r in program.requirements if r.kind == "module"]
-    stats = [services.module_stats(program, slug) for slug in slugs]
+    stats = [services.module_stats(program, slug, viewer=current_user) for slug in slugs]
     known = set(db.session.scalars(select(TrainingModule.slug)))
     return render_template("modules/admin_stats.html", program=program, stats=stats, known=known)

@@ -145,3 +145,30 @@ def test_reading_a_lesson_counts_as_started(app, make) -> None:
         assert list(db.session.scalars(kind.started_user_ids(SLUG, program.id))) == [reader.id]
         assert list(db.session.scalars(kind.met_user_ids(SLUG, program.id))) == []
         assert idle.id not in set(db.session.scalars(kind.started_user_ids(SLUG, program.id)))
+
+
+def test_unit_limited_admin_sees_only_their_units(app, make, client) -> None:
+    from lms.models import admin_units
+
+    import_mini(app)
+    agency = make.agency()
+    unit_a, unit_b = make.unit(agency), make.unit(agency)
+    program = make.program(agency, requirements=[("module", SLUG)])
+    in_a, in_b = make.user(agency, unit_id=unit_a.id), make.user(agency, unit_id=unit_b.id)
+    _attempt(app, in_a.id, right=True)
+    _attempt(app, in_b.id, right=False)
+    admin = make.admin(agency)
+    with app.app_context():
+        db.session.execute(admin_units.insert().values(user_id=admin.id, unit_id=unit_a.id))
+        db.session.commit()
+    login(client, admin.email)
+    page = client.get(f"/modules/admin/programs/{program.id}").text
+    assert "100.0%" in page  # only the passing learner of unit A is counted
+    with app.app_context():
+        from lms.models import Program
+
+        viewer = db.session.get(User, admin.id)
+        stats = services.module_stats(db.session.get(Program, program.id), SLUG, viewer=viewer)
+        assert (stats.attempts, stats.passed_attempts) == (1, 1)
+        whole = services.module_stats(db.session.get(Program, program.id), SLUG)
+        assert whole.attempts == 2
