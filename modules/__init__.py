@@ -1,8 +1,32 @@
-"""The `modules` plugin of Ikrar (see ARCHITECTURE.md)."""
+"""The `modules` plugin of Ikrar (see ARCHITECTURE.md): training modules from content packs,
+lessons, quizzes and the ``module`` requirement kind."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from lms.plugins import Plugin
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 class ModulesPlugin(Plugin):
     name = "modules"
-    models_module = None
+    models_module = "modules.models"
+
+    def init_app(self, app: Flask) -> None:
+        from lms.menus import register_menu
+        from modules import views
+        from modules.cli import modules_cli
+        from modules.kind import ModuleRequirement
+
+        app.register_blueprint(views.bp)
+        app.cli.add_command(modules_cli)
+        app.extensions["lms.requirements"].register(ModuleRequirement())
+        register_menu(app, "program", views.program_menu)
+
+    def seed_demo(self, app: Flask) -> None:
+        from modules.demo import seed
+
+        seed(app)

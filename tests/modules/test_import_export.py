@@ -1,0 +1,66 @@
+"""Idempotent import, new revisions that keep old attempts, and the export round trip."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from lms.db import db
+from modules import services
+from modules.models import QuizAttempt, TrainingModule
+from modules.packs import load_pack
+from tests.modules.helpers import PACK, SLUG, copy_pack, import_mini, module_count
+
+
+def test_import_is_idempotent(app) -> None:
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["modules", "import", str(PACK)])
+    assert first.exit_code == 0, first.output
+    assert "revision 1" in first.output and "2 lessons, 4 questions" in first.output
+    second = runner.invoke(args=["modules", "import", str(PACK)])
+    assert second.exit_code == 0 and "unchanged" in second.output
+    assert module_count(app) == 1
+
+
+def test_changed_pack_is_a_new_version_and_old_attempts_keep_theirs(app, make, tmp_path) -> None:
+    agency = make.agency()
+    learner = make.user(agency)
+    old_id = import_mini(app)
+    with app.app_context():
+        user = db.session.get(type(learner), learner.id)
+        attempt = services.start_attempt(user, db.session.get(TrainingModule, old_id))
+        db.session.commit()
+        attempt_id = attempt.id
+    folder = copy_pack(tmp_path)
+    text = (folder / "questions.yaml").read_text().replace("ASN wajib netral.", "ASN harus netral.")
+    (folder / "questions.yaml").write_text(text)  # same pack version, changed content
+    new_id = import_mini(app, folder)
+    assert new_id != old_id
+    with app.app_context():
+        rows = list(db.session.scalars(select(TrainingModule).order_by(TrainingModule.revision)))
+        assert [(m.revision, m.version, m.active) for m in rows] == [(1, 1, False), (2, 1, True)]
+        assert services.active_module(SLUG).id == new_id
+        assert db.session.get(QuizAttempt, attempt_id).module_id == old_id
+        # the old attempt still counts for the same slug
+        assert len(services.attempts_of(learner.id, SLUG)) == 1
+    # importing the changed pack again changes nothing
+    import_mini(app, folder)
+    assert module_count(app) == 2
+
+
+def test_export_round_trip(app, tmp_path) -> None:
+    import_mini(app)
+    out = tmp_path / "exported"
+    result = app.test_cli_runner().invoke(args=["modules", "export", SLUG, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert (out / "module.yaml").is_file() and (out / "lessons" / "01-dasar.en.md").is_file()
+    assert (out / "data.yaml").is_file()
+    assert load_pack(out).content_hash() == load_pack(PACK).content_hash()
+    again = app.test_cli_runner().invoke(args=["modules", "import", str(out)])
+    assert again.exit_code == 0 and "unchanged" in again.output
+    assert module_count(app) == 1
+
+
+def test_export_unknown_slug_fails(app, tmp_path) -> None:
+    result = app.test_cli_runner().invoke(args=["modules", "export", "nope", "-o",
+                                                str(tmp_path / "x")])
+    assert result.exit_code == 1 and "no module" in result.output
