@@ -84,11 +84,17 @@ def _verify_page(cert: Certificate | None, code: str, status: int = 200, **extra
 
 
 @bp.get("/v/<code>")
-@bp.get("/V/<code>")
 @limiter.limit(_public_limit)
 def verify(code: str):  # type: ignore[no-untyped-def]
     cert = services.by_code(code)
     return _verify_page(cert, code)
+
+
+@bp.get("/V/<code>")
+@limiter.limit(_public_limit)
+def verify_upper(code: str):  # type: ignore[no-untyped-def]
+    """The all-uppercase form printed in QR codes (smaller alphanumeric QR)."""
+    return _verify_page(services.by_code(code), code)
 
 
 @bp.post("/v/<code>/pdf")
