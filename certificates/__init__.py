@@ -45,7 +45,7 @@ class CertificatesPlugin(Plugin):
 
         from .services import certified_user_ids
 
-        return [OutcomeColumn("certified", str(_l("Bersertifikat")), certified_user_ids(program.id))]
+        return [OutcomeColumn("certified", _l("Bersertifikat"), certified_user_ids(program.id))]
 
     def seed_demo(self, app: Flask) -> None:
         from .demo import seed
