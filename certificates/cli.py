@@ -41,7 +41,8 @@ def list_command(as_json: bool, agency_code: str | None) -> None:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     for r in rows:
-        click.echo(f"{r['code']}  {r['status']:<10}  {r['number']:<22}  {r['name']}  ·  {r['program']}")
+        click.echo(f"{r['code']}  {r['status']:<10}  {r['number']:<22}  {r['name']}"
+                   f"  ·  {r['program']}")
 
 
 @certificates_cli.command("pdf")

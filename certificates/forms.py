@@ -41,7 +41,8 @@ class NipCheckForm(FlaskForm):
 
 
 class RevokeForm(FlaskForm):
-    reason = TextAreaField(_l("Alasan pencabutan"), validators=[DataRequired(), Length(min=5, max=1000)])
+    reason = TextAreaField(_l("Alasan pencabutan"),
+                           validators=[DataRequired(), Length(min=5, max=1000)])
     submit = SubmitField(_l("Cabut sertifikat"))
 
 
@@ -68,7 +69,8 @@ HEX = Regexp(r"^#[0-9a-fA-F]{6}$", message=_l("Gunakan bentuk #RRGGBB, misalnya 
 
 
 class TemplateForm(FlaskForm):
-    title_id = StringField(_l("Judul (Bahasa Indonesia)"), validators=[DataRequired(), Length(max=200)])
+    title_id = StringField(_l("Judul (Bahasa Indonesia)"),
+                           validators=[DataRequired(), Length(max=200)])
     title_en = StringField(_l("Judul (English)"), validators=[DataRequired(), Length(max=200)])
     language = SelectField(_l("Bahasa sertifikat"),
                            choices=[("id", "Bahasa Indonesia"), ("en", "English")])
@@ -77,7 +79,8 @@ class TemplateForm(FlaskForm):
     accent_color = StringField(_l("Warna aksen"), validators=[DataRequired(), HEX],
                                render_kw={"type": "color"})
     signer_name = StringField(_l("Nama penanda tangan"), validators=[Optional(), Length(max=200)])
-    signer_title = StringField(_l("Jabatan penanda tangan"), validators=[Optional(), Length(max=200)])
+    signer_title = StringField(_l("Jabatan penanda tangan"),
+                               validators=[Optional(), Length(max=200)])
     jp_hours = DecimalField(_l("Jumlah JP (kosongkan untuk menjumlah dari modul)"),
                             validators=[Optional(), NumberRange(min=0.5, max=1000)], places=1)
     logo = FileField(_l("Logo (PNG atau SVG)"), render_kw={"accept": "image/png,image/svg+xml"})

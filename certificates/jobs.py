@@ -85,7 +85,8 @@ def run_job(job_id: int) -> None:
     job = db.session.get(Job, job_id)
     if job is None or job.status not in (JobStatus.QUEUED, JobStatus.RUNNING):
         return
-    where = (Certificate.program_id == job.program_id, Certificate.status == CertificateStatus.VALID)
+    where = (Certificate.program_id == job.program_id,
+             Certificate.status == CertificateStatus.VALID)
     ids = list(db.session.scalars(select(Certificate.id).where(*where).order_by(Certificate.id)))
     job.status, job.total, job.done = JobStatus.RUNNING, len(ids), 0
     db.session.commit()

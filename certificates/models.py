@@ -1,4 +1,4 @@
-"""Tables of the certificates plugin: templates, issued certificates, number counters, seals, jobs."""
+"""Tables of the certificates plugin: templates, certificates, number counters, seals, jobs."""
 
 from __future__ import annotations
 

@@ -9,11 +9,15 @@ Signers are cached per agency and certificate, so a key is decrypted once per pr
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import io
 import threading
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TypeVar
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
@@ -25,7 +29,7 @@ from flask import current_app
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
-from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from sqlalchemy import select
@@ -35,6 +39,7 @@ from lms.models import Agency
 
 from .models import Seal, SealKind
 
+T = TypeVar("T")
 CA_YEARS = 20
 SEAL_YEARS = 5
 _cache: dict[tuple[str, str], signers.Signer] = {}
@@ -174,13 +179,25 @@ def signer_for(agency: Agency) -> signers.Signer:
         return _cache[key]
 
 
+def _run(make: Callable[[], Awaitable[T]]) -> T:
+    """Run pyHanko's coroutine to completion, also when the caller already runs an event loop
+    (e.g. under Playwright's sync API), by using a short-lived thread then."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(make())  # type: ignore[arg-type]
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(make())).result()  # type: ignore[arg-type]
+
+
 def seal_pdf(pdf: bytes, agency: Agency, reason: str) -> bytes:
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     meta = signers.PdfSignatureMetadata(
         field_name="IkrarSeal", subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256",
         reason=reason, location=agency.name, name=agency.name,
     )
-    out = signers.sign_pdf(writer, meta, signer=signer_for(agency))
+    pdf_signer = signers.PdfSigner(meta, signer=signer_for(agency))
+    out = _run(lambda: pdf_signer.async_sign_pdf(writer))
     return out.getvalue()
 
 
@@ -216,7 +233,7 @@ def check_pdf(data: bytes) -> SealCheck:
         if len(sigs) != 1:
             return SealCheck(ok=False, error=f"expected one signature, found {len(sigs)}")
         context = ValidationContext(trust_roots=trust_roots(), allow_fetching=False)
-        status = validate_pdf_signature(sigs[0], context)
+        status = _run(lambda: async_validate_pdf_signature(sigs[0], context))
     except Exception as exc:  # noqa: BLE001 - a damaged file is simply "invalid"
         return SealCheck(ok=False, error=f"{type(exc).__name__}: {exc}")
     whole = status.coverage is not None and status.coverage.name == "ENTIRE_FILE"

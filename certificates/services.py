@@ -48,7 +48,7 @@ class CertificateError(ValueError):
         return str(self.message)
 
 
-# --- codes and lookups -----------------------------------------------------------------------------
+# --- codes and lookups ---------------------------------------------------------------------------
 
 def new_code() -> str:
     return base64.b32encode(secrets.token_bytes(CODE_BYTES)).decode().rstrip("=")
@@ -102,7 +102,7 @@ def pdf_matches(cert: Certificate, data: bytes) -> bool:
     return hmac.compare_digest(hashlib.sha256(data).hexdigest(), cert.pdf_sha256 or "")
 
 
-# --- templates -------------------------------------------------------------------------------------
+# --- templates -----------------------------------------------------------------------------------
 
 def template_for(agency_id: int) -> CertificateTemplate:
     """The agency's template, or an unsaved one with the defaults."""
@@ -217,7 +217,7 @@ def save_template(agency: Agency, data: TemplateInput, actor: User | None,
     return tpl
 
 
-# --- snapshot and PDF ------------------------------------------------------------------------------
+# --- snapshot and PDF ----------------------------------------------------------------------------
 
 def _data_uri(data: bytes | None, mime: str | None) -> str | None:
     if not data or not mime:
@@ -229,7 +229,8 @@ def _iso(value: dt.date | dt.datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def build_snapshot(cert: Certificate, user: User, program: Program, agency: Agency) -> dict[str, Any]:
+def build_snapshot(cert: Certificate, user: User, program: Program,
+                   agency: Agency) -> dict[str, Any]:
     """Everything printed on the certificate, frozen at issue time."""
     tpl = template_for(agency.id)
     registry = current_app.extensions["lms.requirements"]
@@ -301,7 +302,7 @@ def _produce(cert: Certificate, user: User, program: Program, agency: Agency) ->
     cert.pdf_sha256 = hashlib.sha256(cert.pdf).hexdigest()
 
 
-# --- issuing ---------------------------------------------------------------------------------------
+# --- issuing -------------------------------------------------------------------------------------
 
 def _allocate_number(agency: Agency, year: int) -> str:
     """Next number for the agency and year; the counter row stays locked until commit."""

@@ -35,7 +35,15 @@ from lms.scoping import can_see_agency, get_scoped_or_404, limited_unit_ids, sco
 from lms.views.admin import admin_required
 
 from . import jobs, services
-from .forms import CodeForm, FilterForm, NipCheckForm, PdfCheckForm, PostForm, RevokeForm, TemplateForm
+from .forms import (
+    CodeForm,
+    FilterForm,
+    NipCheckForm,
+    PdfCheckForm,
+    PostForm,
+    RevokeForm,
+    TemplateForm,
+)
 from .models import Certificate, Job
 
 bp = Blueprint("certificates", __name__, template_folder="templates", static_folder="static",
@@ -153,7 +161,7 @@ def api_certificate(code: str):  # type: ignore[no-untyped-def]
     return _public_headers(jsonify(facts), cacheable=True)
 
 
-# --- learner / admin download ----------------------------------------------------------------------
+# --- learner / admin download --------------------------------------------------------------------
 
 def _may_download(cert: Certificate) -> bool:
     if cert.user_id == current_user.id:
@@ -195,7 +203,7 @@ def outcome_for(user: User, program: Program) -> ProgramOutcome:
                           description=_("Nomor %(n)s", n=cert.number))
 
 
-# --- agency administration -------------------------------------------------------------------------
+# --- agency administration -----------------------------------------------------------------------
 
 def _agency(agency_id: int) -> Agency:
     return get_scoped_or_404(Agency, agency_id, current_user)

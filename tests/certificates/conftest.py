@@ -1,4 +1,4 @@
-"""Helpers for the certificates tests: issue through the real service, a requirement kind with JP."""
+"""Helpers for the certificates tests: issue through the real service, a JP requirement kind."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from sqlalchemy import select
 from certificates import services
 from certificates.models import Certificate
 from lms.db import db
-from lms.requirements import LearnerStep, RequirementChoice, RequirementKind
 from lms.models import User
+from lms.requirements import LearnerStep, RequirementChoice, RequirementKind
 
 
 class JpKind(RequirementKind):

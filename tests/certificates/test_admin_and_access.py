@@ -1,4 +1,4 @@
-"""Who may see what: learner download, agency admins, other agencies; admin actions and the ZIP job."""
+"""Who may see what (learner, agency admins, other agencies); admin actions and the ZIP job."""
 
 from __future__ import annotations
 
@@ -54,14 +54,16 @@ def test_other_agency_admin_gets_404_everywhere(app: Flask, make, world) -> None
     client = app.test_client()
     login(client, intruder.email)
     aid, pid, code = world["agency"].id, world["program"].id, issued.code
-    for path in (f"/admin/agencies/{aid}/certificates", f"/admin/agencies/{aid}/certificates/{code}",
+    for path in (f"/admin/agencies/{aid}/certificates",
+                 f"/admin/agencies/{aid}/certificates/{code}",
                  f"/admin/agencies/{aid}/certificates/template",
                  f"/admin/agencies/{aid}/certificates/jobs/1",
                  f"/certificates/{code}.pdf",
                  f"/admin/agencies/{other_agency.id}/certificates/{code}"):
         assert client.get(path).status_code == 404, path
     token = csrf_token(client, f"/admin/agencies/{other_agency.id}/certificates")
-    for path, data in ((f"/admin/agencies/{aid}/certificates/{code}/revoke", {"reason": "jahil sekali"}),
+    for path, data in ((f"/admin/agencies/{aid}/certificates/{code}/revoke",
+                        {"reason": "jahil sekali"}),
                        (f"/admin/agencies/{aid}/certificates/{code}/reissue", {}),
                        (f"/admin/agencies/{aid}/programs/{pid}/certificates.zip", {}),
                        (f"/admin/agencies/{other_agency.id}/certificates/{code}/revoke",
@@ -95,7 +97,8 @@ def test_admin_lists_filters_revokes_and_reissues(app: Flask, make, world) -> No
     token = csrf_token(client, detail)
     bad = client.post(f"{detail}/revoke", data={"csrf_token": token, "reason": ""})
     assert bad.status_code == 400 and load(app, issued.code).status == "valid"
-    ok = client.post(f"{detail}/revoke", data={"csrf_token": token, "reason": "Terbit karena salah data"})
+    ok = client.post(f"{detail}/revoke",
+                     data={"csrf_token": token, "reason": "Terbit karena salah data"})
     assert ok.status_code == 302
     assert load(app, issued.code).status == "revoked"
     html = client.get(base, query_string={"status": "revoked"}).get_data(as_text=True)
@@ -131,7 +134,8 @@ def test_template_form_validates_and_saves(app: Flask, world) -> None:
                                    "logo": (io.BytesIO(evil_svg), "logo.svg")},
                        content_type="multipart/form-data")
     assert evil.status_code == 400
-    good_svg = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><circle r="4" cx="5" cy="5"/></svg>'
+    good_svg = (b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10">'
+                b'<circle r="4" cx="5" cy="5"/></svg>')
     ok = client.post(path, data={**form, "csrf_token": csrf_token(client, path),
                                  "logo": (io.BytesIO(good_svg), "logo.svg"),
                                  "signature": (io.BytesIO(_png()), "ttd.png")},
@@ -179,7 +183,8 @@ def test_outcome_column_lists_certified_users(app: Flask, make, world) -> None:
         services.revoke(services.by_code(revoked.code), "Salah data", actor=None)
         db.session.commit()
         plugin = app.extensions["lms.plugins"]["certificates"]
-        [column] = plugin.outcome_columns(db.session.get(type(world["program"]), world["program"].id))
+        program = db.session.get(type(world["program"]), world["program"].id)
+        [column] = plugin.outcome_columns(program)
         assert column.key == "certified"
         assert list(db.session.scalars(column.user_ids)) == [world["learner"].id]
         assert db.session.scalar(select(Certificate.status).where(

@@ -134,7 +134,8 @@ def test_code_is_case_insensitive_and_verify_form_redirects(app: Flask, client, 
     assert lower.status_code == 200 and "VALID" in lower.get_data(as_text=True)
     spaced = " ".join(issued.code.lower()[i:i + 4] for i in range(0, len(issued.code), 4))
     response = client.get("/verify", query_string={"code": f"  {spaced} "})
-    assert response.status_code == 302 and response.headers["Location"].endswith(f"/v/{issued.code}")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/v/{issued.code}")
     form = client.get("/verify")
     assert form.status_code == 200 and 'name="code"' in form.get_data(as_text=True)
 
@@ -194,7 +195,8 @@ def test_template_change_leaves_issued_pdf_byte_identical(app: Flask, client, wo
     with app.app_context():
         from lms.models import User
 
-        other = User(agency_id=world["agency"].id, name="Budi Santoso, S.E.", nip="198805122014031003")
+        other = User(agency_id=world["agency"].id, name="Budi Santoso, S.E.",
+                     nip="198805122014031003")
         db.session.add(other)
         db.session.commit()
         new = services.issue_certificate(other.id, world["program"].id)
