@@ -127,3 +127,41 @@ def verify_pdf_command(path: str) -> None:
     if not seal.ok or cert is None:
         raise SystemExit(1)
     click.echo("Result: intact/valid")
+
+
+@certificates_cli.command("bench")
+@click.option("-n", "--count", default=20, show_default=True)
+def bench_command(count: int) -> None:
+    """Median time to render and to seal one certificate (nothing is stored).
+
+    Uses the newest issued certificate's snapshot; the baseline renders a bare A4 page with the
+    same shared WeasyPrint set-up, so figures compare across machines."""
+    import statistics
+    import time
+
+    from lms.models import Agency
+    from lms.pdf import render_pdf
+
+    cert = db.session.scalar(select(Certificate).order_by(Certificate.id.desc()))
+    if cert is None:
+        raise click.ClickException("issue a certificate first (e.g. `lms demo`)")
+    agency = db.session.get(Agency, cert.agency_id)
+    assert agency is not None
+    sealing.seal_pdf(services.render_certificate(cert.snapshot), agency, "warm-up")
+    base, render, seal, total = [], [], [], []
+    for _ in range(count):
+        t0 = time.perf_counter()
+        render_pdf("<style>@page{size:A4 landscape}</style><p>baseline</p>")
+        t1 = time.perf_counter()
+        pdf = services.render_certificate(cert.snapshot)
+        t2 = time.perf_counter()
+        sealing.seal_pdf(pdf, agency, "bench")
+        t3 = time.perf_counter()
+        base.append(t1 - t0)
+        render.append(t2 - t1)
+        seal.append(t3 - t2)
+        total.append(t3 - t1)
+    db.session.rollback()
+    for label, values in (("baseline page", base), ("render", render), ("seal", seal),
+                          ("render+seal", total)):
+        click.echo(f"{label:<14} median {statistics.median(values) * 1000:7.1f} ms")

@@ -15,8 +15,8 @@ from .signals import certificate_issued
 
 def on_program_completed(sender: Any, user_id: int, program_id: int, **_: Any) -> None:
     """Issue (idempotently) in the completion's transaction. If rendering or sealing fails, the
-    savepoint is rolled back and the completion still stands; the certificate can be issued later
-    with ``lms certificates issue-missing``."""
+    savepoint is rolled back and the completion still stands; it can be issued later with
+    ``lms certificates issue NIP PROGRAM_ID``."""
     try:
         with db.session.begin_nested():
             cert = services.issue_certificate(user_id, program_id)

@@ -1,7 +1,8 @@
 """Background jobs: a ZIP of every valid certificate of a program, with progress in the database.
 
-With ``REDIS_URL`` set, jobs go to the RQ queue ``certificates`` (run ``rq worker certificates``
-with the same environment); otherwise a thread of this process runs them. Progress and the result
+With ``REDIS_URL`` set, jobs go to the RQ queue ``CERTIFICATES_QUEUE`` (default ``certificates``;
+run ``rq worker certificates`` with the same ``LMS_*`` environment); otherwise a thread of this
+process runs them. Progress and the result
 live in ``certificates_jobs``, so any instance can show them.
 """
 
@@ -12,7 +13,7 @@ import re
 import threading
 import zipfile
 
-from flask import Flask, current_app
+from flask import Flask, current_app, has_app_context
 from sqlalchemy import func, select
 
 from lms.db import db, utcnow
@@ -43,7 +44,8 @@ def dispatch(job_id: int) -> None:
         from redis import Redis
         from rq import Queue
 
-        Queue("certificates", connection=Redis.from_url(redis_url)).enqueue(
+        queue = app.config.get("CERTIFICATES_QUEUE", "certificates")
+        Queue(queue, connection=Redis.from_url(redis_url)).enqueue(
             rq_entry, job_id, job_timeout=3600)
         return
     thread = threading.Thread(target=_run_with_app, args=(app, job_id), daemon=True,
@@ -52,8 +54,12 @@ def dispatch(job_id: int) -> None:
 
 
 def rq_entry(job_id: int) -> None:
-    """Entry point for RQ workers: one app per worker process, reused across jobs."""
+    """Entry point for RQ workers: one app per worker process, reused across jobs (or the app
+    whose context the worker runs in)."""
     global _worker_app
+    if has_app_context():
+        _run_with_app(current_app._get_current_object(), job_id)
+        return
     if _worker_app is None:
         from lms import create_app
 
