@@ -20,7 +20,7 @@ def test_verify_page_on_a_phone(app: Flask, live_server: str, browser, make, wor
         services.revoke(services.by_code(revoked.code), "Diterbitkan karena kekeliruan data",
                         actor=None)
         db.session.commit()
-    context = browser.new_context(viewport={"width": 360, "height": 740})
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="id-ID")
     page = context.new_page()
     try:
         page.goto(f"{live_server}/v/{valid.code.lower()}")

@@ -270,3 +270,9 @@ def test_audit_log_records_revocation(app: Flask, world) -> None:
         entry = db.session.scalar(select(AuditLog).where(AuditLog.action == "certificates.revoked"))
         assert entry is not None and entry.target_id == issued.code
         assert entry.details["reason"] == "Salah penerima"
+
+
+def test_verify_page_in_english(app: Flask, client, world) -> None:
+    issued = issue(app, world["learner"], world["program"])
+    html = client.get(f"/v/{issued.code}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Certificate details" in html and "VALID" in html and "Certificate number" in html
