@@ -48,3 +48,28 @@ def test_verify_page_on_a_phone(app: Flask, live_server: str, browser, make, wor
         screenshot(page, "verify-revoked")
     finally:
         context.close()
+
+
+@pytest.mark.browser
+def test_admin_revokes_in_the_browser(app: Flask, live_server: str, browser, world) -> None:
+    from tests.conftest import PASSWORD
+
+    issued = issue(app, world["learner"], world["program"])
+    context = browser.new_context(viewport={"width": 1100, "height": 800}, locale="id-ID")
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server}/login")
+        page.fill("#identifier", world["admin"].email)
+        page.fill("#password", PASSWORD)
+        page.click("main button[type=submit]")
+        page.goto(f"{live_server}/admin/agencies/{world['agency'].id}/certificates")
+        assert "Siti Rahmawati" in page.content()
+        screenshot(page, "certificates-admin-list")
+        page.click(f"text={issued.number}")
+        page.fill("#reason", "Nama tertulis keliru, akan diterbitkan ulang")
+        page.click("button.danger")
+        assert "dicabut" in page.locator(".flashes").inner_text()
+        page.goto(f"{live_server}/v/{issued.code}")
+        assert "DICABUT" in page.locator(".cert-status").inner_text()
+    finally:
+        context.close()
