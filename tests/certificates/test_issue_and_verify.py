@@ -276,3 +276,28 @@ def test_verify_page_in_english(app: Flask, client, world) -> None:
     issued = issue(app, world["learner"], world["program"])
     html = client.get(f"/v/{issued.code}", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "Certificate details" in html and "VALID" in html and "Certificate number" in html
+
+
+def test_core_completion_issues_the_certificate(app: Flask, world) -> None:
+    """The real path: the core records the completion and sends program_completed."""
+    from lms.models import Program, User
+    from lms.services.programs import complete_if_done
+
+    with app.app_context():
+        user = db.session.get(User, world["learner"].id)
+        completion = complete_if_done(user, db.session.get(Program, world["program"].id))
+        db.session.commit()
+        assert completion is not None
+        cert = services.current_for(user.id, world["program"].id)
+        assert cert is not None and cert.pdf_sha256
+        assert cert.snapshot["completed_at"] == completion.completed_at.isoformat()
+
+
+def test_qr_uses_alphanumeric_mode_at_level_q(app: Flask) -> None:
+    import segno
+
+    with app.test_request_context():
+        url = services.verify_url(services.new_code())
+    qr = segno.make(url, error="q", micro=False, boost_error=False)
+    assert qr.mode == "alphanumeric" and qr.error == "Q"
+    assert qr.version <= 4  # small enough to scan from paper at 34 mm
