@@ -1,8 +1,54 @@
 """The `certificates` plugin of Ikrar (see ARCHITECTURE.md)."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from flask import Flask
+
 from lms.plugins import Plugin
+
+if TYPE_CHECKING:
+    from lms.models import Program, User
+    from lms.requirements import OutcomeColumn, ProgramOutcome
 
 
 class CertificatesPlugin(Plugin):
     name = "certificates"
-    models_module = None
+    models_module = "certificates.models"
+    default_config: dict[str, Any] = {
+        "CERTIFICATES_VALIDITY_DAYS": 730,  # 0 or None: never expires
+        "CERTIFICATES_PKCS12_PATH": None,  # one PKCS#12 seal for every agency
+        "CERTIFICATES_PKCS12_PASSWORD": None,
+        "CERTIFICATES_PKCS12": {},  # per agency code: {"path": ..., "password": ...}
+        "CERTIFICATES_TRUST_ROOTS": [],  # extra CA files trusted by `verify-pdf`
+        "CERTIFICATES_RATELIMIT_NIP": "10 per hour",
+        "CERTIFICATES_MAX_UPLOAD": 10 * 1024 * 1024,
+        "CERTIFICATES_QUEUE": "certificates",  # RQ queue name when REDIS_URL is set
+    }
+
+    def init_app(self, app: Flask) -> None:
+        from . import cli, handlers, views
+
+        views.init_app(app)
+        handlers.init_app(app)
+        app.cli.add_command(cli.certificates_cli)
+
+    def program_outcomes(self, user: User, program: Program) -> list[ProgramOutcome]:
+        from .views import outcome_for
+
+        return [outcome_for(user, program)]
+
+    def outcome_columns(self, program: Program) -> list[OutcomeColumn]:
+        from flask_babel import lazy_gettext as _l
+
+        from lms.requirements import OutcomeColumn
+
+        from .services import certified_user_ids
+
+        return [OutcomeColumn("certified", _l("Bersertifikat"), certified_user_ids(program.id))]
+
+    def seed_demo(self, app: Flask) -> None:
+        from .demo import seed
+
+        seed(app)

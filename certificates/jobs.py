@@ -1,0 +1,119 @@
+"""Background jobs: a ZIP of every valid certificate of a program, with progress in the database.
+
+With ``REDIS_URL`` set, jobs go to the RQ queue ``CERTIFICATES_QUEUE`` (default ``certificates``;
+run ``rq worker certificates`` with the same ``LMS_*`` environment); otherwise a thread of this
+process runs them. Progress and the result
+live in ``certificates_jobs``, so any instance can show them.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import threading
+import zipfile
+
+from flask import Flask, current_app, has_app_context
+from sqlalchemy import func, select
+
+from lms.db import db, utcnow
+from lms.models import Program, User
+from lms.services import audit
+
+from .models import Certificate, CertificateStatus, Job, JobStatus
+
+BATCH = 50
+_worker_app: Flask | None = None
+
+
+def create_zip_job(program: Program, actor: User | None, ip: str | None = None) -> Job:
+    job = Job(kind="zip", agency_id=program.agency_id, program_id=program.id,
+              requested_by_id=actor.id if actor else None, status=JobStatus.QUEUED)
+    db.session.add(job)
+    db.session.flush()
+    audit.record("certificates.zip_requested", actor=actor, agency_id=program.agency_id,
+                 target_type="program", target_id=program.id, ip=ip, job_id=job.id)
+    return job
+
+
+def dispatch(job_id: int) -> None:
+    """Start a committed job: on RQ when Redis is configured, else in a thread."""
+    app = current_app._get_current_object()
+    redis_url = app.config.get("REDIS_URL")
+    if redis_url:
+        from redis import Redis
+        from rq import Queue
+
+        queue = app.config.get("CERTIFICATES_QUEUE", "certificates")
+        Queue(queue, connection=Redis.from_url(redis_url)).enqueue(
+            rq_entry, job_id, job_timeout=3600)
+        return
+    thread = threading.Thread(target=_run_with_app, args=(app, job_id), daemon=True,
+                              name=f"certificates-job-{job_id}")
+    thread.start()
+
+
+def rq_entry(job_id: int) -> None:
+    """Entry point for RQ workers: one app per worker process, reused across jobs (or the app
+    whose context the worker runs in)."""
+    global _worker_app
+    if has_app_context():
+        _run_with_app(current_app._get_current_object(), job_id)
+        return
+    if _worker_app is None:
+        from lms import create_app
+
+        _worker_app = create_app()
+    _run_with_app(_worker_app, job_id)
+
+
+def _run_with_app(app: Flask, job_id: int) -> None:
+    with app.app_context():
+        try:
+            run_job(job_id)
+        except Exception as exc:  # noqa: BLE001 - record the failure for the progress page
+            db.session.rollback()
+            app.logger.exception("certificates job %s failed", job_id)
+            job = db.session.get(Job, job_id)
+            if job is not None:
+                job.status, job.error, job.finished_at = JobStatus.FAILED, str(exc)[:500], utcnow()
+                db.session.commit()
+        finally:
+            db.session.remove()
+
+
+def _filename(cert: Certificate) -> str:
+    name = re.sub(r"[^A-Za-z0-9]+", "-", (cert.snapshot or {}).get("name", "")).strip("-")
+    return f"{cert.number.replace('/', '-')}_{name[:60] or cert.code}.pdf"
+
+
+def run_job(job_id: int) -> None:
+    job = db.session.get(Job, job_id)
+    if job is None or job.status not in (JobStatus.QUEUED, JobStatus.RUNNING):
+        return
+    where = (Certificate.program_id == job.program_id,
+             Certificate.status == CertificateStatus.VALID)
+    ids = list(db.session.scalars(select(Certificate.id).where(*where).order_by(Certificate.id)))
+    job.status, job.total, job.done = JobStatus.RUNNING, len(ids), 0
+    db.session.commit()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:  # PDFs are compressed
+        for start in range(0, len(ids), BATCH):
+            chunk = ids[start:start + BATCH]
+            for cert in db.session.scalars(select(Certificate).where(Certificate.id.in_(chunk))
+                                           .order_by(Certificate.id)):
+                if cert.pdf:
+                    archive.writestr(_filename(cert), cert.pdf)
+            job.done = start + len(chunk)
+            db.session.commit()
+            db.session.expunge_all()
+            job = db.session.get(Job, job_id)
+            assert job is not None
+    job.result, job.status, job.finished_at = buffer.getvalue(), JobStatus.DONE, utcnow()
+    job.done = job.total
+    db.session.commit()
+
+
+def count_valid(program_id: int) -> int:
+    return db.session.scalar(select(func.count()).select_from(Certificate).where(
+        Certificate.program_id == program_id, Certificate.status == CertificateStatus.VALID)) or 0

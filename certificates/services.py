@@ -1,0 +1,448 @@
+"""Business rules of the certificates plugin: issue, revoke, reissue, templates, lookups.
+
+Services flush and never commit; views and CLI commands commit once.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import io
+import re
+import secrets
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import segno
+from flask import current_app, render_template
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
+from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from lms.db import db, utcnow
+from lms.models import Agency, Program, ProgramCompletion, User
+from lms.pdf import render_pdf
+from lms.services import audit
+
+from . import sealing
+from .models import Certificate, CertificateStatus, CertificateTemplate, NumberCounter
+
+CODE_BYTES = 16  # 128 random bits -> 26 base32 characters
+MAX_IMAGE_BYTES = 1024 * 1024
+HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+
+
+class CertificateError(ValueError):
+    def __init__(self, message: Any, field: str | None = None) -> None:
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+# --- codes and lookups ---------------------------------------------------------------------------
+
+def new_code() -> str:
+    return base64.b32encode(secrets.token_bytes(CODE_BYTES)).decode().rstrip("=")
+
+
+def normalize_code(raw: str | None) -> str:
+    """Codes are case-insensitive; spaces and dashes people type are ignored."""
+    return re.sub(r"[\s\-]", "", raw or "").upper()[:64]
+
+
+def by_code(raw: str | None) -> Certificate | None:
+    code = normalize_code(raw)
+    if not code or not re.fullmatch(r"[A-Z2-7]+", code):
+        return None
+    return db.session.scalar(select(Certificate).where(Certificate.code == code))
+
+
+def verify_url(code: str) -> str:
+    """The URL in the QR code. With no path in BASE_URL it is all uppercase, so the QR code uses
+    alphanumeric mode (smaller); scheme and host are case-insensitive and ``/V/`` is routed."""
+    base = current_app.config["BASE_URL"].rstrip("/")
+    if urlsplit(base).path in ("", "/"):
+        return f"{base}/V/{code}".upper()
+    return f"{base}/v/{code}"
+
+
+def current_for(user_id: int, program_id: int) -> Certificate | None:
+    """The newest certificate of a learner for a program (any status)."""
+    return db.session.scalar(
+        select(Certificate).where(Certificate.user_id == user_id,
+                                  Certificate.program_id == program_id)
+        .order_by(Certificate.generation.desc()).limit(1))
+
+
+def certified_user_ids(program_id: int) -> Select[tuple[int]]:
+    now = utcnow()
+    return select(Certificate.user_id).where(
+        Certificate.program_id == program_id, Certificate.status == CertificateStatus.VALID,
+        or_(Certificate.expires_at.is_(None), Certificate.expires_at > now))
+
+
+def nip_matches(cert: Certificate, nip: str) -> bool:
+    holder = db.session.get(User, cert.user_id)
+    given = re.sub(r"\D", "", nip or "")
+    stored = (holder.nip if holder else None) or ""
+    # compare_digest on equal-length inputs; an empty stored NIP never matches
+    return bool(stored) and hmac.compare_digest(given.encode(), stored.encode())
+
+
+def pdf_matches(cert: Certificate, data: bytes) -> bool:
+    return hmac.compare_digest(hashlib.sha256(data).hexdigest(), cert.pdf_sha256 or "")
+
+
+# --- templates -----------------------------------------------------------------------------------
+
+def template_for(agency_id: int) -> CertificateTemplate:
+    """The agency's template, or an unsaved one with the defaults."""
+    tpl = db.session.scalar(select(CertificateTemplate)
+                            .where(CertificateTemplate.agency_id == agency_id))
+    if tpl is None:
+        tpl = CertificateTemplate(agency_id=agency_id, primary_color="#0b5d3b",
+                                  accent_color="#b8860b", title_id="Sertifikat",
+                                  title_en="Certificate", language="id")
+    return tpl
+
+
+def validate_png(data: bytes, field: str) -> bytes:
+    from PIL import Image
+
+    if len(data) > MAX_IMAGE_BYTES:
+        raise CertificateError(_l("Gambar terlalu besar (maksimal 1 MB)."), field)
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            fmt, size = img.format, img.size
+            img.verify()
+    except Exception:  # noqa: BLE001 - anything unreadable is "not a PNG"
+        raise CertificateError(_l("Berkas bukan gambar PNG yang sah."), field) from None
+    if fmt != "PNG" or max(size) > 4000:
+        raise CertificateError(_l("Berkas bukan gambar PNG yang sah."), field)
+    return data
+
+
+def validate_svg(data: bytes, field: str) -> bytes:
+    bad = _l("Berkas bukan gambar SVG yang aman.")
+    if len(data) > MAX_IMAGE_BYTES:
+        raise CertificateError(_l("Gambar terlalu besar (maksimal 1 MB)."), field)
+    lowered = data.lower()
+    if b"<!doctype" in lowered or b"<!entity" in lowered:
+        raise CertificateError(bad, field)
+    try:
+        root = ET.fromstring(data)  # noqa: S314 - DTDs and entities are refused above
+    except ET.ParseError:
+        raise CertificateError(bad, field) from None
+    if not root.tag.endswith("svg"):
+        raise CertificateError(bad, field)
+    for el in root.iter():
+        tag = el.tag.rsplit("}", 1)[-1].lower()
+        if tag in ("script", "foreignobject"):
+            raise CertificateError(bad, field)
+        for name, value in el.attrib.items():
+            local = name.rsplit("}", 1)[-1].lower()
+            if local.startswith("on"):
+                raise CertificateError(bad, field)
+            if local == "href" and not value.startswith(("#", "data:image/png", "data:image/jpeg")):
+                raise CertificateError(bad, field)
+    return data
+
+
+def validate_logo(data: bytes, filename: str) -> tuple[bytes, str]:
+    if data.startswith(b"\x89PNG"):
+        return validate_png(data, "logo"), "image/png"
+    if filename.lower().endswith(".svg") or data.lstrip()[:5] in (b"<?xml", b"<svg ", b"<svg>"):
+        return validate_svg(data, "logo"), "image/svg+xml"
+    raise CertificateError(_l("Logo harus berupa PNG atau SVG."), "logo")
+
+
+@dataclass
+class TemplateInput:
+    primary_color: str
+    accent_color: str
+    title_id: str
+    title_en: str
+    signer_name: str | None
+    signer_title: str | None
+    jp_hours: float | None
+    language: str
+    logo: tuple[bytes, str] | None = None  # (data, filename)
+    signature: bytes | None = None
+    remove_logo: bool = False
+    remove_signature: bool = False
+
+
+def save_template(agency: Agency, data: TemplateInput, actor: User | None,
+                  ip: str | None = None) -> CertificateTemplate:
+    for name in ("primary_color", "accent_color"):
+        if not HEX_COLOUR.match(getattr(data, name) or ""):
+            raise CertificateError(_l("Warna harus berbentuk #RRGGBB, misalnya #0b5d3b."), name)
+    if data.language not in ("id", "en"):
+        raise CertificateError(_l("Bahasa tidak dikenal."), "language")
+    if data.jp_hours is not None and not (0 < data.jp_hours <= 1000):
+        raise CertificateError(_l("JP harus antara 0 dan 1000."), "jp_hours")
+    if not (data.title_id or "").strip() or not (data.title_en or "").strip():
+        raise CertificateError(_l("Judul sertifikat wajib diisi."), "title_id")
+    logo = validate_logo(*data.logo) if data.logo else None
+    signature = validate_png(data.signature, "signature") if data.signature else None
+    tpl = template_for(agency.id)
+    if tpl.id is None:
+        db.session.add(tpl)
+    tpl.primary_color, tpl.accent_color = data.primary_color.lower(), data.accent_color.lower()
+    tpl.title_id, tpl.title_en = data.title_id.strip()[:200], data.title_en.strip()[:200]
+    tpl.signer_name = (data.signer_name or "").strip()[:200] or None
+    tpl.signer_title = (data.signer_title or "").strip()[:200] or None
+    tpl.jp_hours, tpl.language = data.jp_hours, data.language
+    if data.remove_logo:
+        tpl.logo, tpl.logo_mime = None, None
+    if logo:
+        tpl.logo, tpl.logo_mime = logo
+    if data.remove_signature:
+        tpl.signature = None
+    if signature:
+        tpl.signature = signature
+    tpl.updated_at = utcnow()
+    db.session.flush()
+    audit.record("certificates.template_updated", actor=actor, agency_id=agency.id,
+                 target_type="certificate_template", target_id=tpl.id, ip=ip)
+    return tpl
+
+
+# --- snapshot and PDF ----------------------------------------------------------------------------
+
+def _data_uri(data: bytes | None, mime: str | None) -> str | None:
+    if not data or not mime:
+        return None
+    return f"data:{mime};base64,{base64.b64encode(data).decode()}"
+
+
+def _iso(value: dt.date | dt.datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def build_snapshot(cert: Certificate, user: User, program: Program,
+                   agency: Agency) -> dict[str, Any]:
+    """Everything printed on the certificate, frozen at issue time."""
+    tpl = template_for(agency.id)
+    registry = current_app.extensions["lms.requirements"]
+    items: list[dict[str, Any]] = []
+    with force_locale(tpl.language):
+        for req in program.requirements:
+            kind = registry.get(req.kind)
+            if kind is None:
+                continue
+            items.append({"kind": req.kind, "label": str(kind.label(req.ref)),
+                          "jp_hours": float(kind.jp_hours(req.ref) or 0)})
+    total = tpl.jp_hours if tpl.jp_hours is not None else sum(i["jp_hours"] for i in items)
+    completion = db.session.scalar(select(ProgramCompletion.completed_at).where(
+        ProgramCompletion.program_id == program.id, ProgramCompletion.user_id == user.id))
+    return {
+        "version": 1,
+        "language": tpl.language,
+        "code": cert.code,
+        "number": cert.number,
+        "verify_url": verify_url(cert.code),
+        "verify_page": current_app.config["BASE_URL"].rstrip("/") + "/verify",
+        "name": user.name,
+        "position": user.position,
+        "agency": agency.name,
+        "agency_code": agency.code,
+        "program": {"title": program.title, "period": program.period,
+                    "starts_on": _iso(program.starts_on), "deadline": _iso(program.deadline)},
+        "items": items,
+        "jp_hours": round(float(total), 2),
+        "completed_at": _iso(completion or cert.issued_at),
+        "issued_at": _iso(cert.issued_at),
+        "expires_at": _iso(cert.expires_at),
+        "signer": {
+            "name": tpl.signer_name or agency.head_name or "",
+            "title": tpl.signer_title or agency.head_title or "",
+            "signature": _data_uri(tpl.signature, "image/png"),
+        },
+        "template": {
+            "title": tpl.title_en if tpl.language == "en" else tpl.title_id,
+            "primary_color": tpl.primary_color,
+            "accent_color": tpl.accent_color,
+            "logo": _data_uri(tpl.logo, tpl.logo_mime) or _data_uri(agency.logo, agency.logo_mime),
+        },
+    }
+
+
+def qr_svg(url: str) -> str:
+    qr = segno.make(url, error="q", micro=False, boost_error=False)
+    return qr.svg_inline(border=4, omitsize=True, dark="#000", light="#fff")
+
+
+def render_certificate(snapshot: dict[str, Any]) -> bytes:
+    """The unsealed PDF of a snapshot: A4 landscape, every asset inline."""
+    with force_locale(snapshot.get("language", "id")):
+        html = render_template("certificates/pdf/certificate.html", s=snapshot,
+                               qr=Markup(qr_svg(snapshot["verify_url"])),  # noqa: S704 - segno SVG
+                               dates={k: dt.datetime.fromisoformat(snapshot[k])
+                                      for k in ("issued_at", "completed_at", "expires_at")
+                                      if snapshot.get(k)})
+    return render_pdf(html)
+
+
+def _produce(cert: Certificate, user: User, program: Program, agency: Agency) -> None:
+    cert.snapshot = build_snapshot(cert, user, program, agency)
+    pdf = render_certificate(cert.snapshot)
+    with force_locale(cert.snapshot["language"]):
+        reason = str(_l("Sertifikat %(n)s", n=cert.number))
+    cert.pdf = sealing.seal_pdf(pdf, agency, reason)
+    cert.pdf_sha256 = hashlib.sha256(cert.pdf).hexdigest()
+
+
+# --- issuing -------------------------------------------------------------------------------------
+
+def _allocate_number(agency: Agency, year: int) -> str:
+    """Next number for the agency and year; the counter row stays locked until commit."""
+    stmt = (update(NumberCounter)
+            .where(NumberCounter.agency_id == agency.id, NumberCounter.year == year)
+            .values(value=NumberCounter.value + 1).returning(NumberCounter.value)
+            .execution_options(synchronize_session=False))
+    value = db.session.scalar(stmt)
+    if value is None:
+        try:
+            with db.session.begin_nested():
+                db.session.add(NumberCounter(agency_id=agency.id, year=year, value=1))
+            value = 1
+        except IntegrityError:  # created meanwhile by another transaction
+            value = db.session.scalar(stmt)
+    return f"{value:04d}/{agency.code}/{year}"
+
+
+def _expiry(issued_at: dt.datetime) -> dt.datetime | None:
+    days = current_app.config.get("CERTIFICATES_VALIDITY_DAYS")
+    return issued_at + dt.timedelta(days=int(days)) if days else None
+
+
+def _new_row(user: User, program: Program, generation: int) -> Certificate:
+    issued_at = utcnow()
+    cert = Certificate(code=new_code(), number=_allocate_number(program.agency, issued_at.year),
+                       agency_id=program.agency_id, program_id=program.id, user_id=user.id,
+                       generation=generation, status=CertificateStatus.VALID,
+                       issued_at=issued_at, expires_at=_expiry(issued_at), snapshot={})
+    db.session.add(cert)
+    db.session.flush()
+    return cert
+
+
+def issue_certificate(user_id: int, program_id: int) -> Certificate:
+    """Issue the learner's certificate for a program once; return the existing one otherwise.
+
+    The row (with its number) is claimed inside a savepoint first; a concurrent issue hits the
+    unique (program, user, generation) and gets the winner's certificate. Then the snapshot is
+    taken and the PDF rendered and sealed once."""
+    existing = current_for(user_id, program_id)
+    if existing is not None:
+        return existing
+    user = db.session.get(User, user_id)
+    program = db.session.get(Program, program_id)
+    if user is None or program is None or user.agency_id != program.agency_id:
+        raise CertificateError(_l("Peserta atau program tidak dikenal."))
+    try:
+        with db.session.begin_nested():
+            cert = _new_row(user, program, 1)
+    except IntegrityError:
+        existing = current_for(user_id, program_id)
+        if existing is None:
+            raise
+        return existing
+    _produce(cert, user, program, program.agency)
+    db.session.flush()
+    return cert
+
+
+def revoke(cert: Certificate, reason: str, actor: User | None, ip: str | None = None) -> None:
+    reason = (reason or "").strip()
+    if len(reason) < 5:
+        raise CertificateError(_l("Tuliskan alasan pencabutan (minimal 5 karakter)."), "reason")
+    if cert.status != CertificateStatus.VALID:
+        raise CertificateError(_l("Hanya sertifikat yang sah yang dapat dicabut."))
+    cert.status = CertificateStatus.REVOKED
+    cert.revoked_at = utcnow()
+    cert.revoked_reason = reason[:1000]
+    cert.revoked_by_id = actor.id if actor else None
+    db.session.flush()
+    audit.record("certificates.revoked", actor=actor, agency_id=cert.agency_id,
+                 target_type="certificate", target_id=cert.code, ip=ip, reason=reason[:1000],
+                 number=cert.number)
+
+
+def reissue(cert: Certificate, actor: User | None, ip: str | None = None) -> Certificate:
+    """A new certificate from current data; the old one becomes superseded and links to it."""
+    if cert.status == CertificateStatus.SUPERSEDED:
+        raise CertificateError(_l("Sertifikat ini sudah diganti; terbitkan ulang yang terbaru."))
+    latest = current_for(cert.user_id, cert.program_id)
+    if latest is None or latest.id != cert.id:
+        raise CertificateError(_l("Sertifikat ini sudah diganti; terbitkan ulang yang terbaru."))
+    user = db.session.get(User, cert.user_id)
+    program = db.session.get(Program, cert.program_id)
+    assert user is not None and program is not None
+    try:
+        with db.session.begin_nested():
+            new = _new_row(user, program, cert.generation + 1)
+    except IntegrityError:
+        raise CertificateError(_l("Sertifikat ini baru saja diterbitkan ulang.")) from None
+    _produce(new, user, program, program.agency)
+    cert.status = CertificateStatus.SUPERSEDED
+    cert.superseded_by_id = new.id
+    db.session.flush()
+    audit.record("certificates.reissued", actor=actor, agency_id=cert.agency_id,
+                 target_type="certificate", target_id=cert.code, ip=ip, new_code=new.code,
+                 new_number=new.number)
+    return new
+
+
+def public_facts(cert: Certificate) -> dict[str, Any]:
+    """What anyone may know about a certificate (never NIP, e-mail or birth date)."""
+    s = cert.snapshot or {}
+    successor = cert.superseded_by
+    return {
+        "code": cert.code,
+        "status": cert.public_status(),
+        "name": s.get("name"),
+        "agency": s.get("agency"),
+        "program": (s.get("program") or {}).get("title"),
+        "period": (s.get("program") or {}).get("period"),
+        "number": cert.number,
+        "jp_hours": s.get("jp_hours"),
+        "issued_at": cert.issued_at.isoformat(),
+        "expires_at": cert.expires_at.isoformat() if cert.expires_at else None,
+        "revoked_at": cert.revoked_at.isoformat() if cert.revoked_at else None,
+        "revoked_reason": cert.revoked_reason,
+        "superseded_by": successor.code if successor else None,
+        "pdf_sha256": cert.pdf_sha256,
+    }
+
+
+def admin_query(agency_id: int, program_id: int | None = None, unit_id: int | None = None,
+                status: str | None = None, name: str | None = None) -> Select[tuple[Certificate]]:
+    stmt = (select(Certificate).join(User, User.id == Certificate.user_id)
+            .where(Certificate.agency_id == agency_id))
+    if program_id:
+        stmt = stmt.where(Certificate.program_id == program_id)
+    if unit_id:
+        stmt = stmt.where(User.unit_id == unit_id)
+    now = utcnow()
+    if status == "expired":
+        stmt = stmt.where(Certificate.status == CertificateStatus.VALID,
+                          Certificate.expires_at <= now)
+    elif status == "valid":
+        stmt = stmt.where(Certificate.status == CertificateStatus.VALID,
+                          or_(Certificate.expires_at.is_(None), Certificate.expires_at > now))
+    elif status in ("revoked", "superseded"):
+        stmt = stmt.where(Certificate.status == status)
+    if name:
+        stmt = stmt.where(func.lower(User.name).contains(name.lower().strip()))
+    return stmt.order_by(Certificate.issued_at.desc(), Certificate.id.desc())

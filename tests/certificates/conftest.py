@@ -1,0 +1,85 @@
+"""Helpers for the certificates tests: issue through the real service, a JP requirement kind."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from certificates import services
+from certificates.models import Certificate
+from lms.db import db
+from lms.models import User
+from lms.requirements import LearnerStep, RequirementChoice, RequirementKind
+
+
+class JpKind(RequirementKind):
+    """A stand-in requirement kind worth JP hours (real ones come from other plugins)."""
+
+    name = "certtest"
+    title = "Test"
+
+    def choices(self, agency_id: int) -> list[RequirementChoice]:
+        return [RequirementChoice("netralitas", "Modul Netralitas ASN")]
+
+    def label(self, ref: str) -> str:
+        return f"Modul {ref.title()}"
+
+    def met_user_ids(self, ref: str, program_id: int):  # type: ignore[no-untyped-def]
+        return select(User.id)
+
+    def jp_hours(self, ref: str) -> float:
+        return 2.0
+
+    def learner_step(self, user_id: int, ref: str, program_id: int) -> LearnerStep:
+        return LearnerStep(label=self.label(ref), met=True)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _jp_kind(app: Flask) -> None:
+    registry = app.extensions["lms.requirements"]
+    if registry.get(JpKind.name) is None:
+        registry.register(JpKind())
+
+
+@dataclass
+class Issued:
+    code: str
+    number: str
+    pdf: bytes
+    sha: str
+    user_id: int
+    program_id: int
+
+
+def issue(app: Flask, user: User, program) -> Issued:  # type: ignore[no-untyped-def]
+    with app.app_context():
+        cert = services.issue_certificate(user.id, program.id)
+        db.session.commit()
+        return Issued(cert.code, cert.number, cert.pdf or b"", cert.pdf_sha256 or "",
+                      cert.user_id, cert.program_id)
+
+
+def load(app: Flask, code: str) -> Certificate:
+    with app.app_context():
+        cert = services.by_code(code)
+        assert cert is not None
+        db.session.expunge(cert)
+        return cert
+
+
+@pytest.fixture
+def world(app: Flask, make):  # type: ignore[no-untyped-def]
+    """An agency with a unit, an admin, a learner, and a program requiring a JP-bearing module."""
+    agency = make.agency("BANGKA", name="Pemerintah Kabupaten Bangka", head_name="Drs. Ahmad Fauzi",
+                         head_title="Sekretaris Daerah")
+    unit = make.unit(agency, "Dinas Pendidikan")
+    learner = make.user(agency, name="Siti Rahmawati, S.Pd.", unit_id=unit.id,
+                        nip="199003152015032001")
+    admin = make.admin(agency)
+    program = make.program(agency, requirements=[("certtest", "netralitas")],
+                           title="Sosialisasi Netralitas ASN", period="Pilkada 2026")
+    return {"agency": agency, "unit": unit, "learner": learner, "admin": admin,
+            "program": program}
