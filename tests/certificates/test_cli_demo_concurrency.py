@@ -69,10 +69,12 @@ def test_demo_seed_leaves_a_valid_and_a_revoked_certificate(app: Flask) -> None:
     with app.app_context():
         lines = list(seed_demo(app))
         assert any("certificates" in line for line in lines)
-        statuses = sorted(c.status.value for c in db.session.scalars(select(Certificate)))
-        assert statuses == ["revoked", "valid"]
+        statuses = [c.status.value for c in db.session.scalars(select(Certificate))]
+        # Other plugins' demo data complete programs too, and each completion issues a certificate.
+        assert statuses.count("revoked") == 1 and "valid" in statuses
+        count = len(statuses)
         list(seed_demo(app))  # idempotent
-        assert db.session.scalar(select(func.count()).select_from(Certificate)) == 2
+        assert db.session.scalar(select(func.count()).select_from(Certificate)) == count
         for cert in db.session.scalars(select(Certificate)):
             from certificates import sealing
 

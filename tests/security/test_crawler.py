@@ -48,7 +48,7 @@ def _crawl(client) -> list[str]:
         reached.append(url)
         if "html" not in (response.content_type or ""):
             continue
-        for link in LINK_RE.findall(response.get_data(as_text=True)):
+        for link in LINK_RE.findall(response.get_data().decode("utf-8", "replace")):
             link = urljoin(url, link.replace("&amp;", "&"))
             parts = urlsplit(link)
             if parts.netloc and parts.netloc != "localhost":
@@ -80,7 +80,7 @@ def _leaks(client, urls, secrets) -> list[str]:
         response = client.get(url)
         if response.status_code in (301, 302, 303, 403, 404, 429):
             continue
-        body = response.get_data(as_text=True)
+        body = response.get_data().decode("utf-8", "replace")
         found = sorted(s for s in secrets if s in body)
         if response.status_code == 200 and found:
             leaking.append(f"{url} -> {response.status_code} shows {found[:3]}")
