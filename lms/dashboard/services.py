@@ -116,7 +116,8 @@ def unit_table(program: Program, viewer: User, today: dt.date | None = None) -> 
     stmt = scoped_members(program, viewer).with_only_columns(*exprs).group_by(User.unit_id)
     result = db.session.execute(stmt).all()
     unit_ids = [r.unit_id for r in result if r.unit_id is not None]
-    names = dict(db.session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(unit_ids)))) if unit_ids else {}
+    names = (dict(db.session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(unit_ids))).all())
+             if unit_ids else {})
     rows = [
         UnitRow(r.unit_id, names.get(r.unit_id, "") if r.unit_id else "", int(r.assigned),
                 int(r.started), {c.key: int(getattr(r, c.key)) for c in columns}, int(r.completed))
