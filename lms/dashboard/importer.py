@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app, has_request_context
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, insert, select, update
@@ -185,7 +187,16 @@ def _load_existing(nips: list[str], emails: list[str]) -> tuple[dict[str, Any], 
 
 def build_preview(agency: Agency, filename: str, data: bytes, create_units: bool = False,
                   progress: Progress | None = None, today: dt.date | None = None) -> Preview:
-    """Validate every row and sort it into create / update / unchanged; collect every bad row."""
+    """Validate every row and sort it into create / update / unchanged; collect every bad row.
+    Outside a request (command line, worker thread) messages use the default language."""
+    if has_request_context():
+        return _build_preview(agency, filename, data, create_units, progress, today)
+    with force_locale(current_app.config["BABEL_DEFAULT_LOCALE"]):
+        return _build_preview(agency, filename, data, create_units, progress, today)
+
+
+def _build_preview(agency: Agency, filename: str, data: bytes, create_units: bool,
+                   progress: Progress | None, today: dt.date | None) -> Preview:
     rows = read_rows(filename, data)
     today = today or dt.date.today()
     preview = Preview(total_rows=len(rows))
