@@ -26,8 +26,9 @@ def run(runs: int) -> dict[str, float]:
     from lms.db import db
     from lms.models import User
 
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": pg_url(),
-                      "RATELIMIT_ENABLED": False})
+    app = create_app(
+        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": pg_url(), "RATELIMIT_ENABLED": False}
+    )
     register_kind(app)
 
     def baseline():  # type: ignore[no-untyped-def]
@@ -38,8 +39,9 @@ def run(runs: int) -> dict[str, float]:
     client = app.test_client()
     html = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
-    resp = client.post("/login", data={"identifier": ADMIN_EMAIL, "password": ADMIN_PASSWORD,
-                                       "csrf_token": token})
+    resp = client.post(
+        "/login", data={"identifier": ADMIN_EMAIL, "password": ADMIN_PASSWORD, "csrf_token": token}
+    )
     assert resp.status_code == 302, "login failed: run bench/seed.py first"
     page = client.get("/admin/programs/1/dashboard")
     assert page.status_code == 200 and "Unit 001" in page.get_data(as_text=True)
@@ -51,8 +53,10 @@ def run(runs: int) -> dict[str, float]:
     people = median_ms(lambda: client.get("/admin/programs/1/people?unit=1&incomplete=1"), runs)
     print(f"PostgreSQL, {users:,} users, agency of {staff:,} staff, median of {runs} runs")
     print(f"  baseline (count + tiny template): {base:8.1f} ms")
-    print(f"  program dashboard (unit table):   {dash:8.1f} ms  ({dash / base:.1f}x baseline)"
-          f"  target < 300 ms: {'OK' if dash < 300 else 'MISSED'}")
+    print(
+        f"  program dashboard (unit table):   {dash:8.1f} ms  ({dash / base:.1f}x baseline)"
+        f"  target < 300 ms: {'OK' if dash < 300 else 'MISSED'}"
+    )
     print(f"  people of one unit, not complete: {people:8.1f} ms  ({people / base:.1f}x baseline)")
     return {"baseline_ms": base, "dashboard_ms": dash, "people_ms": people}
 

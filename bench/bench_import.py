@@ -42,16 +42,29 @@ def run_one(url: str, data: bytes, rows: int) -> dict[str, float]:
     with app.app_context():
         Base.metadata.drop_all(db.engine)
         Base.metadata.create_all(db.engine)
-        db.session.add_all([Agency(id=1, code="IMP", name="Impor"), Agency(id=2, code="BASE", name="Base")])
+        db.session.add_all(
+            [Agency(id=1, code="IMP", name="Impor"), Agency(id=2, code="BASE", name="Base")]
+        )
         db.session.commit()
         # baseline: the same rows, already parsed, written with one Core executemany
         now = utcnow()
-        plain = [{"agency_id": 2, "nip": f"{i:018d}", "email": f"b{i}@x.go.id", "name": f"P {i}",
-                  "position": "Analis", "role": Role.LEARNER, "employment_type": EmploymentType.PNS,
-                  "active": True, "created_at": now} for i in range(rows)]
+        plain = [
+            {
+                "agency_id": 2,
+                "nip": f"{i:018d}",
+                "email": f"b{i}@x.go.id",
+                "name": f"P {i}",
+                "position": "Analis",
+                "role": Role.LEARNER,
+                "employment_type": EmploymentType.PNS,
+                "active": True,
+                "created_at": now,
+            }
+            for i in range(rows)
+        ]
         t0 = time.perf_counter()
         for i in range(0, rows, 5000):
-            db.session.execute(insert(User.__table__), plain[i:i + 5000])
+            db.session.execute(insert(User.__table__), plain[i : i + 5000])
         db.session.commit()
         baseline = time.perf_counter() - t0
 
@@ -71,7 +84,12 @@ def run_one(url: str, data: bytes, rows: int) -> dict[str, float]:
         assert again.unchanged == rows and again.to_create == again.to_update == 0
     with app.app_context():
         db.engine.dispose()
-    return {"baseline_s": baseline, "validate_s": t_validate, "import_s": first, "reimport_s": second}
+    return {
+        "baseline_s": baseline,
+        "validate_s": t_validate,
+        "import_s": first,
+        "reimport_s": second,
+    }
 
 
 def run(rows: int, skip_pg: bool = False) -> dict[str, dict[str, float]]:
@@ -83,10 +101,12 @@ def run(rows: int, skip_pg: bool = False) -> dict[str, dict[str, float]]:
         recreate_database(IMPORT_DB)
         out["PostgreSQL"] = run_one(pg_url(IMPORT_DB), data, rows)
     for name, r in out.items():
-        print(f"{name}: import of {rows:,} CSV rows {r['import_s']:.2f} s "
-              f"(validate {r['validate_s']:.2f} s; {r['import_s'] / r['baseline_s']:.1f}x the bare "
-              f"executemany baseline of {r['baseline_s']:.2f} s); re-import (no change) "
-              f"{r['reimport_s']:.2f} s; target < 30 s: {'OK' if r['import_s'] < 30 else 'MISSED'}")
+        print(
+            f"{name}: import of {rows:,} CSV rows {r['import_s']:.2f} s "
+            f"(validate {r['validate_s']:.2f} s; {r['import_s'] / r['baseline_s']:.1f}x the bare "
+            f"executemany baseline of {r['baseline_s']:.2f} s); re-import (no change) "
+            f"{r['reimport_s']:.2f} s; target < 30 s: {'OK' if r['import_s'] < 30 else 'MISSED'}"
+        )
     return out
 
 

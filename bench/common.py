@@ -30,7 +30,10 @@ def recreate_database(name: str) -> None:
 
 def database_exists(name: str) -> bool:
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is not None
+        return (
+            conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+            is not None
+        )
 
 
 class BenchKind(RequirementKind):
@@ -46,8 +49,9 @@ class BenchKind(RequirementKind):
         return {"module": "Modul lulus", "pledge": "Pakta ditandatangani"}[ref]
 
     def met_user_ids(self, ref: str, program_id: int):  # type: ignore[no-untyped-def]
-        return select(AuditLog.actor_id).where(AuditLog.agency_id == 1,
-                                               AuditLog.action == f"bench.met:{ref}")
+        return select(AuditLog.actor_id).where(
+            AuditLog.agency_id == 1, AuditLog.action == f"bench.met:{ref}"
+        )
 
     def learner_step(self, user_id: int, ref: str, program_id: int) -> LearnerStep:
         return LearnerStep(self.label(ref), False)

@@ -1,7 +1,7 @@
 """Run every dashboard benchmark: seed (PostgreSQL, COPY), dashboard render, staff import.
 
-    .venv/bin/python bench/run.py [--users 1000000] [--agency-size 50000] [--import-rows 100000]
-                                  [--runs 9] [--no-seed] [--skip-pg-import]
+.venv/bin/python bench/run.py [--users 1000000] [--agency-size 50000] [--import-rows 100000]
+                              [--runs 9] [--no-seed] [--skip-pg-import]
 """
 
 from __future__ import annotations

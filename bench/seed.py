@@ -54,38 +54,69 @@ def seed(users: int, agency_size: int, agencies: int = 200) -> None:
                     uid += 1
                     unit_ids.setdefault(a, []).append(uid)
                     cp.write_row((uid, a, f"Unit {u + 1:03d}", now))
-        with cur.copy("COPY users (id, agency_id, unit_id, role, employment_type, nip, email, name, "
-                      "active, created_at) FROM STDIN") as cp:
+        with cur.copy(
+            "COPY users (id, agency_id, unit_id, role, employment_type, nip, email, name, "
+            "active, created_at) FROM STDIN"
+        ) as cp:
             n = 0
             for a in range(1, agencies + 1):
                 size = agency_size if a == 1 else per_other
                 units = unit_ids[a]
                 for i in range(size):
                     n += 1
-                    cp.write_row((n, a, units[i % len(units)], "learner", "pns", f"{n:018d}",
-                                  f"u{n}@bench.go.id", f"Pegawai {n}", True, now))
-        cur.execute("INSERT INTO users (id, agency_id, role, employment_type, email, name, active, "
-                    "created_at, password_hash, activated_at) VALUES (%s, 1, 'agency_admin', "
-                    "'non_asn', %s, 'Admin Bench', true, %s, %s, %s)",
-                    (n + 1, ADMIN_EMAIL, now, hash_password(ADMIN_PASSWORD), now))
+                    cp.write_row(
+                        (
+                            n,
+                            a,
+                            units[i % len(units)],
+                            "learner",
+                            "pns",
+                            f"{n:018d}",
+                            f"u{n}@bench.go.id",
+                            f"Pegawai {n}",
+                            True,
+                            now,
+                        )
+                    )
+        cur.execute(
+            "INSERT INTO users (id, agency_id, role, employment_type, email, name, active, "
+            "created_at, password_hash, activated_at) VALUES (%s, 1, 'agency_admin', "
+            "'non_asn', %s, 'Admin Bench', true, %s, %s, %s)",
+            (n + 1, ADMIN_EMAIL, now, hash_password(ADMIN_PASSWORD), now),
+        )
         cur.execute("SELECT setval(pg_get_serial_sequence('users', 'id'), %s)", (n + 1,))
         cur.execute("SELECT setval(pg_get_serial_sequence('units', 'id'), %s)", (uid,))
         cur.execute("SELECT setval(pg_get_serial_sequence('agencies', 'id'), %s)", (agencies,))
-        with cur.copy("COPY programs (id, agency_id, title, starts_on, deadline, status, created_at) "
-                      "FROM STDIN") as cp:
+        with cur.copy(
+            "COPY programs (id, agency_id, title, starts_on, deadline, status, created_at) "
+            "FROM STDIN"
+        ) as cp:
             for a in range(1, agencies + 1):
-                cp.write_row((a, a, f"Netralitas Pilkada {a}", today - dt.timedelta(days=30),
-                              today + dt.timedelta(days=14), "open", now))
+                cp.write_row(
+                    (
+                        a,
+                        a,
+                        f"Netralitas Pilkada {a}",
+                        today - dt.timedelta(days=30),
+                        today + dt.timedelta(days=14),
+                        "open",
+                        now,
+                    )
+                )
         cur.execute("SELECT setval(pg_get_serial_sequence('programs', 'id'), %s)", (agencies,))
-        cur.execute("INSERT INTO program_requirements (program_id, kind, ref, position) VALUES "
-                    "(1, 'benchmet', 'module', 0), (1, 'benchmet', 'pledge', 1)")
+        cur.execute(
+            "INSERT INTO program_requirements (program_id, kind, ref, position) VALUES "
+            "(1, 'benchmet', 'module', 0), (1, 'benchmet', 'pledge', 1)"
+        )
         with cur.copy("COPY audit_log (at, actor_id, agency_id, action, details) FROM STDIN") as cp:
             for i in range(1, agency_size + 1):
                 if i % 10 < 6:
                     cp.write_row((now, i, 1, "bench.met:module", "{}"))
                 if i % 10 < 4:
                     cp.write_row((now, i, 1, "bench.met:pledge", "{}"))
-        with cur.copy("COPY program_completions (program_id, user_id, completed_at) FROM STDIN") as cp:
+        with cur.copy(
+            "COPY program_completions (program_id, user_id, completed_at) FROM STDIN"
+        ) as cp:
             n = 0
             for a in range(1, agencies + 1):
                 size = agency_size if a == 1 else per_other
@@ -98,7 +129,9 @@ def seed(users: int, agency_size: int, agencies: int = 200) -> None:
         conn.commit()
         conn.autocommit = True
         cur.execute("VACUUM ANALYZE")
-    print(f"seeded {users:,} users (agency BIG: {agency_size:,}) in {time.perf_counter() - t0:.1f} s")
+    print(
+        f"seeded {users:,} users (agency BIG: {agency_size:,}) in {time.perf_counter() - t0:.1f} s"
+    )
 
 
 def main() -> None:

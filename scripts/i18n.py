@@ -21,9 +21,17 @@ def main(package: str) -> int:
     pot = pkg / "translations" / "messages.pot"
     po = pkg / "translations" / "en" / "LC_MESSAGES" / "messages.po"
     pot.parent.mkdir(parents=True, exist_ok=True)
+    sources, mapping = [str(pkg)], ROOT / "babel.cfg"
+    # a core area (lms/dashboard) keeps its templates in lms/templates/<area>
+    if "/" in package.strip("/"):
+        parent, area = package.strip("/").rsplit("/", 1)
+        if (ROOT / parent / "templates" / area).is_dir():
+            sources.append(str(ROOT / parent / "templates" / area))
+            mapping = pot.parent / "babel-area.cfg"  # paths are relative to each source directory
+            mapping.write_text("[python: **.py]\n[jinja2: **.html]\n")
     babel = [str(ROOT / ".venv" / "bin" / "pybabel")]
-    subprocess.run(babel + ["-q", "extract", "-F", str(ROOT / "babel.cfg"), "-k", "_l", "-k",
-                            "lazy_gettext", "--omit-header", "-o", str(pot), str(pkg)], check=True)
+    subprocess.run(babel + ["-q", "extract", "-F", str(mapping), "-k", "_l", "-k",
+                            "lazy_gettext", "--omit-header", "-o", str(pot), *sources], check=True)
     if po.exists():
         subprocess.run(babel + ["-q", "update", "-i", str(pot), "-o", str(po), "-l", "en",
                                 "--no-fuzzy-matching"], check=True)

@@ -19,13 +19,32 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("DASHBOARD_IMPORT_BACKGROUND_ROWS", 5000)
     app.config.setdefault("DASHBOARD_UPLOAD_HOURS", 24)
     app.register_blueprint(bp)
-    register_menu(app, "program", lambda program: [
-        MenuItem(str(_l("Dasbor")), url_for("dashboard.program", program_id=program.id))])
-    register_menu(app, "agency", lambda agency: [
-        MenuItem(str(_l("Dasbor")), url_for("dashboard.agency", agency_id=agency.id))])
-    register_menu(app, "staff", lambda agency: [
-        MenuItem(str(_l("Impor pegawai")), url_for("dashboard.import_upload", agency_id=agency.id)),
-        MenuItem(str(_l("Tautan aktivasi")), url_for("dashboard.invitations", agency_id=agency.id))])
+    register_menu(
+        app,
+        "program",
+        lambda program: [
+            MenuItem(str(_l("Dasbor")), url_for("dashboard.program", program_id=program.id))
+        ],
+    )
+    register_menu(
+        app,
+        "agency",
+        lambda agency: [
+            MenuItem(str(_l("Dasbor")), url_for("dashboard.agency", agency_id=agency.id))
+        ],
+    )
+    register_menu(
+        app,
+        "staff",
+        lambda agency: [
+            MenuItem(
+                str(_l("Impor pegawai")), url_for("dashboard.import_upload", agency_id=agency.id)
+            ),
+            MenuItem(
+                str(_l("Tautan aktivasi")), url_for("dashboard.invitations", agency_id=agency.id)
+            ),
+        ],
+    )
     init_cli(app)
 
 

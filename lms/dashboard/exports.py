@@ -28,25 +28,59 @@ def safe_filename(*parts: str, ext: str) -> str:
 
 
 def unit_table_rows(figures: ProgramFigures) -> tuple[list[str], list[list[Any]]]:
-    header = [_("Unit kerja"), _("Pegawai"), _("Sudah mulai"), *[c.label for c in figures.columns],
-              _("Selesai"), _("Persen selesai"), _("Batas waktu")]
-    rows = [[r.unit_name or _("(tanpa unit)"), r.assigned, r.started,
-             *[r.met[c.key] for c in figures.columns], r.completed, round(r.percent, 4),
-             figures.program.deadline] for r in figures.rows]
+    header = [
+        _("Unit kerja"),
+        _("Pegawai"),
+        _("Sudah mulai"),
+        *[c.label for c in figures.columns],
+        _("Selesai"),
+        _("Persen selesai"),
+        _("Batas waktu"),
+    ]
+    rows = [
+        [
+            r.unit_name or _("(tanpa unit)"),
+            r.assigned,
+            r.started,
+            *[r.met[c.key] for c in figures.columns],
+            r.completed,
+            round(r.percent, 4),
+            figures.program.deadline,
+        ]
+        for r in figures.rows
+    ]
     return header, rows
 
 
-def people_rows(columns: list[FigureColumn], people: Iterable[PersonRow]
-                ) -> tuple[list[str], Iterable[list[Any]]]:
-    header = [_("Nama"), _("NIP"), _("E-mail"), _("Unit kerja"), _("Sudah mulai"),
-              *[c.label for c in columns], _("Selesai pada")]
+def people_rows(
+    columns: list[FigureColumn], people: Iterable[PersonRow]
+) -> tuple[list[str], Iterable[list[Any]]]:
+    header = [
+        _("Nama"),
+        _("NIP"),
+        _("E-mail"),
+        _("Unit kerja"),
+        _("Sudah mulai"),
+        *[c.label for c in columns],
+        _("Selesai pada"),
+    ]
 
     def rows() -> Iterable[list[Any]]:
         yes, no = _("ya"), _("belum")
         for p in people:
-            done = p.completed_at.astimezone(JAKARTA).replace(tzinfo=None) if p.completed_at else None
-            yield [p.name, p.nip or "", p.email or "", p.unit_name, yes if p.started else no,
-                   *[yes if p.met[c.key] else no for c in columns], done]
+            done = (
+                p.completed_at.astimezone(JAKARTA).replace(tzinfo=None) if p.completed_at else None
+            )
+            yield [
+                p.name,
+                p.nip or "",
+                p.email or "",
+                p.unit_name,
+                yes if p.started else no,
+                *[yes if p.met[c.key] else no for c in columns],
+                done,
+            ]
+
     return header, rows()
 
 
@@ -55,13 +89,20 @@ def to_csv(header: list[str], rows: Iterable[list[Any]]) -> bytes:
     writer = csv.writer(buf)
     writer.writerow(header)
     for row in rows:
-        writer.writerow(["" if v is None else (v.isoformat(sep=" ", timespec="minutes")
-                                               if isinstance(v, dt.datetime) else v) for v in row])
+        writer.writerow(
+            [
+                ""
+                if v is None
+                else (v.isoformat(sep=" ", timespec="minutes") if isinstance(v, dt.datetime) else v)
+                for v in row
+            ]
+        )
     return ("\ufeff" + buf.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 correctly
 
 
-def to_xlsx(title: str, header: list[str], rows: Iterable[list[Any]],
-            percent_columns: tuple[int, ...] = ()) -> bytes:
+def to_xlsx(
+    title: str, header: list[str], rows: Iterable[list[Any]], percent_columns: tuple[int, ...] = ()
+) -> bytes:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title=re.sub(r"[\[\]:*?/\\]", " ", title)[:31] or "Data")
     ws.append(header)

@@ -9,10 +9,13 @@ from wtforms import BooleanField, SelectField, SubmitField
 
 
 class UploadForm(FlaskForm):
-    file = FileField(_l("Berkas pegawai (CSV atau XLSX)"), validators=[
-        FileRequired(_l("Pilih berkas.")),
-        FileAllowed(["csv", "xlsx", "txt"], _l("Unggah berkas CSV atau XLSX.")),
-    ])
+    file = FileField(
+        _l("Berkas pegawai (CSV atau XLSX)"),
+        validators=[
+            FileRequired(_l("Pilih berkas.")),
+            FileAllowed(["csv", "xlsx", "txt"], _l("Unggah berkas CSV atau XLSX.")),
+        ],
+    )
     create_units = BooleanField(_l("Buat unit kerja yang belum ada"))
     submit = SubmitField(_l("Periksa berkas"))
 

@@ -33,21 +33,43 @@ Progress = Callable[[str, int, int], None]  # (phase, done, total)
 
 # Accepted column headers (lower case, "_" read as a space), Indonesian and English.
 HEADERS = {
-    "nip": "nip", "ni pppk": "nip", "nip/ni pppk": "nip", "nomor induk": "nip",
-    "nama": "name", "nama lengkap": "name", "name": "name", "full name": "name",
-    "email": "email", "e-mail": "email", "surel": "email", "alamat email": "email",
-    "unit": "unit", "unit kerja": "unit", "satuan kerja": "unit", "work unit": "unit",
-    "jabatan": "position", "position": "position", "job title": "position",
-    "jenis": "employment_type", "jenis pegawai": "employment_type",
-    "status kepegawaian": "employment_type", "employment type": "employment_type",
+    "nip": "nip",
+    "ni pppk": "nip",
+    "nip/ni pppk": "nip",
+    "nomor induk": "nip",
+    "nama": "name",
+    "nama lengkap": "name",
+    "name": "name",
+    "full name": "name",
+    "email": "email",
+    "e-mail": "email",
+    "surel": "email",
+    "alamat email": "email",
+    "unit": "unit",
+    "unit kerja": "unit",
+    "satuan kerja": "unit",
+    "work unit": "unit",
+    "jabatan": "position",
+    "position": "position",
+    "job title": "position",
+    "jenis": "employment_type",
+    "jenis pegawai": "employment_type",
+    "status kepegawaian": "employment_type",
+    "employment type": "employment_type",
     "type": "employment_type",
 }
 EMPLOYMENT = {
-    "": EmploymentType.PNS, "pns": EmploymentType.PNS, "cpns": EmploymentType.PNS,
-    "pppk": EmploymentType.PPPK, "p3k": EmploymentType.PPPK,
-    "non_asn": EmploymentType.NON_ASN, "non asn": EmploymentType.NON_ASN,
-    "non-asn": EmploymentType.NON_ASN, "nonasn": EmploymentType.NON_ASN,
-    "ppnpn": EmploymentType.NON_ASN, "honorer": EmploymentType.NON_ASN,
+    "": EmploymentType.PNS,
+    "pns": EmploymentType.PNS,
+    "cpns": EmploymentType.PNS,
+    "pppk": EmploymentType.PPPK,
+    "p3k": EmploymentType.PPPK,
+    "non_asn": EmploymentType.NON_ASN,
+    "non asn": EmploymentType.NON_ASN,
+    "non-asn": EmploymentType.NON_ASN,
+    "nonasn": EmploymentType.NON_ASN,
+    "ppnpn": EmploymentType.NON_ASN,
+    "honorer": EmploymentType.NON_ASN,
 }
 FIELDS = ("name", "email", "unit_id", "position", "employment_type")
 
@@ -83,13 +105,19 @@ class Preview:
         return not self.errors and self.total_rows > 0
 
     def summary(self) -> dict[str, Any]:
-        return {"total_rows": self.total_rows, "to_create": self.to_create,
-                "to_update": self.to_update, "unchanged": self.unchanged,
-                "missing_units": self.missing_units, "new_units": self.new_units,
-                "errors": [e.as_dict() for e in self.errors]}
+        return {
+            "total_rows": self.total_rows,
+            "to_create": self.to_create,
+            "to_update": self.to_update,
+            "unchanged": self.unchanged,
+            "missing_units": self.missing_units,
+            "new_units": self.new_units,
+            "errors": [e.as_dict() for e in self.errors],
+        }
 
 
-# --- reading ---------------------------------------------------------------------------------------
+# --- reading ----------------------------------------------------------------------------
+
 
 def _header_key(raw: Any) -> str | None:
     text = re.sub(r"\s+", " ", str(raw or "").replace("_", " ")).strip().lower()
@@ -155,9 +183,12 @@ def read_rows(filename: str, data: bytes) -> list[tuple[int, dict[str, str]]]:
         if columns is None:
             columns = [_header_key(c) for c in cells]
             if "nip" not in columns or "name" not in columns:
-                raise ImportFileError(_(
-                    "Baris judul harus memuat kolom NIP dan Nama (juga dikenali: E-mail, Unit, "
-                    "Jabatan, Jenis)."))
+                raise ImportFileError(
+                    _(
+                        "Baris judul harus memuat kolom NIP dan Nama (juga dikenali: E-mail, Unit, "
+                        "Jabatan, Jenis)."
+                    )
+                )
             continue
         record = {key: cells[i] for i, key in enumerate(columns) if key and i < len(cells)}
         out.append((line, record))
@@ -166,27 +197,42 @@ def read_rows(filename: str, data: bytes) -> list[tuple[int, dict[str, str]]]:
     return out
 
 
-# --- validating ------------------------------------------------------------------------------------
+# --- validating ----------------------------------------------------------------------------
+
 
 def _unit_key(name: str) -> str:
     return re.sub(r"\s+", " ", name).strip().casefold()
 
 
 def _load_existing(nips: list[str], emails: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:
-    cols = (User.id, User.agency_id, User.nip, User.email, User.name, User.unit_id,
-            User.position, User.employment_type)
+    cols = (
+        User.id,
+        User.agency_id,
+        User.nip,
+        User.email,
+        User.name,
+        User.unit_id,
+        User.position,
+        User.employment_type,
+    )
     by_nip: dict[str, Any] = {}
     by_email: dict[str, Any] = {}
     for values, column, target in ((nips, User.nip, by_nip), (emails, User.email, by_email)):
         for i in range(0, len(values), CHUNK):
-            for row in db.session.execute(select(*cols).where(column.in_(values[i:i + CHUNK]))):
+            for row in db.session.execute(select(*cols).where(column.in_(values[i : i + CHUNK]))):
                 key = row.nip if target is by_nip else row.email.lower()
                 target[key] = row
     return by_nip, by_email
 
 
-def build_preview(agency: Agency, filename: str, data: bytes, create_units: bool = False,
-                  progress: Progress | None = None, today: dt.date | None = None) -> Preview:
+def build_preview(
+    agency: Agency,
+    filename: str,
+    data: bytes,
+    create_units: bool = False,
+    progress: Progress | None = None,
+    today: dt.date | None = None,
+) -> Preview:
     """Validate every row and sort it into create / update / unchanged; collect every bad row.
     Outside a request (command line, worker thread) messages use the default language."""
     if has_request_context():
@@ -195,13 +241,23 @@ def build_preview(agency: Agency, filename: str, data: bytes, create_units: bool
         return _build_preview(agency, filename, data, create_units, progress, today)
 
 
-def _build_preview(agency: Agency, filename: str, data: bytes, create_units: bool,
-                   progress: Progress | None, today: dt.date | None) -> Preview:
+def _build_preview(
+    agency: Agency,
+    filename: str,
+    data: bytes,
+    create_units: bool,
+    progress: Progress | None,
+    today: dt.date | None,
+) -> Preview:
     rows = read_rows(filename, data)
     today = today or dt.date.today()
     preview = Preview(total_rows=len(rows))
-    units = {_unit_key(name): (uid, name) for uid, name in db.session.execute(
-        select(Unit.id, Unit.name).where(Unit.agency_id == agency.id))}
+    units = {
+        _unit_key(name): (uid, name)
+        for uid, name in db.session.execute(
+            select(Unit.id, Unit.name).where(Unit.agency_id == agency.id)
+        )
+    }
     missing: dict[str, str] = {}
     seen_nip: dict[str, int] = {}
     seen_email: dict[str, int] = {}
@@ -220,13 +276,24 @@ def _build_preview(agency: Agency, filename: str, data: bytes, create_units: boo
             errors.append(RowError(line, "nama", _("Nama terlalu panjang (maks. 200 huruf).")))
         etype = EMPLOYMENT.get(rec.get("employment_type", "").strip().lower())
         if etype is None:
-            errors.append(RowError(line, "jenis", _(
-                "Jenis pegawai \"%(v)s\" tidak dikenal (PNS, PPPK atau NON_ASN).",
-                v=rec.get("employment_type", ""))))
+            errors.append(
+                RowError(
+                    line,
+                    "jenis",
+                    _(
+                        'Jenis pegawai "%(v)s" tidak dikenal (PNS, PPPK atau NON_ASN).',
+                        v=rec.get("employment_type", ""),
+                    ),
+                )
+            )
         nip = normalise(rec.get("nip", ""))
         if etype == EmploymentType.NON_ASN:
             if nip:
-                errors.append(RowError(line, "nip", _("Pegawai non-ASN tidak memiliki NIP; kosongkan kolom NIP.")))
+                errors.append(
+                    RowError(
+                        line, "nip", _("Pegawai non-ASN tidak memiliki NIP; kosongkan kolom NIP.")
+                    )
+                )
         elif etype is not None:
             if not nip:
                 errors.append(RowError(line, "nip", _("NIP wajib diisi untuk PNS dan PPPK.")))
@@ -234,11 +301,22 @@ def _build_preview(agency: Agency, filename: str, data: bytes, create_units: boo
                 try:
                     parse_identity_number(nip, etype, today)
                 except IdentityNumberError as exc:
-                    errors.append(RowError(line, "nip", _("NIP tidak valid: %(reason)s", reason=str(exc))))
+                    errors.append(
+                        RowError(line, "nip", _("NIP tidak valid: %(reason)s", reason=str(exc)))
+                    )
         if nip and not any(e.column == "nip" for e in errors[row_errors:]):
             if nip in seen_nip:
-                errors.append(RowError(line, "nip", _(
-                    "NIP %(nip)s sudah ada di baris %(first)s.", nip=nip, first=seen_nip[nip])))
+                errors.append(
+                    RowError(
+                        line,
+                        "nip",
+                        _(
+                            "NIP %(nip)s sudah ada di baris %(first)s.",
+                            nip=nip,
+                            first=seen_nip[nip],
+                        ),
+                    )
+                )
             else:
                 seen_nip[nip] = line
         email_raw = rec.get("email", "")
@@ -247,19 +325,33 @@ def _build_preview(agency: Agency, filename: str, data: bytes, create_units: boo
             if email_raw not in email_cache:
                 try:
                     email_cache[email_raw] = validate_email(
-                        email_raw, check_deliverability=False).normalized.lower()
+                        email_raw, check_deliverability=False
+                    ).normalized.lower()
                 except EmailNotValidError:
                     email_cache[email_raw] = None
             email = email_cache[email_raw]
             if email is None:
-                errors.append(RowError(line, "email", _("Alamat e-mail \"%(v)s\" tidak valid.", v=email_raw)))
+                errors.append(
+                    RowError(line, "email", _('Alamat e-mail "%(v)s" tidak valid.', v=email_raw))
+                )
             elif email in seen_email:
-                errors.append(RowError(line, "email", _(
-                    "E-mail %(email)s sudah ada di baris %(first)s.", email=email, first=seen_email[email])))
+                errors.append(
+                    RowError(
+                        line,
+                        "email",
+                        _(
+                            "E-mail %(email)s sudah ada di baris %(first)s.",
+                            email=email,
+                            first=seen_email[email],
+                        ),
+                    )
+                )
             else:
                 seen_email[email] = line
         elif etype == EmploymentType.NON_ASN:
-            errors.append(RowError(line, "email", _("Pegawai non-ASN wajib punya e-mail untuk masuk.")))
+            errors.append(
+                RowError(line, "email", _("Pegawai non-ASN wajib punya e-mail untuk masuk."))
+            )
         unit_name = rec.get("unit", "")
         unit_key = _unit_key(unit_name) if unit_name else None
         if unit_key and unit_key not in units:
@@ -267,10 +359,23 @@ def _build_preview(agency: Agency, filename: str, data: bytes, create_units: boo
                 missing.setdefault(unit_key, unit_name)
             else:
                 missing.setdefault(unit_key, unit_name)
-                errors.append(RowError(line, "unit", _("Unit kerja \"%(v)s\" belum ada.", v=unit_name)))
+                errors.append(
+                    RowError(line, "unit", _('Unit kerja "%(v)s" belum ada.', v=unit_name))
+                )
         if len(errors) == row_errors:
-            clean.append((line, {"nip": nip or None, "name": name, "email": email, "unit_key": unit_key,
-                                 "position": rec.get("position") or None, "employment_type": etype}))
+            clean.append(
+                (
+                    line,
+                    {
+                        "nip": nip or None,
+                        "name": name,
+                        "email": email,
+                        "unit_key": unit_key,
+                        "position": rec.get("position") or None,
+                        "employment_type": etype,
+                    },
+                )
+            )
 
     by_nip, by_email = _load_existing(list(seen_nip), list(seen_email))
     now = utcnow()
@@ -278,8 +383,15 @@ def _build_preview(agency: Agency, filename: str, data: bytes, create_units: boo
         existing = by_nip.get(row["nip"]) if row["nip"] else by_email.get(row["email"])
         if existing is not None and existing.agency_id != agency.id:
             column = "nip" if row["nip"] else "email"
-            errors.append(RowError(line, column, _("NIP ini terdaftar di instansi lain.") if row["nip"]
-                                   else _("E-mail ini dipakai akun di instansi lain.")))
+            errors.append(
+                RowError(
+                    line,
+                    column,
+                    _("NIP ini terdaftar di instansi lain.")
+                    if row["nip"]
+                    else _("E-mail ini dipakai akun di instansi lain."),
+                )
+            )
             continue
         if row["email"]:
             owner = by_email.get(row["email"])
@@ -289,12 +401,20 @@ def _build_preview(agency: Agency, filename: str, data: bytes, create_units: boo
         unit_key = row.pop("unit_key")
         unit_id = units[unit_key][0] if unit_key in units else None
         if existing is None:
-            row.update(agency_id=agency.id, unit_id=unit_id, _unit=unit_key, role=Role.LEARNER,
-                       active=True, created_at=now, password_hash=None)
+            row.update(
+                agency_id=agency.id,
+                unit_id=unit_id,
+                _unit=unit_key,
+                role=Role.LEARNER,
+                active=True,
+                created_at=now,
+                password_hash=None,
+            )
             preview.creates.append(row)
             continue
         wanted = {
-            "name": row["name"], "email": row["email"] or existing.email,
+            "name": row["name"],
+            "email": row["email"] or existing.email,
             "unit_id": unit_id if unit_key else existing.unit_id,
             "position": row["position"] or existing.position,
             "employment_type": row["employment_type"],
@@ -318,14 +438,20 @@ def _build_preview(agency: Agency, filename: str, data: bytes, create_units: boo
     return preview
 
 
-# --- writing ---------------------------------------------------------------------------------------
+# --- writing ----------------------------------------------------------------------------
+
 
 class ImportRefused(ValueError):
     pass
 
 
-def apply_import(agency: Agency, preview: Preview, actor: User | None, ip: str | None = None,
-                 progress: Progress | None = None) -> dict[str, int]:
+def apply_import(
+    agency: Agency,
+    preview: Preview,
+    actor: User | None,
+    ip: str | None = None,
+    progress: Progress | None = None,
+) -> dict[str, int]:
     """Write a valid preview: units first, then new and changed staff. All or nothing: the caller
     commits once; any error leaves nothing written."""
     if preview.errors:
@@ -334,16 +460,25 @@ def apply_import(agency: Agency, preview: Preview, actor: User | None, ip: str |
     unit_ids: dict[str, int] = {}
     if preview.new_units:
         now = utcnow()
-        db.session.execute(insert(Unit.__table__), [
-            {"agency_id": agency.id, "name": name, "created_at": now} for name in preview.new_units])
+        db.session.execute(
+            insert(Unit.__table__),
+            [
+                {"agency_id": agency.id, "name": name, "created_at": now}
+                for name in preview.new_units
+            ],
+        )
         created_units = len(preview.new_units)
-        unit_ids = {_unit_key(name): uid for uid, name in db.session.execute(
-            select(Unit.id, Unit.name).where(Unit.agency_id == agency.id))}
+        unit_ids = {
+            _unit_key(name): uid
+            for uid, name in db.session.execute(
+                select(Unit.id, Unit.name).where(Unit.agency_id == agency.id)
+            )
+        }
     table = User.__table__
     total = len(preview.creates) + len(preview.updates)
     done = 0
     for i in range(0, len(preview.creates), CHUNK):
-        chunk = preview.creates[i:i + CHUNK]
+        chunk = preview.creates[i : i + CHUNK]
         for row in chunk:
             key = row.pop("_unit", None)
             if key and row["unit_id"] is None:
@@ -353,10 +488,13 @@ def apply_import(agency: Agency, preview: Preview, actor: User | None, ip: str |
         if progress:
             progress("write", done, total)
     if preview.updates:
-        stmt = (update(table).where(table.c.id == bindparam("b_id"))
-                .values({f: bindparam(f) for f in FIELDS}))
+        stmt = (
+            update(table)
+            .where(table.c.id == bindparam("b_id"))
+            .values({f: bindparam(f) for f in FIELDS})
+        )
         for i in range(0, len(preview.updates), CHUNK):
-            chunk = preview.updates[i:i + CHUNK]
+            chunk = preview.updates[i : i + CHUNK]
             for row in chunk:
                 key = row.pop("_unit", None)
                 if key:
@@ -365,9 +503,20 @@ def apply_import(agency: Agency, preview: Preview, actor: User | None, ip: str |
             done += len(chunk)
             if progress:
                 progress("write", done, total)
-    counts = {"created": preview.to_create, "updated": preview.to_update,
-              "unchanged": preview.unchanged, "units_created": created_units}
-    audit.record("staff.imported", actor=actor, agency_id=agency.id, target_type="agency",
-                 target_id=agency.id, ip=ip, **counts)
+    counts = {
+        "created": preview.to_create,
+        "updated": preview.to_update,
+        "unchanged": preview.unchanged,
+        "units_created": created_units,
+    }
+    audit.record(
+        "staff.imported",
+        actor=actor,
+        agency_id=agency.id,
+        target_type="agency",
+        target_id=agency.id,
+        ip=ip,
+        **counts,
+    )
     db.session.flush()
     return counts

@@ -16,16 +16,23 @@ from lms.db import db, utcnow
 from lms.models import Agency, User
 
 
-def store_upload(agency: Agency, actor: User | None, filename: str, data: bytes,
-                 create_units: bool) -> StaffImport:
+def store_upload(
+    agency: Agency, actor: User | None, filename: str, data: bytes, create_units: bool
+) -> StaffImport:
     """Keep the uploaded bytes server-side (the confirm step reads them again, never a re-posted
     preview); expired uploads are removed on the way."""
     now = utcnow()
     db.session.execute(delete(StaffImport).where(StaffImport.expires_at < now))
-    row = StaffImport(token=secrets.token_urlsafe(32), agency_id=agency.id,
-                      created_by=actor.id if actor else None, filename=filename[:200], content=data,
-                      create_units=create_units, created_at=now,
-                      expires_at=now + dt.timedelta(hours=current_app.config["DASHBOARD_UPLOAD_HOURS"]))
+    row = StaffImport(
+        token=secrets.token_urlsafe(32),
+        agency_id=agency.id,
+        created_by=actor.id if actor else None,
+        filename=filename[:200],
+        content=data,
+        create_units=create_units,
+        created_at=now,
+        expires_at=now + dt.timedelta(hours=current_app.config["DASHBOARD_UPLOAD_HOURS"]),
+    )
     db.session.add(row)
     db.session.flush()
     return row
@@ -33,9 +40,13 @@ def store_upload(agency: Agency, actor: User | None, filename: str, data: bytes,
 
 def get_upload(agency: Agency, token: str) -> StaffImport | None:
     """An upload of this agency that has not expired (else None: the view answers 404)."""
-    return db.session.scalar(select(StaffImport).where(
-        StaffImport.token == token, StaffImport.agency_id == agency.id,
-        StaffImport.expires_at >= utcnow()))
+    return db.session.scalar(
+        select(StaffImport).where(
+            StaffImport.token == token,
+            StaffImport.agency_id == agency.id,
+            StaffImport.expires_at >= utcnow(),
+        )
+    )
 
 
 def preview_upload(job: StaffImport, agency: Agency) -> dict:
@@ -64,13 +75,18 @@ def _progress_writer(job_id: int) -> Progress:
         last[0] = now
         offset = 0 if phase == "validate" else total
         with db.engine.begin() as conn:
-            conn.execute(update(StaffImport).where(StaffImport.id == job_id)
-                         .values(done=offset + done, total=2 * total))
+            conn.execute(
+                update(StaffImport)
+                .where(StaffImport.id == job_id)
+                .values(done=offset + done, total=2 * total)
+            )
+
     return report
 
 
-def run_import(job: StaffImport, actor: User | None, ip: str | None = None,
-               progress: Progress | None = None) -> dict:
+def run_import(
+    job: StaffImport, actor: User | None, ip: str | None = None, progress: Progress | None = None
+) -> dict:
     """Validate the stored file again and write it; the caller commits once. Raises on bad rows
     (nothing written) after marking the job failed (that mark is the caller's to commit or not)."""
     agency = db.session.get(Agency, job.agency_id)
@@ -86,7 +102,9 @@ def run_import(job: StaffImport, actor: User | None, ip: str | None = None,
     return job.result
 
 
-def run_in_background(app: Flask, job_id: int, actor_id: int | None, ip: str | None) -> threading.Thread:
+def run_in_background(
+    app: Flask, job_id: int, actor_id: int | None, ip: str | None
+) -> threading.Thread:
     """In-process worker thread (no job queue needed for one process)."""
 
     def work() -> None:
@@ -98,8 +116,11 @@ def run_in_background(app: Flask, job_id: int, actor_id: int | None, ip: str | N
                 db.session.commit()
             except Exception as exc:  # noqa: BLE001 - record any failure on the job, write nothing
                 db.session.rollback()
-                db.session.execute(update(StaffImport).where(StaffImport.id == job_id)
-                                   .values(status="failed", error=str(exc)[:500]))
+                db.session.execute(
+                    update(StaffImport)
+                    .where(StaffImport.id == job_id)
+                    .values(status="failed", error=str(exc)[:500])
+                )
                 db.session.commit()
                 app.logger.exception("staff import %s failed", job_id)
             finally:

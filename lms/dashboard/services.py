@@ -15,7 +15,16 @@ from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from lms.db import db
-from lms.models import Agency, Program, ProgramCompletion, ProgramStatus, Role, Unit, User, program_units
+from lms.models import (
+    Agency,
+    Program,
+    ProgramCompletion,
+    ProgramStatus,
+    Role,
+    Unit,
+    User,
+    program_units,
+)
 from lms.scoping import scope
 from lms.services.programs import member_ids
 
@@ -66,8 +75,14 @@ def figure_columns(program: Program) -> list[FigureColumn]:
     for req in program.requirements:
         kind = registry.get(req.kind)
         if kind is not None:
-            columns.append(FigureColumn(f"req{req.id}", str(kind.label(req.ref)),
-                                        kind.met_user_ids(req.ref, program.id), "requirement"))
+            columns.append(
+                FigureColumn(
+                    f"req{req.id}",
+                    str(kind.label(req.ref)),
+                    kind.met_user_ids(req.ref, program.id),
+                    "requirement",
+                )
+            )
     for plugin in current_app.extensions.get("lms.plugins", {}).values():
         for col in plugin.outcome_columns(program):
             columns.append(FigureColumn(f"out_{col.key}", str(col.label), col.user_ids, "outcome"))
@@ -116,23 +131,38 @@ def unit_table(program: Program, viewer: User, today: dt.date | None = None) -> 
     stmt = scoped_members(program, viewer).with_only_columns(*exprs).group_by(User.unit_id)
     result = db.session.execute(stmt).all()
     unit_ids = [r.unit_id for r in result if r.unit_id is not None]
-    names = (dict(db.session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(unit_ids))).all())
-             if unit_ids else {})
+    names = (
+        dict(db.session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(unit_ids))).all())
+        if unit_ids
+        else {}
+    )
     rows = [
-        UnitRow(r.unit_id, names.get(r.unit_id, "") if r.unit_id else "", int(r.assigned),
-                int(r.started), {c.key: int(getattr(r, c.key)) for c in columns}, int(r.completed))
+        UnitRow(
+            r.unit_id,
+            names.get(r.unit_id, "") if r.unit_id else "",
+            int(r.assigned),
+            int(r.started),
+            {c.key: int(getattr(r, c.key)) for c in columns},
+            int(r.completed),
+        )
         for r in result
     ]
     rows.sort(key=lambda u: (u.percent, -u.assigned, u.unit_name.casefold()))
-    total = UnitRow(None, "", sum(r.assigned for r in rows), sum(r.started for r in rows),
-                    {c.key: sum(r.met[c.key] for r in rows) for c in columns},
-                    sum(r.completed for r in rows))
+    total = UnitRow(
+        None,
+        "",
+        sum(r.assigned for r in rows),
+        sum(r.started for r in rows),
+        {c.key: sum(r.met[c.key] for r in rows) for c in columns},
+        sum(r.completed for r in rows),
+    )
     today = today or jakarta_today()
     return ProgramFigures(program, columns, rows, total, (program.deadline - today).days)
 
 
-def completions_per_day(program: Program, viewer: User, today: dt.date | None = None
-                        ) -> list[tuple[dt.date, int]]:
+def completions_per_day(
+    program: Program, viewer: User, today: dt.date | None = None
+) -> list[tuple[dt.date, int]]:
     """Completions per Jakarta calendar day, from the program's start to today (or the deadline)."""
     col = ProgramCompletion.completed_at
     if db.engine.dialect.name == "postgresql":
@@ -140,9 +170,11 @@ def completions_per_day(program: Program, viewer: User, today: dt.date | None = 
     else:  # SQLite stores UTC text; Jakarta has no daylight saving
         day = func.date(col, "+7 hours")
     members = scoped_members(program, viewer)
-    stmt = (select(day.label("day"), func.count())
-            .where(ProgramCompletion.program_id == program.id, ProgramCompletion.user_id.in_(members))
-            .group_by(day))
+    stmt = (
+        select(day.label("day"), func.count())
+        .where(ProgramCompletion.program_id == program.id, ProgramCompletion.user_id.in_(members))
+        .group_by(day)
+    )
     counts: dict[dt.date, int] = {}
     for d, n in db.session.execute(stmt):
         counts[d if isinstance(d, dt.date) else dt.date.fromisoformat(str(d))] = int(n)
@@ -153,8 +185,10 @@ def completions_per_day(program: Program, viewer: User, today: dt.date | None = 
         return []
     if (end - start).days > 366:
         start = end - dt.timedelta(days=366)
-    return [(start + dt.timedelta(days=i), counts.get(start + dt.timedelta(days=i), 0))
-            for i in range((end - start).days + 1)]
+    return [
+        (start + dt.timedelta(days=i), counts.get(start + dt.timedelta(days=i), 0))
+        for i in range((end - start).days + 1)
+    ]
 
 
 def program_figures(program: Program, viewer: User, today: dt.date | None = None) -> ProgramFigures:
@@ -166,12 +200,14 @@ def program_figures(program: Program, viewer: User, today: dt.date | None = None
 def overall(program: Program, viewer: User) -> tuple[int, int]:
     """(assigned, completed) for one program, as one query."""
     stmt = scoped_members(program, viewer).with_only_columns(
-        func.count(), _count_if(User.id.in_(completed_ids(program))))
+        func.count(), _count_if(User.id.in_(completed_ids(program)))
+    )
     assigned, completed = db.session.execute(stmt).one()
     return int(assigned or 0), int(completed or 0)
 
 
 # --- people ---------------------------------------------------------------------------------------
+
 
 @dataclass
 class PersonRow:
@@ -185,18 +221,33 @@ class PersonRow:
     completed_at: dt.datetime | None
 
 
-def people_query(program: Program, viewer: User, columns: list[FigureColumn],
-                 unit_id: int | None = None, incomplete: bool = False) -> Select[Any]:
+def people_query(
+    program: Program,
+    viewer: User,
+    columns: list[FigureColumn],
+    unit_id: int | None = None,
+    incomplete: bool = False,
+) -> Select[Any]:
     """Members with their status per requirement; ``unit_id`` 0 means "no unit"."""
     flags = [case((User.id.in_(c.user_ids), True), else_=False).label(c.key) for c in columns]
-    stmt = (scoped_members(program, viewer)
-            .with_only_columns(User.id, User.name, User.nip, User.email, Unit.name.label("unit_name"),
-                               case((_started_condition(program, columns), True), else_=False)
-                               .label("started"),
-                               *flags, ProgramCompletion.completed_at)
-            .outerjoin(Unit, Unit.id == User.unit_id)
-            .outerjoin(ProgramCompletion, and_(ProgramCompletion.user_id == User.id,
-                                               ProgramCompletion.program_id == program.id)))
+    stmt = (
+        scoped_members(program, viewer)
+        .with_only_columns(
+            User.id,
+            User.name,
+            User.nip,
+            User.email,
+            Unit.name.label("unit_name"),
+            case((_started_condition(program, columns), True), else_=False).label("started"),
+            *flags,
+            ProgramCompletion.completed_at,
+        )
+        .outerjoin(Unit, Unit.id == User.unit_id)
+        .outerjoin(
+            ProgramCompletion,
+            and_(ProgramCompletion.user_id == User.id, ProgramCompletion.program_id == program.id),
+        )
+    )
     if unit_id == 0:
         stmt = stmt.where(User.unit_id.is_(None))
     elif unit_id is not None:
@@ -207,22 +258,38 @@ def people_query(program: Program, viewer: User, columns: list[FigureColumn],
 
 
 def _person(row: Any, columns: list[FigureColumn]) -> PersonRow:
-    return PersonRow(row.id, row.name, row.nip, row.email, row.unit_name or "", bool(row.started),
-                     {c.key: bool(getattr(row, c.key)) for c in columns}, row.completed_at)
+    return PersonRow(
+        row.id,
+        row.name,
+        row.nip,
+        row.email,
+        row.unit_name or "",
+        bool(row.started),
+        {c.key: bool(getattr(row, c.key)) for c in columns},
+        row.completed_at,
+    )
 
 
-def people_page(program: Program, viewer: User, unit_id: int | None, incomplete: bool, page: int,
-                per_page: int = 50) -> tuple[list[FigureColumn], list[PersonRow], int]:
+def people_page(
+    program: Program,
+    viewer: User,
+    unit_id: int | None,
+    incomplete: bool,
+    page: int,
+    per_page: int = 50,
+) -> tuple[list[FigureColumn], list[PersonRow], int]:
     columns = figure_columns(program)
     stmt = people_query(program, viewer, columns, unit_id, incomplete)
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    rows = db.session.execute(stmt.order_by(User.name, User.id).limit(per_page)
-                              .offset((page - 1) * per_page))
+    rows = db.session.execute(
+        stmt.order_by(User.name, User.id).limit(per_page).offset((page - 1) * per_page)
+    )
     return columns, [_person(r, columns) for r in rows], int(total)
 
 
-def iter_people(program: Program, viewer: User, unit_id: int | None = None, incomplete: bool = False
-                ) -> tuple[list[FigureColumn], Any]:
+def iter_people(
+    program: Program, viewer: User, unit_id: int | None = None, incomplete: bool = False
+) -> tuple[list[FigureColumn], Any]:
     columns = figure_columns(program)
     stmt = people_query(program, viewer, columns, unit_id, incomplete).order_by(User.name, User.id)
     rows = db.session.execute(stmt.execution_options(yield_per=2000))
@@ -230,6 +297,7 @@ def iter_people(program: Program, viewer: User, unit_id: int | None = None, inco
 
 
 # --- national view (platform admin) ---------------------------------------------------------------
+
 
 @dataclass
 class NationalRow:
@@ -252,32 +320,49 @@ def national_table(viewer: User) -> list[NationalRow]:
         return []
     staff: dict[int, dict[int | None, int]] = {}
     for agency_id, unit_id, n in db.session.execute(
-            select(User.agency_id, User.unit_id, func.count())
-            .where(User.role == Role.LEARNER, User.active.is_(True), User.agency_id.is_not(None))
-            .group_by(User.agency_id, User.unit_id)):
+        select(User.agency_id, User.unit_id, func.count())
+        .where(User.role == Role.LEARNER, User.active.is_(True), User.agency_id.is_not(None))
+        .group_by(User.agency_id, User.unit_id)
+    ):
         staff.setdefault(agency_id, {})[unit_id] = int(n)
-    done = dict(db.session.execute(
-        select(ProgramCompletion.program_id, func.count())
-        .join(Program, Program.id == ProgramCompletion.program_id)
-        .where(Program.status == ProgramStatus.OPEN)
-        .group_by(ProgramCompletion.program_id)).all())
+    done = dict(
+        db.session.execute(
+            select(ProgramCompletion.program_id, func.count())
+            .join(Program, Program.id == ProgramCompletion.program_id)
+            .where(Program.status == ProgramStatus.OPEN)
+            .group_by(ProgramCompletion.program_id)
+        ).all()
+    )
     programs = list(db.session.scalars(select(Program).where(Program.status == ProgramStatus.OPEN)))
     targets: dict[int, list[int]] = {}
     for pid, uid in db.session.execute(select(program_units.c.program_id, program_units.c.unit_id)):
         targets.setdefault(pid, []).append(uid)
-    agencies = dict(db.session.execute(select(Agency.id, Agency.name).where(Agency.active.is_(True))).all())
+    agencies = dict(
+        db.session.execute(select(Agency.id, Agency.name).where(Agency.active.is_(True))).all()
+    )
     rows: list[NationalRow] = []
     with_program: set[int] = set()
     for p in programs:
         units = staff.get(p.agency_id, {})
-        assigned = (sum(units.get(u, 0) for u in targets[p.id]) if p.id in targets
-                    else sum(units.values()))
-        rows.append(NationalRow(p.agency_id, agencies.get(p.agency_id, "?"), sum(units.values()), p,
-                                assigned, min(int(done.get(p.id, 0)), assigned)))
+        assigned = (
+            sum(units.get(u, 0) for u in targets[p.id]) if p.id in targets else sum(units.values())
+        )
+        rows.append(
+            NationalRow(
+                p.agency_id,
+                agencies.get(p.agency_id, "?"),
+                sum(units.values()),
+                p,
+                assigned,
+                min(int(done.get(p.id, 0)), assigned),
+            )
+        )
         with_program.add(p.agency_id)
     for agency_id, name in agencies.items():
         if agency_id not in with_program:
-            rows.append(NationalRow(agency_id, name, sum(staff.get(agency_id, {}).values()), None, 0, 0))
+            rows.append(
+                NationalRow(agency_id, name, sum(staff.get(agency_id, {}).values()), None, 0, 0)
+            )
     rows.sort(key=lambda r: (r.program is None, r.percent, -r.assigned, r.agency_name.casefold()))
     return rows
 
@@ -285,7 +370,8 @@ def national_table(viewer: User) -> list[NationalRow]:
 def agency_programs(agency: Agency, viewer: User) -> list[tuple[Program, int, int]]:
     """The agency's programs (open first) with (assigned, completed) each."""
     programs = db.session.scalars(
-        select(Program).where(Program.agency_id == agency.id)
-        .order_by((Program.status == ProgramStatus.OPEN).desc(), Program.deadline.desc()))
+        select(Program)
+        .where(Program.agency_id == agency.id)
+        .order_by((Program.status == ProgramStatus.OPEN).desc(), Program.deadline.desc())
+    )
     return [(p, *overall(p, viewer)) for p in programs]
-

@@ -31,8 +31,13 @@ from lms.models import Agency, Program, Role, Unit, User
 from lms.scoping import get_scoped_or_404, limited_unit_ids, scope
 from lms.services import accounts
 
-bp = Blueprint("dashboard", __name__, url_prefix="/admin", static_folder="static",
-               static_url_path="/dashboard-static")
+bp = Blueprint(
+    "dashboard",
+    __name__,
+    url_prefix="/admin",
+    static_folder="static",
+    static_url_path="/dashboard-static",
+)
 PAGE_SIZE = 50
 INVITE_BATCH = 1000
 
@@ -97,6 +102,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # --- figures --------------------------------------------------------------------------------------
 
+
 @bp.get("/national")
 @admin_required
 def national():  # type: ignore[no-untyped-def]
@@ -109,8 +115,11 @@ def national():  # type: ignore[no-untyped-def]
 @admin_required
 def agency(agency_id: int):  # type: ignore[no-untyped-def]
     agency = _agency(agency_id)
-    return render_template("dashboard/agency.html", agency=agency,
-                           programs=services.agency_programs(agency, current_user))
+    return render_template(
+        "dashboard/agency.html",
+        agency=agency,
+        programs=services.agency_programs(agency, current_user),
+    )
 
 
 @bp.get("/programs/<int:program_id>/dashboard")
@@ -118,8 +127,13 @@ def agency(agency_id: int):  # type: ignore[no-untyped-def]
 def program(program_id: int):  # type: ignore[no-untyped-def]
     program = _program(program_id)
     figures = services.program_figures(program, current_user)
-    return render_template("dashboard/program.html", program=program, agency=program.agency,
-                           f=figures, chart=_chart(figures.per_day))
+    return render_template(
+        "dashboard/program.html",
+        program=program,
+        agency=program.agency,
+        f=figures,
+        chart=_chart(figures.per_day),
+    )
 
 
 def _chart(per_day: list) -> dict[str, Any]:  # type: ignore[type-arg]
@@ -130,8 +144,16 @@ def _chart(per_day: list) -> dict[str, Any]:  # type: ignore[type-arg]
     bars = []
     for i, (day, n) in enumerate(per_day):
         h = (height - 2 * pad) * n / peak
-        bars.append({"x": round(pad + i * step + step * 0.1, 1), "w": round(max(step * 0.8, 1), 1),
-                     "y": round(height - pad - h, 1), "h": round(h, 1), "day": day, "n": n})
+        bars.append(
+            {
+                "x": round(pad + i * step + step * 0.1, 1),
+                "w": round(max(step * 0.8, 1), 1),
+                "y": round(height - pad - h, 1),
+                "h": round(h, 1),
+                "day": day,
+                "n": n,
+            }
+        )
     return {"width": width, "height": height, "pad": pad, "peak": peak, "bars": bars}
 
 
@@ -143,14 +165,26 @@ def people(program_id: int):  # type: ignore[no-untyped-def]
     unit = _check_unit(unit_id, program)
     incomplete = request.args.get("incomplete") == "1"
     page = max(1, request.args.get("page", 1, type=int) or 1)
-    columns, rows, total = services.people_page(program, current_user, unit_id, incomplete, page,
-                                                PAGE_SIZE)
-    return render_template("dashboard/people.html", program=program, agency=program.agency,
-                           unit=unit, unit_id=unit_id, incomplete=incomplete, columns=columns,
-                           rows=rows, total=total, page=page, pages=max(1, -(-total // PAGE_SIZE)))
+    columns, rows, total = services.people_page(
+        program, current_user, unit_id, incomplete, page, PAGE_SIZE
+    )
+    return render_template(
+        "dashboard/people.html",
+        program=program,
+        agency=program.agency,
+        unit=unit,
+        unit_id=unit_id,
+        incomplete=incomplete,
+        columns=columns,
+        rows=rows,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // PAGE_SIZE)),
+    )
 
 
 # --- exports --------------------------------------------------------------------------------------
+
 
 @bp.get("/programs/<int:program_id>/export/units.<fmt>")
 @admin_required
@@ -175,8 +209,9 @@ def export_people(program_id: int, fmt: str):  # type: ignore[no-untyped-def]
         abort(404)
     unit_id = _unit_filter()
     _check_unit(unit_id, program)
-    columns, people_iter = services.iter_people(program, current_user, unit_id,
-                                                request.args.get("incomplete") == "1")
+    columns, people_iter = services.iter_people(
+        program, current_user, unit_id, request.args.get("incomplete") == "1"
+    )
     header, rows = exports.people_rows(columns, people_iter)
     name = exports.safe_filename(program.agency.code, program.title, "pegawai", ext=fmt)
     if fmt == "csv":
@@ -185,6 +220,7 @@ def export_people(program_id: int, fmt: str):  # type: ignore[no-untyped-def]
 
 
 # --- reminders ------------------------------------------------------------------------------------
+
 
 @bp.route("/programs/<int:program_id>/remind", methods=["GET", "POST"])
 @admin_required
@@ -203,11 +239,18 @@ def remind(program_id: int):  # type: ignore[no-untyped-def]
             flash(_("Gagal dikirim ke: %(list)s", list=", ".join(failed)), "error")
         return redirect(url_for("dashboard.program", program_id=program.id))
     preview = reminder_service.preview_reminders(program, current_user)
-    return render_template("dashboard/remind.html", program=program, agency=program.agency,
-                           form=form, preview=preview, mail=mail_enabled())
+    return render_template(
+        "dashboard/remind.html",
+        program=program,
+        agency=program.agency,
+        form=form,
+        preview=preview,
+        mail=mail_enabled(),
+    )
 
 
 # --- staff import ---------------------------------------------------------------------------------
+
 
 @bp.route("/agencies/<int:agency_id>/import", methods=["GET", "POST"])
 @admin_required
@@ -216,13 +259,19 @@ def import_upload(agency_id: int):  # type: ignore[no-untyped-def]
     form = UploadForm()
     if form.validate_on_submit():
         upload = form.file.data
-        job = jobs.store_upload(agency, current_user, upload.filename or "staff.csv", upload.read(),
-                                form.create_units.data)
+        job = jobs.store_upload(
+            agency,
+            current_user,
+            upload.filename or "staff.csv",
+            upload.read(),
+            form.create_units.data,
+        )
         jobs.preview_upload(job, agency)
         db.session.commit()
         return redirect(url_for("dashboard.import_preview", agency_id=agency.id, token=job.token))
     return render_template("dashboard/import_upload.html", agency=agency, form=form), (
-        400 if form.errors else 200)
+        400 if form.errors else 200
+    )
 
 
 @bp.route("/agencies/<int:agency_id>/import/<token>", methods=["GET", "POST"])
@@ -240,12 +289,15 @@ def import_preview(agency_id: int, token: str):  # type: ignore[no-untyped-def]
             job.create_units = bool(form.create_units.data)
             jobs.preview_upload(job, agency)
             db.session.commit()
-            return redirect(url_for("dashboard.import_preview", agency_id=agency.id, token=job.token))
+            return redirect(
+                url_for("dashboard.import_preview", agency_id=agency.id, token=job.token)
+            )
         if job.total > current_app.config["DASHBOARD_IMPORT_BACKGROUND_ROWS"]:
             job.status, job.done = "running", 0
             db.session.commit()
-            jobs.run_in_background(current_app._get_current_object(), job.id, current_user.id,
-                                   client_ip())
+            jobs.run_in_background(
+                current_app._get_current_object(), job.id, current_user.id, client_ip()
+            )
         else:
             try:
                 jobs.run_import(job, current_user, client_ip())
@@ -254,8 +306,9 @@ def import_preview(agency_id: int, token: str):  # type: ignore[no-untyped-def]
             db.session.commit()
         return redirect(url_for("dashboard.import_status", agency_id=agency.id, token=job.token))
     status = 400 if job.status == "invalid" or form.errors else 200
-    return render_template("dashboard/import_preview.html", agency=agency, job=job, form=form,
-                           result=job.result or {}), status
+    return render_template(
+        "dashboard/import_preview.html", agency=agency, job=job, form=form, result=job.result or {}
+    ), status
 
 
 @bp.get("/agencies/<int:agency_id>/import/<token>/status")
@@ -264,16 +317,26 @@ def import_status(agency_id: int, token: str):  # type: ignore[no-untyped-def]
     agency = _whole_agency_admin(agency_id)
     job = jobs.get_upload(agency, token) or abort(404)
     percent = int(100 * job.done / job.total) if job.total else 0
-    return render_template("dashboard/import_status.html", agency=agency, job=job,
-                           result=job.result or {}, percent=percent)
+    return render_template(
+        "dashboard/import_status.html",
+        agency=agency,
+        job=job,
+        result=job.result or {},
+        percent=percent,
+    )
 
 
 # --- invitations (activation links) ---------------------------------------------------------------
 
+
 def _pending_staff(agency: Agency, unit_id: int) -> Any:
     stmt = scope(select(User), current_user, User.agency_id, User.unit_id).where(
-        User.agency_id == agency.id, User.role == Role.LEARNER, User.active.is_(True),
-        User.password_hash.is_(None), User.activated_at.is_(None))
+        User.agency_id == agency.id,
+        User.role == Role.LEARNER,
+        User.active.is_(True),
+        User.password_hash.is_(None),
+        User.activated_at.is_(None),
+    )
     if unit_id:
         stmt = stmt.where(User.unit_id == unit_id)
     return stmt
@@ -284,14 +347,29 @@ def _pending_staff(agency: Agency, unit_id: int) -> Any:
 def invitations(agency_id: int):  # type: ignore[no-untyped-def]
     agency = _agency(agency_id)
     form = InviteForm()
-    units = scope(select(Unit.id, Unit.name), current_user, Unit.agency_id, Unit.id).where(
-        Unit.agency_id == agency.id).order_by(Unit.name)
+    units = (
+        scope(select(Unit.id, Unit.name), current_user, Unit.agency_id, Unit.id)
+        .where(Unit.agency_id == agency.id)
+        .order_by(Unit.name)
+    )
     form.unit_id.choices = [(0, _("Semua unit"))] + [(u, n) for u, n in db.session.execute(units)]
     if form.validate_on_submit():
-        people = db.session.scalars(_pending_staff(agency, form.unit_id.data)
-                                    .order_by(User.unit_id, User.name).limit(INVITE_BATCH)).all()
-        links = [(p, url_for("auth.activate", token=accounts.issue_link_token(p, accounts.ACTIVATION),
-                             _external=True)) for p in people]
+        people = db.session.scalars(
+            _pending_staff(agency, form.unit_id.data)
+            .order_by(User.unit_id, User.name)
+            .limit(INVITE_BATCH)
+        ).all()
+        links = [
+            (
+                p,
+                url_for(
+                    "auth.activate",
+                    token=accounts.issue_link_token(p, accounts.ACTIVATION),
+                    _external=True,
+                ),
+            )
+            for p in people
+        ]
         db.session.commit()
         emailed = 0
         printable = links
@@ -299,18 +377,43 @@ def invitations(agency_id: int):  # type: ignore[no-untyped-def]
             printable = []
             for person, link in links:
                 if person.email:
-                    send_mail(person.email, _("Akun Ikrar Anda"), _(
-                        "Yth. %(name)s,\n\nBuka tautan berikut untuk mengatur kata sandi Anda:\n\n"
-                        "%(link)s\n\nTautan hanya dapat dipakai sekali.", name=person.name, link=link))
+                    send_mail(
+                        person.email,
+                        _("Akun Ikrar Anda"),
+                        _(
+                            "Yth. %(name)s,\n\nBuka tautan berikut untuk mengatur kata sandi "
+                            "Anda:\n\n"
+                            "%(link)s\n\nTautan hanya dapat dipakai sekali.",
+                            name=person.name,
+                            link=link,
+                        ),
+                    )
                     emailed += 1
                 else:
                     printable.append((person, link))
-        unit_names = dict(db.session.execute(select(Unit.id, Unit.name).where(Unit.agency_id == agency.id)).all())
-        resp = Response(render_template("dashboard/invitations_print.html", agency=agency,
-                                        links=printable, emailed=emailed, unit_names=unit_names))
+        unit_names = dict(
+            db.session.execute(select(Unit.id, Unit.name).where(Unit.agency_id == agency.id)).all()
+        )
+        resp = Response(
+            render_template(
+                "dashboard/invitations_print.html",
+                agency=agency,
+                links=printable,
+                emailed=emailed,
+                unit_names=unit_names,
+            )
+        )
         resp.headers["Cache-Control"] = "no-store"
         return resp
-    pending = db.session.scalar(select(func.count()).select_from(
-        _pending_staff(agency, 0).subquery())) or 0
-    return render_template("dashboard/invitations.html", agency=agency, form=form, pending=pending,
-                           batch=INVITE_BATCH, mail=mail_enabled())
+    pending = (
+        db.session.scalar(select(func.count()).select_from(_pending_staff(agency, 0).subquery()))
+        or 0
+    )
+    return render_template(
+        "dashboard/invitations.html",
+        agency=agency,
+        form=form,
+        pending=pending,
+        batch=INVITE_BATCH,
+        mail=mail_enabled(),
+    )

@@ -42,8 +42,13 @@ class FakePlugin:
     name = "fakecert"
 
     def outcome_columns(self, program: Program) -> list[OutcomeColumn]:
-        return [OutcomeColumn("certified", "Bersertifikat",
-                              select(AuditLog.actor_id).where(AuditLog.action == "test.cert"))]
+        return [
+            OutcomeColumn(
+                "certified",
+                "Bersertifikat",
+                select(AuditLog.actor_id).where(AuditLog.action == "test.cert"),
+            )
+        ]
 
     def program_outcomes(self, user: User, program: Program) -> list[Any]:
         return []

@@ -32,8 +32,9 @@ def agency_data(app, make):
     make.user(agency, unit_id=u1.id, active=False)
     other = make.agency(code="LAIN")
     outsider = make.user(other, name="Orang Lain")
-    program = make.program(agency, requirements=[("testmet", "a"), ("testmet", "b")],
-                           title="Netralitas 2026")
+    program = make.program(
+        agency, requirements=[("testmet", "a"), ("testmet", "b")], title="Netralitas 2026"
+    )
     for key in ("a1", "a2", "b1"):
         mark(app, people[key], "test.met:a")
     mark(app, people["a1"], "test.met:b")
@@ -44,8 +45,14 @@ def agency_data(app, make):
         db.session.add(ProgramCompletion(program_id=program.id, user_id=people["a1"].id))
         db.session.commit()
     admin = make.admin(agency)
-    return {"agency": agency, "units": (u1, u2), "people": people, "program": program,
-            "admin": admin, "other": other}
+    return {
+        "agency": agency,
+        "units": (u1, u2),
+        "people": people,
+        "program": program,
+        "admin": admin,
+        "other": other,
+    }
 
 
 def test_unit_table_matches_hand_computed_figures(app, agency_data):
@@ -55,14 +62,31 @@ def test_unit_table_matches_hand_computed_figures(app, agency_data):
         loaded = db.session.get(Program, program.id)
         req_a, req_b = loaded.requirements
         f = services.program_figures(loaded, viewer)
-    got = {(r.unit_name, r.assigned, r.started, r.met[f"req{req_a.id}"], r.met[f"req{req_b.id}"],
-            r.met["out_certified"], r.completed) for r in f.rows}
-    assert got == {("Bagian Umum", 3, 2, 2, 1, 1, 1), ("Dinas Pendidikan", 2, 2, 1, 0, 0, 0),
-                   ("", 1, 0, 0, 0, 0, 0)}
+    got = {
+        (
+            r.unit_name,
+            r.assigned,
+            r.started,
+            r.met[f"req{req_a.id}"],
+            r.met[f"req{req_b.id}"],
+            r.met["out_certified"],
+            r.completed,
+        )
+        for r in f.rows
+    }
+    assert got == {
+        ("Bagian Umum", 3, 2, 2, 1, 1, 1),
+        ("Dinas Pendidikan", 2, 2, 1, 0, 0, 0),
+        ("", 1, 0, 0, 0, 0, 0),
+    }
     assert [r.unit_name for r in f.rows] == ["Dinas Pendidikan", "", "Bagian Umum"]  # worst first
     assert (f.total.assigned, f.total.started, f.total.completed) == (6, 4, 1)
     assert f.total.percent == pytest.approx(1 / 6)
-    assert [c.label for c in f.columns] == ["Modul A lulus", "Pakta B ditandatangani", "Bersertifikat"]
+    assert [c.label for c in f.columns] == [
+        "Modul A lulus",
+        "Pakta B ditandatangani",
+        "Bersertifikat",
+    ]
     assert f.days_left == (program.deadline - services.jakarta_today()).days
     assert sum(n for _d, n in f.per_day) == 1
     assert f.per_day[-1] == (services.jakarta_today(), 1)
@@ -91,12 +115,15 @@ def test_dashboard_pages_render(app, client, agency_data):
     assert "Dinas Pendidikan" in page and "Modul A lulus" in page and "<svg" in page
     assert "16.7%" in page  # 1 of 6
     agency_page = client.get(f"/admin/agencies/{agency_data['agency'].id}/dashboard")
-    assert agency_page.status_code == 200 and "Netralitas 2026" in agency_page.get_data(as_text=True)
+    assert agency_page.status_code == 200 and "Netralitas 2026" in agency_page.get_data(
+        as_text=True
+    )
     people = client.get(f"/admin/programs/{program.id}/people?unit={agency_data['units'][1].id}")
     assert "Dewi" in people.get_data(as_text=True) and "Ani" not in people.get_data(as_text=True)
     # the program list links to the dashboard through the menu slot
     assert f"/admin/programs/{program.id}/dashboard" in client.get(
-        f"/admin/agencies/{agency_data['agency'].id}").get_data(as_text=True)
+        f"/admin/agencies/{agency_data['agency'].id}"
+    ).get_data(as_text=True)
 
 
 def test_national_view_for_platform_admin_only(app, client, make, agency_data):
@@ -135,7 +162,10 @@ def test_exports_read_back_with_types(app, client, agency_data):
     login(client, agency_data["admin"].email)
     resp = client.get(f"/admin/programs/{program.id}/export/units.xlsx")
     assert resp.status_code == 200
-    assert resp.headers["Content-Disposition"] == 'attachment; filename="kab-netralitas-2026-unit.xlsx"'
+    assert (
+        resp.headers["Content-Disposition"]
+        == 'attachment; filename="kab-netralitas-2026-unit.xlsx"'
+    )
     ws = load_workbook(io.BytesIO(resp.data)).active
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0][0] == "Unit kerja" and rows[0][-2] == "Persen selesai"
@@ -147,13 +177,16 @@ def test_exports_read_back_with_types(app, client, agency_data):
     assert cells[len(rows[0]) - 1].number_format == "0.0%"
     assert cells[len(rows[0])].is_date
 
-    people = load_workbook(io.BytesIO(client.get(
-        f"/admin/programs/{program.id}/export/people.xlsx").data)).active
+    people = load_workbook(
+        io.BytesIO(client.get(f"/admin/programs/{program.id}/export/people.xlsx").data)
+    ).active
     prow = {r[0]: r for r in people.iter_rows(values_only=True)}
     assert isinstance(prow["Ani"][-1], dt.datetime) and prow["Budi"][-1] is None
     assert prow["Ani"][1] == agency_data["people"]["a1"].nip
 
-    text = client.get(f"/admin/programs/{program.id}/export/people.csv?incomplete=1").data.decode("utf-8-sig")
+    text = client.get(f"/admin/programs/{program.id}/export/people.csv?incomplete=1").data.decode(
+        "utf-8-sig"
+    )
     names = [r[0] for r in csv.reader(io.StringIO(text))][1:]
     assert names == ["Budi", "Citra", "Dewi", "Eko", "Fajar"]
     units_csv = client.get(f"/admin/programs/{program.id}/export/units.csv")

@@ -20,13 +20,16 @@ def nip(i: int) -> str:
 
 
 def good_rows(n: int = 3) -> str:
-    return "".join(f"{nip(i)};Pegawai {i};p{i}@contoh.go.id;Bagian Umum;Analis;PNS\n"
-                   for i in range(1, n + 1))
+    return "".join(
+        f"{nip(i)};Pegawai {i};p{i}@contoh.go.id;Bagian Umum;Analis;PNS\n" for i in range(1, n + 1)
+    )
 
 
 def preview(app, agency, text: str, create_units: bool = False, filename: str = "s.csv"):
     with app.app_context():
-        return build_preview(db.session.get(Agency, agency.id), filename, text.encode(), create_units)
+        return build_preview(
+            db.session.get(Agency, agency.id), filename, text.encode(), create_units
+        )
 
 
 def do_import(app, agency, text: str, create_units: bool = False):
@@ -40,29 +43,52 @@ def do_import(app, agency, text: str, create_units: bool = False):
 
 def users_of(app, agency) -> list[tuple]:
     with app.app_context():
-        return [tuple(r) for r in db.session.execute(
-            select(User.nip, User.name, User.email, User.unit_id, User.position, User.employment_type,
-                   User.password_hash).where(User.agency_id == agency.id, User.role == Role.LEARNER)
-            .order_by(User.nip))]
+        return [
+            tuple(r)
+            for r in db.session.execute(
+                select(
+                    User.nip,
+                    User.name,
+                    User.email,
+                    User.unit_id,
+                    User.position,
+                    User.employment_type,
+                    User.password_hash,
+                )
+                .where(User.agency_id == agency.id, User.role == Role.LEARNER)
+                .order_by(User.nip)
+            )
+        ]
 
 
 def test_preview_reports_every_kind_of_bad_row(app, make):
     agency, other = make.agency(), make.agency()
     make.unit(agency, "Bagian Umum")
     make.user(other, nip=nip(50))
-    text = HEADER + good_rows(2) + (
-        "199001012015132001;Salah Bulan;a@contoh.go.id;Bagian Umum;;PNS\n"      # line 4: bad NIP
-        f"{nip(1)};Kembar;k@contoh.go.id;Bagian Umum;;PNS\n"                    # line 5: duplicate
-        f"{nip(50)};Milik Lain;l@contoh.go.id;Bagian Umum;;PNS\n"               # line 6: other agency
-        f"{nip(7)};Unit Asing;u@contoh.go.id;Bagian Rahasia;;PNS\n"             # line 7: unknown unit
-        f"{nip(8)};Surel Rusak;bukan-email;Bagian Umum;;PNS\n"                  # line 8: bad e-mail
-        f"{nip(9)};;n@contoh.go.id;Bagian Umum;;PNS\n"                          # line 9: no name
-        f"{nip(10)};Jenis Aneh;j@contoh.go.id;Bagian Umum;;Kontrak\n"           # line 10: type
+    text = (
+        HEADER
+        + good_rows(2)
+        + (
+            "199001012015132001;Salah Bulan;a@contoh.go.id;Bagian Umum;;PNS\n"  # line 4: bad NIP
+            f"{nip(1)};Kembar;k@contoh.go.id;Bagian Umum;;PNS\n"  # line 5: duplicate
+            f"{nip(50)};Milik Lain;l@contoh.go.id;Bagian Umum;;PNS\n"  # line 6: other agency
+            f"{nip(7)};Unit Asing;u@contoh.go.id;Bagian Rahasia;;PNS\n"  # line 7: unknown unit
+            f"{nip(8)};Surel Rusak;bukan-email;Bagian Umum;;PNS\n"  # line 8: bad e-mail
+            f"{nip(9)};;n@contoh.go.id;Bagian Umum;;PNS\n"  # line 9: no name
+            f"{nip(10)};Jenis Aneh;j@contoh.go.id;Bagian Umum;;Kontrak\n"  # line 10: type
+        )
     )
     p = preview(app, agency, text)
     got = {(e.line, e.column) for e in p.errors}
-    assert got == {(4, "nip"), (5, "nip"), (6, "nip"), (7, "unit"), (8, "email"), (9, "nama"),
-                   (10, "jenis")}
+    assert got == {
+        (4, "nip"),
+        (5, "nip"),
+        (6, "nip"),
+        (7, "unit"),
+        (8, "email"),
+        (9, "nama"),
+        (10, "jenis"),
+    }
     by_line = {e.line: e.message for e in p.errors}
     assert "13-14" in by_line[4]  # names the wrong part of the NIP
     assert "baris 2" in by_line[5]
@@ -84,11 +110,15 @@ def test_all_or_nothing_and_reimport_changes_nothing(app, make):
         apply_import(ag, build_preview(ag, "s.csv", bad.encode()), None)
     assert users_of(app, agency) == []
 
-    counts = do_import(app, agency, HEADER + good_rows(3) + ";Honorer Satu;h1@contoh.go.id;;;NON_ASN\n")
+    counts = do_import(
+        app, agency, HEADER + good_rows(3) + ";Honorer Satu;h1@contoh.go.id;;;NON_ASN\n"
+    )
     assert counts == {"created": 4, "updated": 0, "unchanged": 0, "units_created": 0}
     before = users_of(app, agency)
     assert len(before) == 4 and all(r[6] is None for r in before)  # no password until activation
-    again = preview(app, agency, HEADER + good_rows(3) + ";Honorer Satu;h1@contoh.go.id;;;NON_ASN\n")
+    again = preview(
+        app, agency, HEADER + good_rows(3) + ";Honorer Satu;h1@contoh.go.id;;;NON_ASN\n"
+    )
     assert (again.to_create, again.to_update, again.unchanged) == (0, 0, 4)
     do_import(app, agency, HEADER + good_rows(3))
     assert users_of(app, agency) == before
@@ -99,7 +129,9 @@ def test_changed_rows_are_updated_and_units_created(app, make):
     make.unit(agency, "Bagian Umum")
     do_import(app, agency, HEADER + good_rows(3))
     changed = HEADER + good_rows(3).replace("Pegawai 2;", "Pegawai Dua;").replace(
-        f"{nip(3)};Pegawai 3;p3@contoh.go.id;Bagian Umum", f"{nip(3)};Pegawai 3;p3@contoh.go.id;Bagian Baru")
+        f"{nip(3)};Pegawai 3;p3@contoh.go.id;Bagian Umum",
+        f"{nip(3)};Pegawai 3;p3@contoh.go.id;Bagian Baru",
+    )
     p = preview(app, agency, changed, create_units=True)
     assert (p.to_create, p.to_update, p.unchanged, p.new_units) == (0, 2, 1, ["Bagian Baru"])
     do_import(app, agency, changed, create_units=True)
@@ -135,8 +167,9 @@ def test_cli_dry_run_and_import(app, make, tmp_path):
     runner = app.test_cli_runner()
     dry = runner.invoke(args=["users", "import", str(path), "--agency", "kota", "--dry-run"])
     assert dry.exit_code == 1 and "unknown units (use --create-units): Sekretariat" in dry.output
-    dry = runner.invoke(args=["users", "import", str(path), "--agency", "kota", "--dry-run",
-                              "--create-units"])
+    dry = runner.invoke(
+        args=["users", "import", str(path), "--agency", "kota", "--dry-run", "--create-units"]
+    )
     assert dry.exit_code == 0 and "create: 2" in dry.output and users_of(app, agency) == []
     done = runner.invoke(args=["users", "import", str(path), "--agency", "kota", "--create-units"])
     assert done.exit_code == 0, done.output
@@ -145,7 +178,10 @@ def test_cli_dry_run_and_import(app, make, tmp_path):
 
 def _upload(client, agency, text: str, create_units: bool = False):
     path = f"/admin/agencies/{agency.id}/import"
-    data = {"csrf_token": csrf_token(client, path), "file": (io.BytesIO(text.encode()), "staff.csv")}
+    data = {
+        "csrf_token": csrf_token(client, path),
+        "file": (io.BytesIO(text.encode()), "staff.csv"),
+    }
     if create_units:
         data["create_units"] = "y"
     return client.post(path, data=data, content_type="multipart/form-data")
@@ -187,8 +223,9 @@ def test_large_upload_runs_in_background_with_progress(app, client, make):
         preview_url = resp.headers["Location"]
         html = client.get(preview_url).get_data(as_text=True)
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
-        status_url = client.post(preview_url, data={"csrf_token": token, "create_units": "y"}
-                                 ).headers["Location"]
+        status_url = client.post(
+            preview_url, data={"csrf_token": token, "create_units": "y"}
+        ).headers["Location"]
         for _ in range(100):
             page = client.get(status_url).get_data(as_text=True)
             if "Impor selesai" in page:
