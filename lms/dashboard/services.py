@@ -11,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import Select, and_, case, func, select, union
 from sqlalchemy.sql.elements import ColumnElement
 
 from lms.db import db
@@ -103,7 +103,7 @@ def _started_condition(program: Program, columns: list[FigureColumn]) -> ColumnE
         if started is not None:
             sets.append(started)
     sets += [c.user_ids for c in columns if c.source == "requirement"]
-    return or_(*[User.id.in_(s) for s in sets])
+    return User.id.in_(union(*sets))  # one hashed lookup instead of one per set
 
 
 def _count_if(condition: ColumnElement[bool]) -> Any:
