@@ -162,7 +162,7 @@ def _cell(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return re.sub(r"\s+", " ", str(value)).strip()
+    return _SPACES.sub(" ", str(value)).strip()
 
 
 def read_rows(filename: str, data: bytes) -> list[tuple[int, dict[str, str]]]:
@@ -200,8 +200,32 @@ def read_rows(filename: str, data: bytes) -> list[tuple[int, dict[str, str]]]:
 # --- validating ----------------------------------------------------------------------------
 
 
+# A plain ASCII dot-atom local part (RFC 5322): the common case, checked without the full validator.
+_LOCAL_PART = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
+_SPACES = re.compile(r"\s+")
+
+
+def _check_email(raw: str, domains: dict[str, str | None]) -> str | None:
+    """Normalised lower-case address, or None. email-validator (no DNS) runs once per domain;
+    local parts that are not plain ASCII dot-atoms go through the full validator."""
+    local, at, domain = raw.rpartition("@")
+    if at and len(local) <= 64 and len(raw) <= 254 and _LOCAL_PART.match(local):
+        key = domain.lower()
+        if key not in domains:
+            try:
+                domains[key] = validate_email(f"a@{domain}", check_deliverability=False).domain
+            except EmailNotValidError:
+                domains[key] = None
+        normal = domains[key]
+        return f"{local}@{normal}".lower() if normal else None
+    try:
+        return validate_email(raw, check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        return None
+
+
 def _unit_key(name: str) -> str:
-    return re.sub(r"\s+", " ", name).strip().casefold()
+    return _SPACES.sub(" ", name).strip().casefold()
 
 
 def _load_existing(nips: list[str], emails: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -322,14 +346,7 @@ def _build_preview(
         email_raw = rec.get("email", "")
         email = None
         if email_raw:
-            if email_raw not in email_cache:
-                try:
-                    email_cache[email_raw] = validate_email(
-                        email_raw, check_deliverability=False
-                    ).normalized.lower()
-                except EmailNotValidError:
-                    email_cache[email_raw] = None
-            email = email_cache[email_raw]
+            email = _check_email(email_raw, email_cache)
             if email is None:
                 errors.append(
                     RowError(line, "email", _('Alamat e-mail "%(v)s" tidak valid.', v=email_raw))
@@ -441,6 +458,19 @@ def _build_preview(
 # --- writing ----------------------------------------------------------------------------
 
 
+COPY_COLUMNS = ("agency_id", "unit_id", "role", "employment_type", "nip", "email", "name",
+                "position", "active", "created_at")
+
+
+def _copy_users(rows: list[dict[str, Any]]) -> None:
+    """PostgreSQL: COPY the new rows on the session's own connection (same transaction)."""
+    raw = db.session.connection().connection.driver_connection
+    with raw.cursor() as cur, cur.copy(f"COPY users ({', '.join(COPY_COLUMNS)}) FROM STDIN") as cp:
+        for row in rows:
+            cp.write_row(tuple(
+                row[c].value if c in ("role", "employment_type") else row[c] for c in COPY_COLUMNS))
+
+
 class ImportRefused(ValueError):
     pass
 
@@ -475,6 +505,7 @@ def apply_import(
             )
         }
     table = User.__table__
+    pg = db.session.connection().dialect.name == "postgresql"
     total = len(preview.creates) + len(preview.updates)
     done = 0
     for i in range(0, len(preview.creates), CHUNK):
@@ -483,7 +514,10 @@ def apply_import(
             key = row.pop("_unit", None)
             if key and row["unit_id"] is None:
                 row["unit_id"] = unit_ids.get(key)
-        db.session.execute(insert(table), chunk)
+        if pg:
+            _copy_users(chunk)
+        else:
+            db.session.execute(insert(table), chunk)
         done += len(chunk)
         if progress:
             progress("write", done, total)
