@@ -84,6 +84,16 @@ def people_rows(
     return header, rows()
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _defuse(value: Any) -> Any:
+    """Text that a spreadsheet would run as a formula (a name like "=HYPERLINK(...)") is quoted."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def to_csv(header: list[str], rows: Iterable[list[Any]]) -> bytes:
     buf = io.StringIO()
     writer = csv.writer(buf)
@@ -93,7 +103,11 @@ def to_csv(header: list[str], rows: Iterable[list[Any]]) -> bytes:
             [
                 ""
                 if v is None
-                else (v.isoformat(sep=" ", timespec="minutes") if isinstance(v, dt.datetime) else v)
+                else (
+                    v.isoformat(sep=" ", timespec="minutes")
+                    if isinstance(v, dt.datetime)
+                    else _defuse(v)
+                )
                 for v in row
             ]
         )
@@ -110,6 +124,8 @@ def to_xlsx(
         cells = []
         for i, value in enumerate(row):
             cell = WriteOnlyCell(ws, value=value)
+            if isinstance(value, str) and value.startswith("="):
+                cell.data_type = "s"  # text, never a formula
             if i in percent_columns:
                 cell.number_format = PERCENT_FORMAT
             elif isinstance(value, dt.datetime):

@@ -458,8 +458,18 @@ def _build_preview(
 # --- writing ----------------------------------------------------------------------------
 
 
-COPY_COLUMNS = ("agency_id", "unit_id", "role", "employment_type", "nip", "email", "name",
-                "position", "active", "created_at")
+COPY_COLUMNS = (
+    "agency_id",
+    "unit_id",
+    "role",
+    "employment_type",
+    "nip",
+    "email",
+    "name",
+    "position",
+    "active",
+    "created_at",
+)
 
 
 def _copy_users(rows: list[dict[str, Any]]) -> None:
@@ -467,8 +477,12 @@ def _copy_users(rows: list[dict[str, Any]]) -> None:
     raw = db.session.connection().connection.driver_connection
     with raw.cursor() as cur, cur.copy(f"COPY users ({', '.join(COPY_COLUMNS)}) FROM STDIN") as cp:
         for row in rows:
-            cp.write_row(tuple(
-                row[c].value if c in ("role", "employment_type") else row[c] for c in COPY_COLUMNS))
+            cp.write_row(
+                tuple(
+                    row[c].value if c in ("role", "employment_type") else row[c]
+                    for c in COPY_COLUMNS
+                )
+            )
 
 
 class ImportRefused(ValueError):

@@ -19,6 +19,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from lms.dashboard import exports, jobs, services
 from lms.dashboard import reminders as reminder_service
@@ -231,8 +232,13 @@ def remind(program_id: int):  # type: ignore[no-untyped-def]
         if not mail_enabled():
             flash(_("Pengiriman e-mail belum diatur (MAIL_SERVER)."), "error")
             return redirect(url_for("dashboard.remind", program_id=program.id))
-        queued = reminder_service.queue_reminders(program, current_user, client_ip())
-        db.session.commit()
+        try:
+            queued = reminder_service.queue_reminders(program, current_user, client_ip())
+            db.session.commit()
+        except IntegrityError:  # another admin sent the same reminders a moment ago
+            db.session.rollback()
+            flash(_("Pengingat hari ini sedang atau sudah dikirim."), "info")
+            return redirect(url_for("dashboard.program", program_id=program.id))
         sent, failed = reminder_service.deliver(queued)
         flash(_("%(n)s pengingat dikirim.", n=sent), "success")
         if failed:

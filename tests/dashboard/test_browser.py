@@ -11,9 +11,14 @@ def dashboard_data(app, make):
     register_kind(app)
     agency = make.agency(code="KABSLM", name="Pemerintah Kabupaten Sleman")
     units = [make.unit(agency, n) for n in ("Bagian Umum", "Dinas Pendidikan", "Dinas Kesehatan")]
-    people = [make.user(agency, unit_id=units[i % 3].id, name=f"Pegawai {i:02d}") for i in range(12)]
-    program = make.program(agency, requirements=[("testmet", "a"), ("testmet", "b")],
-                           title="Netralitas ASN Pilkada 2026")
+    people = [
+        make.user(agency, unit_id=units[i % 3].id, name=f"Pegawai {i:02d}") for i in range(12)
+    ]
+    program = make.program(
+        agency,
+        requirements=[("testmet", "a"), ("testmet", "b")],
+        title="Netralitas ASN Pilkada 2026",
+    )
     for i, person in enumerate(people):
         if i % 2 == 0:
             mark(app, person, "test.met:a")
@@ -36,9 +41,12 @@ def _login(page, base: str, email: str) -> None:
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize("viewport", [{"width": 1280, "height": 800}, {"width": 360, "height": 740}])
-def test_dashboard_and_import_preview_in_browser(browser, live_server, dashboard_data, viewport,
-                                                 tmp_path):
+@pytest.mark.parametrize(
+    "viewport", [{"width": 1280, "height": 800}, {"width": 360, "height": 740}]
+)
+def test_dashboard_and_import_preview_in_browser(
+    browser, live_server, dashboard_data, viewport, tmp_path
+):
     context = browser.new_context(viewport=viewport, locale="id-ID")
     page = context.new_page()
     problems: list[str] = []
@@ -62,7 +70,8 @@ def test_dashboard_and_import_preview_in_browser(browser, live_server, dashboard
         "199001012015012101;Rina Wulandari;rina@contoh.go.id;Bagian Umum;Analis;PNS\n"
         "199001012015012102;Sari Dewi;sari@contoh.go.id;Bagian Keuangan;Pranata;PNS\n"
         "199001012015132103;Tono;tono@contoh.go.id;Bagian Umum;;PNS\n"
-        "199001012015012104;Umar;umar@;Bagian Umum;;PPPK\n")
+        "199001012015012104;Umar;umar@;Bagian Umum;;PPPK\n"
+    )
     page.goto(f"{live_server}/admin/agencies/{dashboard_data['agency'].id}/import")
     page.set_input_files("#file", str(csv_file))
     with page.expect_navigation():

@@ -198,3 +198,18 @@ def test_admin_role_is_not_counted(app, agency_data):
     with app.app_context():
         n = db.session.query(User).filter(User.role == Role.AGENCY_ADMIN).count()
     assert n == 1
+
+
+def test_exports_never_turn_names_into_formulas(app, client, make):
+    agency = make.agency(code="F")
+    make.user(agency, name='=HYPERLINK("http://evil")')
+    program = make.program(agency, title="P")
+    admin = make.admin(agency)
+    login(client, admin.email)
+    text = client.get(f"/admin/programs/{program.id}/export/people.csv").data.decode("utf-8-sig")
+    assert "'=HYPERLINK" in text
+    ws = load_workbook(
+        io.BytesIO(client.get(f"/admin/programs/{program.id}/export/people.xlsx").data)
+    ).active
+    cell = ws.cell(row=2, column=1)
+    assert cell.value == '=HYPERLINK("http://evil")' and cell.data_type == "s"
