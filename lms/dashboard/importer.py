@@ -21,7 +21,8 @@ from flask import current_app, has_request_context
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import String, any_, bindparam, insert, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from lms.db import db, utcnow
 from lms.identity import IdentityNumberError, normalise, parse_identity_number
@@ -241,11 +242,19 @@ def _load_existing(nips: list[str], emails: list[str]) -> tuple[dict[str, Any], 
     )
     by_nip: dict[str, Any] = {}
     by_email: dict[str, Any] = {}
+    pg = db.session.connection().dialect.name == "postgresql"
     for values, column, target in ((nips, User.nip, by_nip), (emails, User.email, by_email)):
-        for i in range(0, len(values), CHUNK):
-            for row in db.session.execute(select(*cols).where(column.in_(values[i : i + CHUNK]))):
-                key = row.nip if target is by_nip else row.email.lower()
-                target[key] = row
+        if pg:  # one query with an array parameter: = ANY(%s)
+            condition = column == any_(bindparam("values", values, type_=ARRAY(String)))
+            batches = [db.session.execute(select(*cols).where(condition))]
+        else:  # SQLite: chunks of bound parameters
+            batches = (
+                db.session.execute(select(*cols).where(column.in_(values[i : i + CHUNK])))
+                for i in range(0, len(values), CHUNK)
+            )
+        for batch in batches:
+            for row in batch:
+                target[row.nip if target is by_nip else row.email.lower()] = row
     return by_nip, by_email
 
 
