@@ -102,30 +102,62 @@ def run_import(
     return job.result
 
 
+def _work(app: Flask, job_id: int, actor_id: int | None, ip: str | None) -> None:
+    """Run one import job to the end in its own app context; any failure is recorded on the job
+    row and nothing else is written."""
+    with app.app_context():
+        job = db.session.get(StaffImport, job_id)
+        actor = db.session.get(User, actor_id) if actor_id else None
+        try:
+            run_import(job, actor, ip, progress=_progress_writer(job_id))
+            db.session.commit()
+        except Exception as exc:  # noqa: BLE001 - record any failure on the job, write nothing
+            db.session.rollback()
+            db.session.execute(
+                update(StaffImport)
+                .where(StaffImport.id == job_id)
+                .values(status="failed", error=str(exc)[:500])
+            )
+            db.session.commit()
+            app.logger.exception("staff import %s failed", job_id)
+        finally:
+            db.session.remove()
+
+
+def rq_import_job(job_id: int, actor_id: int | None, ip: str | None) -> None:
+    """Entry point for an RQ worker (``rq worker ikrar``): builds the app from its configuration,
+    or uses the one already pushed (a worker started inside an app context)."""
+    from flask import has_app_context
+
+    if has_app_context():
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+    else:
+        from lms import create_app
+
+        app = create_app()
+    _work(app, job_id, actor_id, ip)
+
+
+def start_import(app: Flask, job_id: int, actor_id: int | None, ip: str | None) -> None:
+    """With REDIS_URL the job goes to the RQ queue (any instance's worker picks it up);
+    otherwise an in-process thread runs it."""
+    url = app.config.get("REDIS_URL")
+    if url:
+        from redis import Redis
+        from rq import Queue
+
+        queue = Queue(app.config["DASHBOARD_QUEUE"], connection=Redis.from_url(url))
+        queue.enqueue(rq_import_job, job_id, actor_id, ip, job_timeout=3600)
+    else:
+        run_in_background(app, job_id, actor_id, ip)
+
+
 def run_in_background(
     app: Flask, job_id: int, actor_id: int | None, ip: str | None
 ) -> threading.Thread:
     """In-process worker thread (no job queue needed for one process)."""
-
-    def work() -> None:
-        with app.app_context():
-            job = db.session.get(StaffImport, job_id)
-            actor = db.session.get(User, actor_id) if actor_id else None
-            try:
-                run_import(job, actor, ip, progress=_progress_writer(job_id))
-                db.session.commit()
-            except Exception as exc:  # noqa: BLE001 - record any failure on the job, write nothing
-                db.session.rollback()
-                db.session.execute(
-                    update(StaffImport)
-                    .where(StaffImport.id == job_id)
-                    .values(status="failed", error=str(exc)[:500])
-                )
-                db.session.commit()
-                app.logger.exception("staff import %s failed", job_id)
-            finally:
-                db.session.remove()
-
-    thread = threading.Thread(target=work, name=f"staff-import-{job_id}", daemon=True)
+    thread = threading.Thread(
+        target=_work, args=(app, job_id, actor_id, ip), name=f"staff-import-{job_id}", daemon=True
+    )
     thread.start()
     return thread

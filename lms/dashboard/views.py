@@ -301,7 +301,7 @@ def import_preview(agency_id: int, token: str):  # type: ignore[no-untyped-def]
         if job.total > current_app.config["DASHBOARD_IMPORT_BACKGROUND_ROWS"]:
             job.status, job.done = "running", 0
             db.session.commit()
-            jobs.run_in_background(
+            jobs.start_import(
                 current_app._get_current_object(), job.id, current_user.id, client_ip()
             )
         else:

@@ -238,3 +238,45 @@ def test_large_upload_runs_in_background_with_progress(app, client, make):
     assert len(users_of(app, agency)) == 20
     with app.app_context():
         assert db.session.scalar(select(StaffImport.status)) == "done"
+
+
+def test_import_job_through_rq_queue_when_redis_is_configured(app, client, make):
+    redis = pytest.importorskip("redis")
+    rq = pytest.importorskip("rq")
+    conn = redis.Redis.from_url("redis://127.0.0.1:6379/15")
+    try:
+        conn.ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no local Redis")
+    agency = make.agency()
+    admin = make.admin(agency)
+    login(client, admin.email)
+    queue_name = f"ikrar-test-{time.time_ns()}"
+    saved = {
+        k: app.config.get(k)
+        for k in ("REDIS_URL", "DASHBOARD_QUEUE", "DASHBOARD_IMPORT_BACKGROUND_ROWS")
+    }
+    app.config.update(
+        REDIS_URL="redis://127.0.0.1:6379/15",
+        DASHBOARD_QUEUE=queue_name,
+        DASHBOARD_IMPORT_BACKGROUND_ROWS=0,
+    )
+    queue = rq.Queue(queue_name, connection=conn)
+    try:
+        preview_url = _upload(client, agency, HEADER + good_rows(5), create_units=True).headers[
+            "Location"
+        ]
+        html = client.get(preview_url).get_data(as_text=True)
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+        status_url = client.post(
+            preview_url, data={"csrf_token": token, "create_units": "y"}
+        ).headers["Location"]
+        assert "<progress" in client.get(status_url).get_data(as_text=True)  # queued, no worker yet
+        assert users_of(app, agency) == [] and queue.count == 1
+        with app.app_context():  # a worker process would build its own app; same code path
+            rq.SimpleWorker([queue], connection=conn).work(burst=True)
+        assert "Impor selesai" in client.get(status_url).get_data(as_text=True)
+        assert len(users_of(app, agency)) == 5
+    finally:
+        app.config.update(saved)
+        queue.delete(delete_jobs=True)
