@@ -30,6 +30,7 @@ from lms.models import Agency, EmploymentType, Role, Unit, User
 from lms.services import audit
 
 CHUNK = 5000
+STORED_ERRORS = 1000  # bad rows kept for the preview page; the count is always exact
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
 
 # Accepted column headers (lower case, "_" read as a space), Indonesian and English.
@@ -113,7 +114,8 @@ class Preview:
             "unchanged": self.unchanged,
             "missing_units": self.missing_units,
             "new_units": self.new_units,
-            "errors": [e.as_dict() for e in self.errors],
+            "errors": [e.as_dict() for e in self.errors[:STORED_ERRORS]],
+            "error_count": len(self.errors),
         }
 
 

@@ -97,6 +97,7 @@ def run_import(
         return job.result
     counts = apply_import(agency, preview, actor, ip, progress=progress)
     job.status, job.result, job.error = "done", {**preview.summary(), "counts": counts}, None
+    job.content = b""  # the staff data now lives in users; keep no second copy
     job.done = job.total = max(job.total, 1)
     db.session.flush()
     return job.result

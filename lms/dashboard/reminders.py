@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from flask import current_app
-from flask_babel import force_locale
+from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from sqlalchemy import insert, select
 
@@ -53,11 +53,13 @@ def _message(program: Program, name: str, locale: str, today: dt.date) -> tuple[
         when = (
             _(
                 "Batas waktunya %(date)s (%(n)s hari lagi).",
-                date=program.deadline.isoformat(),
+                date=format_date(program.deadline, "long"),
                 n=days,
             )
             if days >= 0
-            else _("Batas waktunya %(date)s sudah lewat.", date=program.deadline.isoformat())
+            else _(
+                "Batas waktunya %(date)s sudah lewat.", date=format_date(program.deadline, "long")
+            )
         )
         body = _(
             'Yth. %(name)s,\n\nAnda belum menyelesaikan program "%(title)s". %(when)s\n\n'

@@ -280,3 +280,11 @@ def test_import_job_through_rq_queue_when_redis_is_configured(app, client, make)
     finally:
         app.config.update(saved)
         queue.delete(delete_jobs=True)
+
+
+def test_many_bad_rows_are_counted_exactly_and_listed_in_part(app, make):
+    agency = make.agency()
+    text = HEADER + "".join(f"12345;Orang {i};;;;PNS\n" for i in range(1500))
+    summary = preview(app, agency, text).summary()
+    assert summary["error_count"] == 1500 and len(summary["errors"]) == 1000
+    assert summary["errors"][0]["line"] == 2

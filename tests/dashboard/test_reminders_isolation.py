@@ -80,6 +80,7 @@ def test_reminders_dry_run_then_send_once_a_day(app, client, smtp, program_setup
     assert set(got) == {"anne@x.go.id", "bayu@x.go.id"}
     assert "Subject: Reminder: Netralitas" in got["anne@x.go.id"]
     assert "Subject: Pengingat: Netralitas" in got["bayu@x.go.id"]
+    assert "The deadline is" in got["anne@x.go.id"] and "Batas waktunya" in got["bayu@x.go.id"]
     # the same day again: nobody, by button or by command
     client.post(url, data={"csrf_token": csrf_token(client, url)})
     again = runner.invoke(args=["programs", "remind", str(program.id)])
