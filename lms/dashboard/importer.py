@@ -194,6 +194,10 @@ def read_rows(filename: str, data: bytes) -> list[tuple[int, dict[str, str]]]:
                 )
             continue
         record = {key: cells[i] for i, key in enumerate(columns) if key and i < len(cells)}
+        if "nip" in columns:  # Excel keeps 15 significant digits of a number: an 18-digit NIP
+            raw_nip = raw[columns.index("nip")] if columns.index("nip") < len(raw) else None
+            if isinstance(raw_nip, float) or "E+" in record.get("nip", "").upper():
+                record["nip_as_number"] = "1"
         out.append((line, record))
     if columns is None:
         raise ImportFileError(_("Berkas kosong."))
@@ -332,6 +336,17 @@ def _build_preview(
         elif etype is not None:
             if not nip:
                 errors.append(RowError(line, "nip", _("NIP wajib diisi untuk PNS dan PPPK.")))
+            elif rec.get("nip_as_number"):
+                errors.append(
+                    RowError(
+                        line,
+                        "nip",
+                        _(
+                            "NIP tersimpan sebagai angka sehingga digit terakhirnya hilang. Format kolom "
+                            "NIP sebagai Teks di lembar kerja, lalu isi ulang NIP-nya."
+                        ),
+                    )
+                )
             else:
                 try:
                     parse_identity_number(nip, etype, today)

@@ -151,12 +151,14 @@ def test_xlsx_with_english_headers(app, make):
     ws.append(["199001012015012002", "Sari", "sari@contoh.go.id", "Finance", None, "PPPK"])
     ws.append([None, None, None, None, None, None])
     ws.append([nip(3), "Tono", "bad@", "Finance", None, "PNS"])
+    ws.append([199001012015012004.0, "Umar", None, "Finance", None, "PNS"])  # a number: digits lost
     buf = io.BytesIO()
     wb.save(buf)
     with app.app_context():
         p = build_preview(db.session.get(Agency, agency.id), "staff.xlsx", buf.getvalue(), True)
     # PPPK numbers carry the contract count in digits 13-14 ("01" here is fine), line 5 e-mail bad
-    assert [(e.line, e.column) for e in p.errors] == [(5, "email")]
+    assert [(e.line, e.column) for e in p.errors] == [(5, "email"), (6, "nip")]
+    assert "Teks" in p.errors[1].message
     assert p.to_create == 2 and p.new_units == ["Finance"]
 
 
