@@ -342,8 +342,9 @@ def _build_preview(
                         line,
                         "nip",
                         _(
-                            "NIP tersimpan sebagai angka sehingga digit terakhirnya hilang. Format kolom "
-                            "NIP sebagai Teks di lembar kerja, lalu isi ulang NIP-nya."
+                            "NIP tersimpan sebagai angka sehingga digit terakhirnya hilang. "
+                            "Format kolom NIP sebagai Teks di lembar kerja, lalu isi ulang "
+                            "NIP-nya."
                         ),
                     )
                 )
