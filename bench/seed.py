@@ -24,6 +24,7 @@ from bench.common import BENCH_DB, pg_url, recreate_database  # noqa: E402
 
 ADMIN_EMAIL = "admin@bench.go.id"
 ADMIN_PASSWORD = "bench-password-123"
+ROOT_EMAIL = "root@bench.go.id"  # platform admin, same password
 
 
 def seed(users: int, agency_size: int, agencies: int = 200) -> None:
@@ -84,7 +85,13 @@ def seed(users: int, agency_size: int, agencies: int = 200) -> None:
             "'non_asn', %s, 'Admin Bench', true, %s, %s, %s)",
             (n + 1, ADMIN_EMAIL, now, hash_password(ADMIN_PASSWORD), now),
         )
-        cur.execute("SELECT setval(pg_get_serial_sequence('users', 'id'), %s)", (n + 1,))
+        cur.execute(
+            "INSERT INTO users (id, role, employment_type, email, name, active, created_at, "
+            "password_hash, activated_at) VALUES (%s, 'platform_admin', 'non_asn', %s, "
+            "'Root Bench', true, %s, %s, %s)",
+            (n + 2, ROOT_EMAIL, now, hash_password(ADMIN_PASSWORD), now),
+        )
+        cur.execute("SELECT setval(pg_get_serial_sequence('users', 'id'), %s)", (n + 2,))
         cur.execute("SELECT setval(pg_get_serial_sequence('units', 'id'), %s)", (uid,))
         cur.execute("SELECT setval(pg_get_serial_sequence('agencies', 'id'), %s)", (agencies,))
         with cur.copy(

@@ -10,6 +10,7 @@ from flask import Flask, url_for
 from flask_babel import lazy_gettext as _l
 
 from lms.menus import MenuItem, register_menu
+from lms.models import Agency
 
 
 def init_app(app: Flask) -> None:
@@ -34,19 +35,26 @@ def init_app(app: Flask) -> None:
             MenuItem(str(_l("Dasbor")), url_for("dashboard.agency", agency_id=agency.id))
         ],
     )
-    register_menu(
-        app,
-        "staff",
-        lambda agency: [
+    register_menu(app, "staff", _staff_menu)
+    init_cli(app)
+
+
+def _staff_menu(agency: Agency) -> list[MenuItem]:
+    from flask_login import current_user
+
+    from lms.scoping import limited_unit_ids
+
+    items = [
+        MenuItem(str(_l("Tautan aktivasi")), url_for("dashboard.invitations", agency_id=agency.id))
+    ]
+    if limited_unit_ids(current_user) is None:  # import changes the whole agency's staff
+        items.insert(
+            0,
             MenuItem(
                 str(_l("Impor pegawai")), url_for("dashboard.import_upload", agency_id=agency.id)
             ),
-            MenuItem(
-                str(_l("Tautan aktivasi")), url_for("dashboard.invitations", agency_id=agency.id)
-            ),
-        ],
-    )
-    init_cli(app)
+        )
+    return items
 
 
 def init_cli(app: Flask) -> None:

@@ -155,6 +155,8 @@ def test_unit_limited_admin_sees_only_their_units(app, client, make, agency_data
     assert "Bagian Umum" in page and "Dinas Pendidikan" not in page
     assert client.get(f"/admin/programs/{program.id}/people?unit={u2.id}").status_code == 404
     assert client.get(f"/admin/agencies/{agency_data['agency'].id}/import").status_code == 404
+    staff = client.get(f"/admin/agencies/{agency_data['agency'].id}/staff").get_data(as_text=True)
+    assert "Impor pegawai" not in staff and "Tautan aktivasi" in staff
 
 
 def test_exports_read_back_with_types(app, client, agency_data):
@@ -213,3 +215,9 @@ def test_exports_never_turn_names_into_formulas(app, client, make):
     ).active
     cell = ws.cell(row=2, column=1)
     assert cell.value == '=HYPERLINK("http://evil")' and cell.data_type == "s"
+
+
+def test_staff_page_offers_import_and_invitations(app, client, agency_data):
+    login(client, agency_data["admin"].email)
+    html = client.get(f"/admin/agencies/{agency_data['agency'].id}/staff").get_data(as_text=True)
+    assert "Impor pegawai" in html and "Tautan aktivasi" in html
