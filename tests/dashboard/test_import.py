@@ -1,3 +1,4 @@
+import datetime as dt
 import io
 import re
 import time
@@ -8,7 +9,7 @@ from sqlalchemy import func, select
 
 from lms.dashboard.importer import ImportRefused, apply_import, build_preview
 from lms.dashboard.models import StaffImport
-from lms.db import db
+from lms.db import db, utcnow
 from lms.models import Agency, Role, Unit, User
 from tests.conftest import csrf_token, login
 
@@ -290,3 +291,26 @@ def test_many_bad_rows_are_counted_exactly_and_listed_in_part(app, make):
     summary = preview(app, agency, text).summary()
     assert summary["error_count"] == 1500 and len(summary["errors"]) == 1000
     assert summary["errors"][0]["line"] == 2
+
+
+def test_unreadable_file_and_expired_upload(app, client, make):
+    agency = make.agency()
+    admin = make.admin(agency)
+    login(client, admin.email)
+    resp = _upload(client, agency, "Nama;Unit\nBudi;Umum\n")  # no NIP column
+    page = client.get(resp.headers["Location"])
+    assert page.status_code == 400 and "NIP dan Nama" in page.get_data(as_text=True)
+    path = f"/admin/agencies/{agency.id}/import"
+    bad = client.post(
+        path,
+        data={"csrf_token": csrf_token(client, path), "file": (io.BytesIO(b"%PDF"), "staff.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert bad.status_code == 400 and "CSV atau XLSX" in bad.get_data(as_text=True)
+    resp = _upload(client, agency, HEADER + good_rows(1))
+    with app.app_context():
+        db.session.execute(
+            StaffImport.__table__.update().values(expires_at=utcnow() - dt.timedelta(seconds=1))
+        )
+        db.session.commit()
+    assert client.get(resp.headers["Location"]).status_code == 404
