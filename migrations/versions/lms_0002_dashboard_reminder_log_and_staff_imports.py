@@ -1,6 +1,6 @@
 """reminder log and staff imports
 
-Revision ID: lms_0002
+Revision ID: lms_0002_dashboard
 Revises: 0001_core
 Create Date: 2026-11-23 13:12:42.596143
 """
@@ -8,7 +8,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = 'lms_0002'
+revision = 'lms_0002_dashboard'
 down_revision = '0001_core'
 branch_labels = None
 depends_on = None
