@@ -111,7 +111,7 @@ def _init_login(app: Flask) -> None:
 
 
 def _register_core(app: Flask) -> None:
-    from lms import cli, errors, signals
+    from lms import cli, dashboard, errors, signals
     from lms.requirements import Registry
     from lms.services.programs import on_requirement_met
     from lms.views import admin, auth, learner, public
@@ -122,6 +122,7 @@ def _register_core(app: Flask) -> None:
         app.register_blueprint(bp)
     errors.init_app(app)
     cli.init_app(app)
+    dashboard.init_app(app)
     from lms import templating
 
     templating.init_app(app)

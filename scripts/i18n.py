@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from babel.messages.pofile import read_po
@@ -21,9 +22,25 @@ def main(package: str) -> int:
     pot = pkg / "translations" / "messages.pot"
     po = pkg / "translations" / "en" / "LC_MESSAGES" / "messages.po"
     pot.parent.mkdir(parents=True, exist_ok=True)
-    babel = [str(ROOT / ".venv" / "bin" / "pybabel")]
-    subprocess.run(babel + ["-q", "extract", "-F", str(ROOT / "babel.cfg"), "-k", "_l", "-k",
-                            "lazy_gettext", "--omit-header", "-o", str(pot), str(pkg)], check=True)
+    sources, mapping, ignore = [str(pkg)], ROOT / "babel.cfg", ".* ._"
+    # Core areas with their own catalogue (lms/dashboard) keep templates in lms/templates/<area>;
+    # the core's own catalogue leaves them out.
+    areas = [d.parent.name for d in pkg.glob("*/translations") if d.parent != pkg]
+    if areas:
+        ignore += " " + " ".join(areas)
+    if "/" in package.strip("/"):
+        parent, area = package.strip("/").rsplit("/", 1)
+        if (ROOT / parent / "templates" / area).is_dir():
+            sources.append(str(ROOT / parent / "templates" / area))
+    with tempfile.NamedTemporaryFile("w", suffix=".cfg") as cfg:
+        if len(sources) > 1:  # paths are matched relative to each source directory
+            cfg.write("[python: **.py]\n[jinja2: **.html]\n")
+            cfg.flush()
+            mapping = Path(cfg.name)
+        babel = [str(ROOT / ".venv" / "bin" / "pybabel")]
+        subprocess.run(babel + ["-q", "extract", "-F", str(mapping), "-k", "_l", "-k",
+                                "lazy_gettext", "--omit-header", "--ignore-dirs", ignore,
+                                "-o", str(pot), *sources], check=True)
     if po.exists():
         subprocess.run(babel + ["-q", "update", "-i", str(pot), "-o", str(po), "-l", "en",
                                 "--no-fuzzy-matching"], check=True)

@@ -1,0 +1,138 @@
+"""Reminder e-mails to program members not yet complete: at most one per person, program and
+Jakarta calendar day (a unique constraint enforces it). ``queue_reminders`` records the log rows
+and returns the messages; the caller commits, then calls ``deliver`` (no mail on rollback)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from flask import current_app
+from flask_babel import force_locale, format_date
+from flask_babel import gettext as _
+from sqlalchemy import insert, select
+
+from lms.dashboard.models import ReminderLog
+from lms.dashboard.services import completed_ids, jakarta_today, scoped_members
+from lms.db import db, utcnow
+from lms.mail import send_mail
+from lms.models import Program, User
+from lms.services import audit
+
+
+@dataclass(frozen=True)
+class Reminder:
+    user_id: int
+    name: str
+    email: str
+    locale: str
+    subject: str
+    body: str
+
+
+def candidates_query(program: Program, viewer: User, today: dt.date):
+    """Members with an e-mail, not complete, not reminded today for this program."""
+    already = select(ReminderLog.user_id).where(
+        ReminderLog.program_id == program.id, ReminderLog.sent_on == today
+    )
+    return (
+        scoped_members(program, viewer)
+        .with_only_columns(User.id, User.name, User.email, User.locale)
+        .where(
+            User.email.is_not(None), User.id.not_in(completed_ids(program)), User.id.not_in(already)
+        )
+        .order_by(User.name, User.id)
+    )
+
+
+def _message(program: Program, name: str, locale: str, today: dt.date) -> tuple[str, str]:
+    base = current_app.config["BASE_URL"].rstrip("/")
+    with force_locale(locale):
+        subject = _("Pengingat: %(title)s", title=program.title)
+        days = (program.deadline - today).days
+        when = (
+            _(
+                "Batas waktunya %(date)s (%(n)s hari lagi).",
+                date=format_date(program.deadline, "long"),
+                n=days,
+            )
+            if days >= 0
+            else _(
+                "Batas waktunya %(date)s sudah lewat.", date=format_date(program.deadline, "long")
+            )
+        )
+        body = _(
+            'Yth. %(name)s,\n\nAnda belum menyelesaikan program "%(title)s". %(when)s\n\n'
+            "Masuk ke Ikrar untuk melanjutkan: %(url)s\n\nPesan ini dikirim otomatis; "
+            "Anda menerima paling banyak satu pengingat sehari.",
+            name=name,
+            title=program.title,
+            when=when,
+            url=base + "/",
+        )
+    return str(subject), str(body)
+
+
+def preview_reminders(
+    program: Program, viewer: User, today: dt.date | None = None
+) -> list[Reminder]:
+    """Dry run: who would get a reminder now, and the text each would receive."""
+    today = today or jakarta_today()
+    out = []
+    for uid, name, email, locale in db.session.execute(candidates_query(program, viewer, today)):
+        loc = (
+            locale
+            if locale in current_app.config["LANGUAGES"]
+            else current_app.config["BABEL_DEFAULT_LOCALE"]
+        )
+        subject, body = _message(program, name, loc, today)
+        out.append(Reminder(uid, name, email, loc, subject, body))
+    return out
+
+
+def queue_reminders(
+    program: Program, viewer: User, ip: str | None = None, today: dt.date | None = None
+) -> list[Reminder]:
+    """Record a log row for each reminder (flush, no commit) and return them for ``deliver``."""
+    today = today or jakarta_today()
+    reminders = preview_reminders(program, viewer, today)
+    if reminders:
+        now = utcnow()
+        db.session.execute(
+            insert(ReminderLog.__table__),
+            [
+                {
+                    "program_id": program.id,
+                    "user_id": r.user_id,
+                    "sent_on": today,
+                    "sent_at": now,
+                    "email": r.email,
+                    "actor_id": viewer.id if viewer else None,
+                }
+                for r in reminders
+            ],
+        )
+    audit.record(
+        "program.reminded",
+        actor=viewer,
+        agency_id=program.agency_id,
+        target_type="program",
+        target_id=program.id,
+        ip=ip,
+        count=len(reminders),
+    )
+    db.session.flush()
+    return reminders
+
+
+def deliver(reminders: list[Reminder]) -> tuple[int, list[str]]:
+    """Send after commit. Returns (sent, failed addresses)."""
+    sent, failed = 0, []
+    for r in reminders:
+        try:
+            send_mail(r.email, r.subject, r.body)
+        except OSError:
+            failed.append(r.email)
+        else:
+            sent += 1
+    return sent, failed

@@ -1,0 +1,223 @@
+import csv
+import datetime as dt
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from lms.dashboard import services
+from lms.db import db
+from lms.models import Program, ProgramCompletion, Role, User
+from tests.conftest import login
+from tests.dashboard.helpers import fake_plugin, mark, register_kind
+
+
+@pytest.fixture
+def agency_data(app, make):
+    """A small agency computed by hand:
+    U1: a1 (met a, met b, certified, complete), a2 (met a), a3 (nothing)
+    U2: b1 (met a), b2 (started b)
+    no unit: c1 (nothing); plus an inactive learner, an admin and another agency (not counted)."""
+    register_kind(app)
+    agency = make.agency(code="KAB")
+    u1, u2 = make.unit(agency, "Bagian Umum"), make.unit(agency, "Dinas Pendidikan")
+    people = {
+        "a1": make.user(agency, unit_id=u1.id, name="Ani", email="ani@x.go.id", locale="en"),
+        "a2": make.user(agency, unit_id=u1.id, name="Budi", email="budi@x.go.id"),
+        "a3": make.user(agency, unit_id=u1.id, name="Citra"),
+        "b1": make.user(agency, unit_id=u2.id, name="Dewi", email="dewi@x.go.id", locale="en"),
+        "b2": make.user(agency, unit_id=u2.id, name="Eko", email="eko@x.go.id"),
+        "c1": make.user(agency, name="Fajar", email="fajar@x.go.id"),
+    }
+    make.user(agency, unit_id=u1.id, active=False)
+    other = make.agency(code="LAIN")
+    outsider = make.user(other, name="Orang Lain")
+    program = make.program(
+        agency, requirements=[("testmet", "a"), ("testmet", "b")], title="Netralitas 2026"
+    )
+    for key in ("a1", "a2", "b1"):
+        mark(app, people[key], "test.met:a")
+    mark(app, people["a1"], "test.met:b")
+    mark(app, people["b2"], "test.started:b")
+    mark(app, people["a1"], "test.cert")
+    mark(app, outsider, "test.met:a")
+    with app.app_context():
+        db.session.add(ProgramCompletion(program_id=program.id, user_id=people["a1"].id))
+        db.session.commit()
+    admin = make.admin(agency)
+    return {
+        "agency": agency,
+        "units": (u1, u2),
+        "people": people,
+        "program": program,
+        "admin": admin,
+        "other": other,
+    }
+
+
+def test_unit_table_matches_hand_computed_figures(app, agency_data):
+    program, admin = agency_data["program"], agency_data["admin"]
+    with fake_plugin(app), app.app_context():
+        viewer = db.session.get(User, admin.id)
+        loaded = db.session.get(Program, program.id)
+        req_a, req_b = loaded.requirements
+        f = services.program_figures(loaded, viewer)
+    got = {
+        (
+            r.unit_name,
+            r.assigned,
+            r.started,
+            r.met[f"req{req_a.id}"],
+            r.met[f"req{req_b.id}"],
+            r.met["out_certified"],
+            r.completed,
+        )
+        for r in f.rows
+    }
+    assert got == {
+        ("Bagian Umum", 3, 2, 2, 1, 1, 1),
+        ("Dinas Pendidikan", 2, 2, 1, 0, 0, 0),
+        ("", 1, 0, 0, 0, 0, 0),
+    }
+    assert [r.unit_name for r in f.rows] == ["Dinas Pendidikan", "", "Bagian Umum"]  # worst first
+    assert (f.total.assigned, f.total.started, f.total.completed) == (6, 4, 1)
+    assert f.total.percent == pytest.approx(1 / 6)
+    assert [c.label for c in f.columns] == [
+        "Modul A lulus",
+        "Pakta B ditandatangani",
+        "Bersertifikat",
+    ]
+    assert f.days_left == (program.deadline - services.jakarta_today()).days
+    assert sum(n for _d, n in f.per_day) == 1
+    assert f.per_day[-1] == (services.jakarta_today(), 1)
+
+
+def test_people_list_with_status_and_incomplete_filter(app, agency_data):
+    program, admin = agency_data["program"], agency_data["admin"]
+    u1 = agency_data["units"][0]
+    with app.app_context():
+        viewer = db.session.get(User, admin.id)
+        program = db.session.get(Program, program.id)
+        columns, rows, total = services.people_page(program, viewer, u1.id, False, 1)
+        assert total == 3 and [r.name for r in rows] == ["Ani", "Budi", "Citra"]
+        assert rows[0].completed_at is not None and all(rows[0].met.values())
+        assert rows[1].started and not rows[2].started
+        _c, rows, total = services.people_page(program, viewer, None, True, 1)
+        assert total == 5 and "Ani" not in [r.name for r in rows]
+        _c, rows, total = services.people_page(program, viewer, 0, False, 1)
+        assert [r.name for r in rows] == ["Fajar"]
+
+
+def test_dashboard_pages_render(app, client, agency_data):
+    program = agency_data["program"]
+    login(client, agency_data["admin"].email)
+    page = client.get(f"/admin/programs/{program.id}/dashboard").get_data(as_text=True)
+    assert "Dinas Pendidikan" in page and "Modul A lulus" in page and "<svg" in page
+    assert "16.7%" in page  # 1 of 6
+    agency_page = client.get(f"/admin/agencies/{agency_data['agency'].id}/dashboard")
+    assert agency_page.status_code == 200 and "Netralitas 2026" in agency_page.get_data(
+        as_text=True
+    )
+    people = client.get(f"/admin/programs/{program.id}/people?unit={agency_data['units'][1].id}")
+    assert "Dewi" in people.get_data(as_text=True) and "Ani" not in people.get_data(as_text=True)
+    # the program list links to the dashboard through the menu slot
+    assert f"/admin/programs/{program.id}/dashboard" in client.get(
+        f"/admin/agencies/{agency_data['agency'].id}"
+    ).get_data(as_text=True)
+
+
+def test_national_view_for_platform_admin_only(app, client, make, agency_data):
+    login(client, agency_data["admin"].email)
+    assert client.get("/admin/national").status_code == 404
+    client.get("/logout")
+    root = make.platform_admin()
+    client2 = app.test_client()
+    login(client2, root.email)
+    page = client2.get("/admin/national").get_data(as_text=True)
+    assert "Netralitas 2026" in page and "Instansi" in page
+    with app.app_context():
+        rows = services.national_table(db.session.get(User, root.id))
+    row = next(r for r in rows if r.program is not None)
+    assert (row.assigned, row.completed) == (6, 1)
+
+
+def test_unit_limited_admin_sees_only_their_units(app, client, make, agency_data):
+    from lms.models import admin_units
+
+    u1, u2 = agency_data["units"]
+    limited = make.admin(agency_data["agency"])
+    with app.app_context():
+        db.session.execute(admin_units.insert().values(user_id=limited.id, unit_id=u1.id))
+        db.session.commit()
+    login(client, limited.email)
+    program = agency_data["program"]
+    page = client.get(f"/admin/programs/{program.id}/dashboard").get_data(as_text=True)
+    assert "Bagian Umum" in page and "Dinas Pendidikan" not in page
+    assert client.get(f"/admin/programs/{program.id}/people?unit={u2.id}").status_code == 404
+    assert client.get(f"/admin/agencies/{agency_data['agency'].id}/import").status_code == 404
+    staff = client.get(f"/admin/agencies/{agency_data['agency'].id}/staff").get_data(as_text=True)
+    assert "Impor pegawai" not in staff and "Tautan aktivasi" in staff
+
+
+def test_exports_read_back_with_types(app, client, agency_data):
+    program = agency_data["program"]
+    login(client, agency_data["admin"].email)
+    resp = client.get(f"/admin/programs/{program.id}/export/units.xlsx")
+    assert resp.status_code == 200
+    assert (
+        resp.headers["Content-Disposition"]
+        == 'attachment; filename="kab-netralitas-2026-unit.xlsx"'
+    )
+    ws = load_workbook(io.BytesIO(resp.data)).active
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0][0] == "Unit kerja" and rows[0][-2] == "Persen selesai"
+    umum = next(r for r in rows if r[0] == "Bagian Umum")
+    assert umum[1:4] == (3, 2, 2) and isinstance(umum[1], int)
+    assert umum[-2] == pytest.approx(0.3333) and isinstance(umum[-2], float)
+    assert isinstance(umum[-1], dt.datetime) and umum[-1].date() == program.deadline
+    cells = {c.column: c for c in next(r for r in ws.iter_rows() if r[0].value == "Bagian Umum")}
+    assert cells[len(rows[0]) - 1].number_format == "0.0%"
+    assert cells[len(rows[0])].is_date
+
+    people = load_workbook(
+        io.BytesIO(client.get(f"/admin/programs/{program.id}/export/people.xlsx").data)
+    ).active
+    prow = {r[0]: r for r in people.iter_rows(values_only=True)}
+    assert isinstance(prow["Ani"][-1], dt.datetime) and prow["Budi"][-1] is None
+    assert prow["Ani"][1] == agency_data["people"]["a1"].nip
+
+    text = client.get(f"/admin/programs/{program.id}/export/people.csv?incomplete=1").data.decode(
+        "utf-8-sig"
+    )
+    names = [r[0] for r in csv.reader(io.StringIO(text))][1:]
+    assert names == ["Budi", "Citra", "Dewi", "Eko", "Fajar"]
+    units_csv = client.get(f"/admin/programs/{program.id}/export/units.csv")
+    assert units_csv.mimetype == "text/csv"
+    assert "Dinas Pendidikan,2,2,1,0,0,0.0" in units_csv.data.decode("utf-8-sig")
+
+
+def test_admin_role_is_not_counted(app, agency_data):
+    with app.app_context():
+        n = db.session.query(User).filter(User.role == Role.AGENCY_ADMIN).count()
+    assert n == 1
+
+
+def test_exports_never_turn_names_into_formulas(app, client, make):
+    agency = make.agency(code="F")
+    make.user(agency, name='=HYPERLINK("http://evil")')
+    program = make.program(agency, title="P")
+    admin = make.admin(agency)
+    login(client, admin.email)
+    text = client.get(f"/admin/programs/{program.id}/export/people.csv").data.decode("utf-8-sig")
+    assert "'=HYPERLINK" in text
+    ws = load_workbook(
+        io.BytesIO(client.get(f"/admin/programs/{program.id}/export/people.xlsx").data)
+    ).active
+    cell = ws.cell(row=2, column=1)
+    assert cell.value == '=HYPERLINK("http://evil")' and cell.data_type == "s"
+
+
+def test_staff_page_offers_import_and_invitations(app, client, agency_data):
+    login(client, agency_data["admin"].email)
+    html = client.get(f"/admin/agencies/{agency_data['agency'].id}/staff").get_data(as_text=True)
+    assert "Impor pegawai" in html and "Tautan aktivasi" in html
