@@ -39,7 +39,7 @@ def main(package: str) -> int:
             mapping = Path(cfg.name)
         babel = [str(ROOT / ".venv" / "bin" / "pybabel")]
         subprocess.run(babel + ["-q", "extract", "-F", str(mapping), "-k", "_l", "-k",
-                                "lazy_gettext", "--omit-header", "--ignore-dirs", ignore,
+                                "lazy_gettext", "--omit-header", "--no-location", "--ignore-dirs", ignore,
                                 "-o", str(pot), *sources], check=True)
     if po.exists():
         subprocess.run(babel + ["-q", "update", "-i", str(pot), "-o", str(po), "-l", "en",

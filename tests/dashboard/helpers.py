@@ -44,8 +44,8 @@ class FakePlugin:
     def outcome_columns(self, program: Program) -> list[OutcomeColumn]:
         return [
             OutcomeColumn(
-                "certified",
-                "Bersertifikat",
+                "fakecert",
+                "Sertifikat uji",
                 select(AuditLog.actor_id).where(AuditLog.action == "test.cert"),
             )
         ]
@@ -62,12 +62,16 @@ def register_kind(app) -> None:  # type: ignore[no-untyped-def]
 
 @contextmanager
 def fake_plugin(app):  # type: ignore[no-untyped-def]
+    """Only the fake plugin contributes columns, whichever real plugins are enabled."""
     plugins = app.extensions["lms.plugins"]
+    saved = dict(plugins)
+    plugins.clear()
     plugins["fakecert"] = FakePlugin()
     try:
         yield
     finally:
-        plugins.pop("fakecert", None)
+        plugins.clear()
+        plugins.update(saved)
 
 
 def mark(app, user: User, action: str) -> None:  # type: ignore[no-untyped-def]
