@@ -24,7 +24,6 @@ class CertificatesPlugin(Plugin):
         "CERTIFICATES_TRUST_ROOTS": [],  # extra CA files trusted by `verify-pdf`
         "CERTIFICATES_RATELIMIT_NIP": "10 per hour",
         "CERTIFICATES_MAX_UPLOAD": 10 * 1024 * 1024,
-        "CERTIFICATES_QUEUE": "certificates",  # RQ queue name when REDIS_URL is set
     }
 
     def init_app(self, app: Flask) -> None:

@@ -1,8 +1,7 @@
 """Background jobs: a ZIP of every valid certificate of a program, with progress in the database.
 
-With ``REDIS_URL`` set, jobs go to the RQ queue ``CERTIFICATES_QUEUE`` (default ``certificates``;
-run ``rq worker certificates`` with the same ``LMS_*`` environment); otherwise a thread of this
-process runs them. Progress and the result
+Jobs run through ``lms.jobs.submit``: on the RQ queue when ``REDIS_URL`` is set (start workers
+with ``lms worker``), otherwise, or when Redis is down, in a thread of this process. Progress and the result
 live in ``certificates_jobs``, so any instance can show them.
 """
 
@@ -10,12 +9,12 @@ from __future__ import annotations
 
 import io
 import re
-import threading
 import zipfile
 
-from flask import Flask, current_app, has_app_context
+from flask import Flask, current_app
 from sqlalchemy import func, select
 
+from lms import jobs
 from lms.db import db, utcnow
 from lms.models import Program, User
 from lms.services import audit
@@ -23,7 +22,6 @@ from lms.services import audit
 from .models import Certificate, CertificateStatus, Job, JobStatus
 
 BATCH = 50
-_worker_app: Flask | None = None
 
 
 def create_zip_job(program: Program, actor: User | None, ip: str | None = None) -> Job:
@@ -37,34 +35,9 @@ def create_zip_job(program: Program, actor: User | None, ip: str | None = None) 
 
 
 def dispatch(job_id: int) -> None:
-    """Start a committed job: on RQ when Redis is configured, else in a thread."""
+    """Start a committed job: on the RQ queue when Redis is configured, else in a thread."""
     app = current_app._get_current_object()
-    redis_url = app.config.get("REDIS_URL")
-    if redis_url:
-        from redis import Redis
-        from rq import Queue
-
-        queue = app.config.get("CERTIFICATES_QUEUE", "certificates")
-        Queue(queue, connection=Redis.from_url(redis_url)).enqueue(
-            rq_entry, job_id, job_timeout=3600)
-        return
-    thread = threading.Thread(target=_run_with_app, args=(app, job_id), daemon=True,
-                              name=f"certificates-job-{job_id}")
-    thread.start()
-
-
-def rq_entry(job_id: int) -> None:
-    """Entry point for RQ workers: one app per worker process, reused across jobs (or the app
-    whose context the worker runs in)."""
-    global _worker_app
-    if has_app_context():
-        _run_with_app(current_app._get_current_object(), job_id)
-        return
-    if _worker_app is None:
-        from lms import create_app
-
-        _worker_app = create_app()
-    _run_with_app(_worker_app, job_id)
+    jobs.submit(app, _run_with_app, job_id, name=f"certificates-job-{job_id}")
 
 
 def _run_with_app(app: Flask, job_id: int) -> None:

@@ -162,9 +162,26 @@ def restore_command(source: str) -> None:
     click.echo("Restored. Check it with `lms pledges verify-ledger` and `lms certificates verify-all`.")
 
 
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty")
+@with_appcontext
+def worker_command(burst: bool) -> None:
+    """Run an RQ worker for background jobs (needs LMS_REDIS_URL); the app stays warm."""
+    from redis import Redis
+    from rq import Queue, Worker
+
+    url = current_app.config.get("REDIS_URL")
+    if not url:
+        raise click.ClickException("LMS_REDIS_URL is not set: jobs run in-process, no worker needed")
+    connection = Redis.from_url(url)
+    queue = Queue(current_app.config["JOB_QUEUE"], connection=connection)
+    Worker([queue], connection=connection).work(burst=burst, with_scheduler=False)
+
+
 def init_app(app: Flask) -> None:
     for group in (db_cli, users_cli, keys_cli):
         app.cli.add_command(group)
     app.cli.add_command(demo_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(worker_command)

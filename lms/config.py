@@ -14,6 +14,8 @@ class Defaults:
     SQLALCHEMY_DATABASE_URI = "sqlite:///ikrar.db"  # relative to the instance folder
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
     REDIS_URL: str | None = None
+    # RQ queue for background jobs (bulk PDFs, imports) when REDIS_URL is set; see `lms worker`.
+    JOB_QUEUE = "ikrar"
     PLUGINS = DEFAULT_PLUGINS
     # Public base URL printed in QR codes and e-mails, e.g. https://ikrar.example.go.id
     BASE_URL = "http://127.0.0.1:5000"

@@ -19,7 +19,6 @@ def init_app(app: Flask) -> None:
 
     app.config.setdefault("DASHBOARD_IMPORT_BACKGROUND_ROWS", 5000)
     app.config.setdefault("DASHBOARD_UPLOAD_HOURS", 24)
-    app.config.setdefault("DASHBOARD_QUEUE", "ikrar")  # RQ queue for imports when REDIS_URL is set
     app.register_blueprint(bp)
     register_menu(
         app,

@@ -10,6 +10,7 @@ import time
 from flask import Flask, current_app
 from sqlalchemy import delete, select, update
 
+from lms import jobs
 from lms.dashboard.importer import ImportFileError, Progress, apply_import, build_preview
 from lms.dashboard.models import StaffImport
 from lms.db import db, utcnow
@@ -125,32 +126,10 @@ def _work(app: Flask, job_id: int, actor_id: int | None, ip: str | None) -> None
             db.session.remove()
 
 
-def rq_import_job(job_id: int, actor_id: int | None, ip: str | None) -> None:
-    """Entry point for an RQ worker (``rq worker ikrar``): builds the app from its configuration,
-    or uses the one already pushed (a worker started inside an app context)."""
-    from flask import has_app_context
-
-    if has_app_context():
-        app = current_app._get_current_object()  # type: ignore[attr-defined]
-    else:
-        from lms import create_app
-
-        app = create_app()
-    _work(app, job_id, actor_id, ip)
-
-
 def start_import(app: Flask, job_id: int, actor_id: int | None, ip: str | None) -> None:
-    """With REDIS_URL the job goes to the RQ queue (any instance's worker picks it up);
-    otherwise an in-process thread runs it."""
-    url = app.config.get("REDIS_URL")
-    if url:
-        from redis import Redis
-        from rq import Queue
-
-        queue = Queue(app.config["DASHBOARD_QUEUE"], connection=Redis.from_url(url))
-        queue.enqueue(rq_import_job, job_id, actor_id, ip, job_timeout=3600)
-    else:
-        run_in_background(app, job_id, actor_id, ip)
+    """On the RQ queue when REDIS_URL is set (any instance's worker picks it up), otherwise in a
+    thread of this process (see ``lms.jobs``)."""
+    jobs.submit(app, _work, job_id, actor_id, ip, name=f"staff-import-{job_id}")
 
 
 def run_in_background(

@@ -89,8 +89,8 @@ def test_zip_job_goes_through_rq_when_redis_is_configured(app: Flask, world) -> 
 
     issue(app, world["learner"], world["program"])
     queue_name = f"certificates-test-{os.getpid()}"
-    saved = app.config.get("REDIS_URL"), app.config["CERTIFICATES_QUEUE"]
-    app.config["REDIS_URL"], app.config["CERTIFICATES_QUEUE"] = url, queue_name
+    saved = app.config.get("REDIS_URL"), app.config["JOB_QUEUE"]
+    app.config["REDIS_URL"], app.config["JOB_QUEUE"] = url, queue_name
     connection = Redis.from_url(url)
     queue = Queue(queue_name, connection=connection)
     try:
@@ -109,7 +109,7 @@ def test_zip_job_goes_through_rq_when_redis_is_configured(app: Flask, world) -> 
             assert job.status == JobStatus.DONE and job.done == job.total == 1
             assert len(zipfile.ZipFile(io.BytesIO(job.result)).namelist()) == 1
     finally:
-        app.config["REDIS_URL"], app.config["CERTIFICATES_QUEUE"] = saved
+        app.config["REDIS_URL"], app.config["JOB_QUEUE"] = saved
         queue.empty()
         queue.delete(delete_jobs=True)
     assert load(app, issue(app, world["learner"], world["program"]).code).status == "valid"

@@ -257,11 +257,11 @@ def test_import_job_through_rq_queue_when_redis_is_configured(app, client, make)
     queue_name = f"ikrar-test-{time.time_ns()}"
     saved = {
         k: app.config.get(k)
-        for k in ("REDIS_URL", "DASHBOARD_QUEUE", "DASHBOARD_IMPORT_BACKGROUND_ROWS")
+        for k in ("REDIS_URL", "JOB_QUEUE", "DASHBOARD_IMPORT_BACKGROUND_ROWS")
     }
     app.config.update(
         REDIS_URL="redis://127.0.0.1:6379/15",
-        DASHBOARD_QUEUE=queue_name,
+        JOB_QUEUE=queue_name,
         DASHBOARD_IMPORT_BACKGROUND_ROWS=0,
     )
     queue = rq.Queue(queue_name, connection=conn)
