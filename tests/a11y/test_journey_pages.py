@@ -1,0 +1,124 @@
+"""axe-core on the plugin page types (lesson, quiz, result, verification, dashboard, import,
+certificates) at desktop and 360 px, and the quiz completed with the keyboard alone."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from lms.db import db
+from lms.demo import seed_demo
+from lms.models import Agency, Program
+from tests.a11y.test_axe import VIEWPORTS, _log_in, _serious
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def site(app, live_server, make):
+    with app.app_context():
+        list(seed_demo(app))
+        agency = db.session.scalar(select(Agency).where(Agency.code == "BANGKA"))
+        program_id = db.session.scalar(select(Program.id).where(Program.agency_id == agency.id))
+        from certificates.models import Certificate
+
+        code = db.session.scalar(select(Certificate.code).where(Certificate.agency_id == agency.id))
+    learner = make.user(agency, name="Rina Kartika, S.Sos.", nip="199104042016032003")
+    return {"base": live_server, "agency_id": agency.id, "program_id": program_id, "code": code,
+            "learner": learner}
+
+
+def _check(page, url: str, problems: dict, device: str) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    page.goto(url) if url else None
+    found = _serious(Axe().run(page))
+    if device == "phone" and page.evaluate("document.documentElement.scrollWidth") > 360:
+        found.append("horizontal scroll")
+    if found:
+        problems[url or page.url] = found
+
+
+def _login_factory_user(page, base, nip):
+    page.goto(f"{base}/login")
+    page.get_by_label("NIP atau e-mail").fill(nip)
+    page.get_by_label("Kata sandi").fill(PASSWORD)
+    page.get_by_role("button", name="Masuk").click()
+    page.wait_for_load_state()
+
+
+@pytest.mark.parametrize("device", ["desktop", "phone"])
+def test_learner_and_public_pages(browser, site, device):
+    base = site["base"]
+    context = browser.new_context(viewport=VIEWPORTS[device], locale="id-ID")
+    page = context.new_page()
+    problems: dict = {}
+    try:
+        _login_factory_user(page, base, site["learner"].nip)
+        _check(page, f"{base}/modules/netralitas-asn", problems, device)
+        _check(page, f"{base}/modules/netralitas-asn/lessons/mengapa-netral", problems, device)
+        page.goto(f"{base}/modules/netralitas-asn")
+        page.get_by_role("button", name="Mulai kuis").click()
+        page.wait_for_load_state()
+        _check(page, "", problems, device)  # the attempt page
+        page.locator("#confirm").check()
+        page.get_by_role("button", name="Kirim jawaban").click()
+        page.wait_for_load_state()
+        _check(page, "", problems, device)  # the result page
+        _check(page, f"{base}/v/{site['code']}", problems, device)
+        _check(page, f"{base}/verify", problems, device)
+        _check(page, f"{base}/v/NOSUCHCODE", problems, device)
+    finally:
+        context.close()
+    assert not problems, problems
+
+
+@pytest.mark.parametrize("device", ["desktop", "phone"])
+def test_admin_pages(browser, site, device):
+    base, agency_id, program_id = site["base"], site["agency_id"], site["program_id"]
+    context = browser.new_context(viewport=VIEWPORTS[device], locale="id-ID")
+    page = context.new_page()
+    problems: dict = {}
+    try:
+        _log_in(page, base, "admin@bangka.demo")
+        for path in (f"/admin/programs/{program_id}/dashboard", f"/admin/programs/{program_id}/people",
+                     f"/admin/agencies/{agency_id}/import", f"/admin/agencies/{agency_id}/certificates",
+                     f"/modules/admin/programs/{program_id}"):
+            _check(page, base + path, problems, device)
+    finally:
+        context.close()
+    assert not problems, problems
+
+
+def test_quiz_can_be_completed_with_the_keyboard_alone(browser, site):
+    base = site["base"]
+    context = browser.new_context(viewport=VIEWPORTS["phone"], locale="id-ID")
+    page = context.new_page()
+    try:
+        _login_factory_user(page, base, site["learner"].nip)
+        page.goto(f"{base}/modules/netralitas-asn")
+        start = page.get_by_role("button", name="Mulai kuis")
+        start.focus()
+        page.keyboard.press("Enter")
+        page.wait_for_url("**/modules/attempts/*")
+        answered: set[str] = set()
+        for _ in range(400):
+            page.keyboard.press("Tab")
+            info = page.evaluate("""() => { const e = document.activeElement;
+                return {tag: e.tagName, type: e.type || '', name: e.name || '', id: e.id || '',
+                        checked: !!e.checked, text: (e.innerText || '').trim()}; }""")
+            if info["type"] in ("radio", "checkbox") and info["name"].startswith("q-"):
+                if info["name"] not in answered:
+                    page.keyboard.press("Space")
+                    answered.add(info["name"])
+            elif info["id"] == "confirm":
+                page.keyboard.press("Space")
+            elif info["tag"] == "BUTTON" and "Kirim jawaban" in info["text"]:
+                page.keyboard.press("Enter")
+                break
+        page.wait_for_url("**/result")
+        assert len(answered) >= 10
+        assert "Nilai" in page.content()
+    finally:
+        context.close()
