@@ -143,13 +143,23 @@ class _Checker:
         if not path.is_file():
             self.err(0, "file is missing")
             return None
-        loader = _Loader(path.read_text(encoding="utf-8"))
+        try:
+            loader = _Loader(path.read_text(encoding="utf-8"))
+        except UnicodeDecodeError as exc:
+            self.err(0, f"not UTF-8 text (byte {exc.start})")
+            return None
+        except yaml.YAMLError as exc:  # e.g. a control character the YAML reader refuses
+            self.err(getattr(getattr(exc, "line", None), "real", 0) or 0, f"unreadable YAML: {exc}")
+            return None
         loader.duplicate_keys = []  # type: ignore[attr-defined]
         try:
             data = loader.get_single_data()
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             self.err(mark.line + 1 if mark else 0, f"YAML syntax error: {exc.problem}")
+            return None
+        except yaml.YAMLError as exc:
+            self.err(0, f"unreadable YAML: {exc}")
             return None
         finally:
             loader.dispose()
@@ -372,7 +382,11 @@ def _read_lesson(root: Path, rel: str, errors: list[PackError], data: dict[str, 
     if not path.is_file():
         errors.append(PackError("module.yaml", ref_line, f"lesson file {rel} is missing"))
         return ""
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        errors.append(PackError(rel, 0, f"not UTF-8 text (byte {exc.start})"))
+        return ""
     if not text.strip():
         errors.append(PackError(rel, 1, "lesson is empty"))
     for number, line in enumerate(text.splitlines(), start=1):
