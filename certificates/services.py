@@ -9,10 +9,8 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
-import io
 import re
 import secrets
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -25,6 +23,7 @@ from markupsafe import Markup
 from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from lms import uploads
 from lms.db import db, utcnow
 from lms.models import Agency, Program, ProgramCompletion, User
 from lms.pdf import render_pdf
@@ -116,53 +115,18 @@ def template_for(agency_id: int) -> CertificateTemplate:
 
 
 def validate_png(data: bytes, field: str) -> bytes:
-    from PIL import Image
-
-    if len(data) > MAX_IMAGE_BYTES:
-        raise CertificateError(_l("Gambar terlalu besar (maksimal 1 MB)."), field)
     try:
-        with Image.open(io.BytesIO(data)) as img:
-            fmt, size = img.format, img.size
-            img.verify()
-    except Exception:  # noqa: BLE001 - anything unreadable is "not a PNG"
-        raise CertificateError(_l("Berkas bukan gambar PNG yang sah."), field) from None
-    if fmt != "PNG" or max(size) > 4000:
-        raise CertificateError(_l("Berkas bukan gambar PNG yang sah."), field)
-    return data
-
-
-def validate_svg(data: bytes, field: str) -> bytes:
-    bad = _l("Berkas bukan gambar SVG yang aman.")
-    if len(data) > MAX_IMAGE_BYTES:
-        raise CertificateError(_l("Gambar terlalu besar (maksimal 1 MB)."), field)
-    lowered = data.lower()
-    if b"<!doctype" in lowered or b"<!entity" in lowered:
-        raise CertificateError(bad, field)
-    try:
-        root = ET.fromstring(data)  # noqa: S314 - DTDs and entities are refused above
-    except ET.ParseError:
-        raise CertificateError(bad, field) from None
-    if not root.tag.endswith("svg"):
-        raise CertificateError(bad, field)
-    for el in root.iter():
-        tag = el.tag.rsplit("}", 1)[-1].lower()
-        if tag in ("script", "foreignobject"):
-            raise CertificateError(bad, field)
-        for name, value in el.attrib.items():
-            local = name.rsplit("}", 1)[-1].lower()
-            if local.startswith("on"):
-                raise CertificateError(bad, field)
-            if local == "href" and not value.startswith(("#", "data:image/png", "data:image/jpeg")):
-                raise CertificateError(bad, field)
+        uploads.validate_png(data, field, MAX_IMAGE_BYTES)
+    except uploads.ImageError as exc:
+        raise CertificateError(exc.message, field) from None
     return data
 
 
 def validate_logo(data: bytes, filename: str) -> tuple[bytes, str]:
-    if data.startswith(b"\x89PNG"):
-        return validate_png(data, "logo"), "image/png"
-    if filename.lower().endswith(".svg") or data.lstrip()[:5] in (b"<?xml", b"<svg ", b"<svg>"):
-        return validate_svg(data, "logo"), "image/svg+xml"
-    raise CertificateError(_l("Logo harus berupa PNG atau SVG."), "logo")
+    try:
+        return data, uploads.validate_logo(data, filename, "logo", MAX_IMAGE_BYTES)
+    except uploads.ImageError as exc:
+        raise CertificateError(exc.message, "logo") from None
 
 
 @dataclass

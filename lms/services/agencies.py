@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from PIL import Image, UnidentifiedImageError
 from sqlalchemy import func, select
 
+from lms import uploads
 from lms.db import db
 from lms.models import Agency, Role, Unit, User
 from lms.services import ServiceError, accounts, audit
@@ -31,22 +30,11 @@ class AgencyInput:
 
 
 def validate_logo(data: bytes, filename: str) -> str:
-    """Return the MIME type of a real PNG or a plain SVG; reject anything else."""
-    if len(data) > MAX_LOGO_BYTES:
-        raise AgencyError(_l("Logo maksimal 512 KB."), "logo")
-    if filename.lower().endswith(".svg"):
-        text = data[:4096].decode("utf-8", "replace").lower()
-        if "<svg" not in text or "<script" in data.decode("utf-8", "replace").lower():
-            raise AgencyError(_l("Berkas SVG tidak sah atau memuat skrip."), "logo")
-        return "image/svg+xml"
+    """MIME type of a real PNG or a safe SVG (see ``lms.uploads``)."""
     try:
-        with Image.open(io.BytesIO(data)) as img:
-            if img.format != "PNG":
-                raise AgencyError(_l("Logo harus berkas PNG atau SVG."), "logo")
-            img.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError):
-        raise AgencyError(_l("Berkas logo rusak atau bukan PNG."), "logo") from None
-    return "image/png"
+        return uploads.validate_logo(data, filename, "logo", MAX_LOGO_BYTES)
+    except uploads.ImageError as exc:
+        raise AgencyError(exc.message, "logo") from None
 
 
 def create_agency(data: AgencyInput, actor: User | None, ip: str | None = None) -> Agency:

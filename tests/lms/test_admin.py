@@ -45,7 +45,7 @@ def test_fake_png_logo_is_refused(app, client, make):
         "code": "X", "name": "X", "logo": (io.BytesIO(b"<html>not a png</html>"), "logo.png")},
         content_type="multipart/form-data")
     assert response.status_code == 400
-    assert "bukan PNG" in response.get_data(as_text=True)
+    assert "Logo harus berupa PNG atau SVG" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(Agency).where(Agency.code == "X")) is None
 
@@ -139,3 +139,21 @@ def test_staff_search_handles_odd_queries(client, make, q):
     login(client, admin.email)
     response = client.get(f"/admin/agencies/{agency.id}/staff", query_string={"q": q, "page": "x"})
     assert response.status_code == (400 if "\x00" in q else 200)
+
+
+@pytest.mark.parametrize("svg", [
+    b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+    b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>',
+    b'<svg xmlns="http://www.w3.org/2000/svg"><image href="file:///etc/passwd"/></svg>',
+    b'<!DOCTYPE svg [<!ENTITY x SYSTEM "file:///etc/passwd">]><svg>&x;</svg>',
+    b'<svg xmlns="http://www.w3.org/2000/svg"><foreignObject><p>x</p></foreignObject></svg>',
+])
+def test_logo_svg_that_could_run_code_is_refused(app, client, make, svg):
+    root = make.platform_admin()
+    login(client, root.email)
+    response = _post(client, "/admin/agencies/new", {
+        "code": "SVG", "name": "SVG", "logo": (io.BytesIO(svg), "logo.svg")},
+        content_type="multipart/form-data")
+    assert response.status_code == 400
+    with app.app_context():
+        assert db.session.scalar(select(Agency).where(Agency.code == "SVG")) is None
