@@ -1,4 +1,4 @@
-"""The `pledges` plugin of Ikrar: Pakta Integritas with evidence, a hash-chained ledger, receipts."""
+"""The `pledges` plugin of Ikrar: Pakta Integritas, evidence, a hash-chained ledger, receipts."""
 
 from __future__ import annotations
 

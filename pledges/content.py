@@ -33,13 +33,13 @@ DEFAULT_TEMPLATE = {
          "text_en": "Not to campaign for any election participant, in person or on social media, "
                     "including posting, liking, commenting on or sharing campaign content."},
         {"id": "3",
-         "text_id": "Tidak menggunakan fasilitas, anggaran, atau wewenang jabatan untuk kepentingan "
-                    "peserta pemilihan.",
+         "text_id": "Tidak menggunakan fasilitas, anggaran, atau wewenang jabatan untuk "
+                    "kepentingan peserta pemilihan.",
          "text_en": "Not to use office facilities, budgets or the authority of my position for the "
                     "benefit of any election participant."},
         {"id": "4",
-         "text_id": "Menghindari konflik kepentingan, tidak mengintimidasi atau mengancam siapa pun, "
-                    "dan tidak memihak kepada peserta pemilihan tertentu.",
+         "text_id": "Menghindari konflik kepentingan, tidak mengintimidasi atau mengancam siapa "
+                    "pun, dan tidak memihak kepada peserta pemilihan tertentu.",
          "text_en": "To avoid conflicts of interest, never intimidate or threaten anyone, and not "
                     "take the side of any particular participant."},
         {"id": "5",

@@ -93,7 +93,8 @@ def canonical_text(fields: dict[str, Any]) -> str:
     lines += [f"{i}. {c['text_id']}" for i, c in enumerate(fields["commitments"], 1)]
     if fields.get("closing_id"):
         lines += ["", fields["closing_id"]]
-    lines += ["", "---", "English translation:", "", fields["title_en"], "", fields["preamble_en"], ""]
+    lines += ["", "---", "English translation:", "", fields["title_en"], "",
+              fields["preamble_en"], ""]
     lines += [f"{i}. {c['text_en']}" for i, c in enumerate(fields["commitments"], 1)]
     if fields.get("closing_en"):
         lines += ["", fields["closing_en"]]
@@ -459,7 +460,8 @@ def ledger_head() -> LedgerEntry | None:
     return db.session.scalar(select(LedgerEntry).order_by(LedgerEntry.seq.desc()).limit(1))
 
 
-def append_entry(record_hash: str, signature_id: int | None, kind: str = "signature") -> LedgerEntry:
+def append_entry(record_hash: str, signature_id: int | None,
+                 kind: str = "signature") -> LedgerEntry:
     """Append one entry; call ``append_lock()`` first in the same transaction. UNIQUE(seq) is the
     final guard against a fork."""
     head = ledger_head()
@@ -528,7 +530,8 @@ def verify_ledger() -> VerifyResult:
         if entry_hash(entry.seq, entry.prev_hash, entry.record_hash) != entry.entry_hash:
             return bad("entry_hash does not match seq|prev_hash|record_hash")
         if entry.kind == "signature":
-            sig = db.session.get(PledgeSignature, entry.signature_id) if entry.signature_id else None
+            sig = (db.session.get(PledgeSignature, entry.signature_id)
+                   if entry.signature_id else None)
             if sig is None:
                 return bad("the signature record of this entry is missing")
             problem = _signature_problem(sig, entry)
