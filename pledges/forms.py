@@ -23,7 +23,7 @@ class SignForm(FlaskForm):
                                       option_widget=CheckboxInput())
     password = PasswordField(_l("Kata sandi akun Anda"), validators=[Length(max=200)],
                              render_kw={"autocomplete": "current-password"})
-    signature = HiddenField(_l("Tanda tangan"), validators=[Length(max=400_000)])
+    signature = HiddenField(_l("Tanda tangan"))  # size and format are checked by the service
     typed_name = StringField(_l("Atau ketik nama lengkap Anda"),
                              validators=[Optional(), Length(max=200)],
                              render_kw={"autocomplete": "name"})

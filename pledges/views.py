@@ -97,6 +97,7 @@ def sign(program_id: int, key: str):  # type: ignore[no-untyped-def]
         else:
             status, top_error = 400, _("Periksa kembali isian Anda.")
         form.password.data = ""
+        form.signature.data = ""  # never echo the image back; the pad starts empty again
     if not form.form_token.data:
         form.form_token.data = services.issue_form_token(user.id, program.id, template.id)
     return render_template("pledges/sign.html", form=form, program=program, template=template,
