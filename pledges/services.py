@@ -430,7 +430,7 @@ def sign_pledge(user: User, program: Program, template: PledgeTemplate,
     sig.seal_kid, sig.seal_signature = seal.kid, seal.value
     db.session.add(sig)
     db.session.flush()
-    entry = append_entry(sig.record_sha256, sig.id)
+    entry = append_entry(sig.record_sha256, sig.id, sig.signed_at)
     audit.record("pledge.signed", actor=user, agency_id=user.agency_id,
                  target_type="pledge_signature", target_id=sig.id, ip=data.ip,
                  program_id=program.id, ledger_seq=entry.seq)
@@ -460,7 +460,7 @@ def ledger_head() -> LedgerEntry | None:
     return db.session.scalar(select(LedgerEntry).order_by(LedgerEntry.seq.desc()).limit(1))
 
 
-def append_entry(record_hash: str, signature_id: int | None,
+def append_entry(record_hash: str, signature_id: int | None, created_at: dt.datetime,
                  kind: str = "signature") -> LedgerEntry:
     """Append one entry; call ``append_lock()`` first in the same transaction. UNIQUE(seq) is the
     final guard against a fork."""
@@ -468,7 +468,8 @@ def append_entry(record_hash: str, signature_id: int | None,
     seq = (head.seq + 1) if head else 1
     prev = head.entry_hash if head else GENESIS_HASH
     entry = LedgerEntry(seq=seq, kind=kind, signature_id=signature_id, record_hash=record_hash,
-                        prev_hash=prev, entry_hash=entry_hash(seq, prev, record_hash))
+                        prev_hash=prev, entry_hash=entry_hash(seq, prev, record_hash),
+                        created_at=created_at)
     db.session.add(entry)
     db.session.flush()
     return entry
@@ -516,8 +517,7 @@ def verify_ledger() -> VerifyResult:
     prev, expected = GENESIS_HASH, 1
     leaves: list[bytes] = []
     heads: list[str] = []
-    seen_signatures: set[int] = set()
-    for entry in db.session.scalars(select(LedgerEntry).order_by(LedgerEntry.seq)):
+    for entry in db.session.scalars(select(LedgerEntry).order_by(LedgerEntry.seq)).all():
         def bad(problem: str, seq: int = entry.seq) -> VerifyResult:
             result.bad_seq, result.problem = seq, problem
             return result
@@ -529,15 +529,22 @@ def verify_ledger() -> VerifyResult:
             return bad("prev_hash does not link to the previous entry")
         if entry_hash(entry.seq, entry.prev_hash, entry.record_hash) != entry.entry_hash:
             return bad("entry_hash does not match seq|prev_hash|record_hash")
-        if entry.kind == "signature":
+        if entry.kind != "signature":
+            return bad(f"unknown entry kind {entry.kind!r}")
+        try:
             sig = (db.session.get(PledgeSignature, entry.signature_id)
                    if entry.signature_id else None)
-            if sig is None:
-                return bad("the signature record of this entry is missing")
-            problem = _signature_problem(sig, entry)
-            if problem:
-                return bad(problem)
-            seen_signatures.add(sig.id)
+            problem = _signature_problem(sig, entry) if sig is not None else None
+        except Exception as exc:  # noqa: BLE001 - a forged value may not even parse
+            db.session.rollback()
+            return bad(f"the signature record cannot be read ({exc.__class__.__name__}: "
+                       f"{str(exc)[:120]})")
+        if sig is None:
+            return bad("the signature record of this entry is missing")
+        if problem:
+            return bad(problem)
+        if entry.created_at != sig.signed_at:
+            return bad("entry time differs from the signed record's time")
         prev, expected = entry.entry_hash, expected + 1
         leaves.append(bytes.fromhex(entry.record_hash))
         heads.append(entry.entry_hash)
