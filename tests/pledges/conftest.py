@@ -19,7 +19,8 @@ from pledges.content import DEFAULT_KEY
 from tests.conftest import PASSWORD, login
 
 
-def png_bytes(width: int = 400, height: int = 150, blank: bool = False, noise: bool = False) -> bytes:
+def png_bytes(width: int = 400, height: int = 150, blank: bool = False,
+              noise: bool = False) -> bytes:
     image = Image.new("RGBA", (width, height), (255, 255, 255, 0))
     if noise:
         import os

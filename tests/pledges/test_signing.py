@@ -18,7 +18,7 @@ from pledges import services
 from pledges.content import DEFAULT_KEY
 from pledges.models import LedgerEntry, PledgeSignature, PledgeTemplate
 from pledges.signals import pledge_signed
-from tests.conftest import PASSWORD, login
+from tests.conftest import login
 from tests.pledges.conftest import data_url, good_data, open_form, png_bytes, sign
 
 
