@@ -306,3 +306,9 @@ def test_seed_demo_signs_some_but_not_all_and_is_idempotent(app):
         assert db.session.scalar(select(func.count()).select_from(PledgeSignature)) == first
         assert 0 < first < 100
         assert services.verify_ledger().ok
+
+
+def test_signing_page_in_english(app, client, setup):
+    login(client, setup.learners[0].nip)
+    page = client.get(setup.sign_path, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Sign the pact" in page and "Clear and redo" in page
