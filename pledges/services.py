@@ -70,6 +70,14 @@ def entry_hash(seq: int, prev_hash: str, record_hash: str) -> str:
     return sha256_hex(f"{seq}|{prev_hash}|{record_hash}")
 
 
+def _leaf(data: bytes) -> bytes:
+    return hashlib.sha256(b"\x00" + data).digest()
+
+
+def _node(left: bytes, right: bytes) -> bytes:
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
 def merkle_root(leaves: list[bytes]) -> str:
     """RFC 9162 Merkle Tree Hash: leaf = H(0x00 || d), node = H(0x01 || left || right)."""
 
@@ -78,11 +86,35 @@ def merkle_root(leaves: list[bytes]) -> str:
         if n == 0:
             return hashlib.sha256(b"").digest()
         if n == 1:
-            return hashlib.sha256(b"\x00" + items[0]).digest()
+            return _leaf(items[0])
         k = 1 << ((n - 1).bit_length() - 1)  # largest power of two smaller than n
-        return hashlib.sha256(b"\x01" + mth(items[:k]) + mth(items[k:])).digest()
+        return _node(mth(items[:k]), mth(items[k:]))
 
     return mth(leaves).hex()
+
+
+class MerkleAccumulator:
+    """The same root as ``merkle_root`` computed incrementally: one perfect subtree per set bit of
+    the size, so memory is O(log n) however long the ledger grows."""
+
+    def __init__(self) -> None:
+        self.size = 0
+        self._stack: list[tuple[int, bytes]] = []  # (subtree size, hash), largest first
+
+    def add(self, data: bytes) -> None:
+        self.size += 1
+        self._stack.append((1, _leaf(data)))
+        while len(self._stack) > 1 and self._stack[-1][0] == self._stack[-2][0]:
+            (n, right), (_n, left) = self._stack.pop(), self._stack.pop()
+            self._stack.append((2 * n, _node(left, right)))
+
+    def root(self) -> str:
+        if not self._stack:
+            return hashlib.sha256(b"").hexdigest()
+        acc = self._stack[-1][1]
+        for _n, left in reversed(self._stack[:-1]):
+            acc = _node(left, acc)
+        return acc.hex()
 
 
 # --- templates ------------------------------------------------------------------------------------
@@ -510,52 +542,92 @@ def _signature_problem(sig: PledgeSignature, entry: LedgerEntry) -> str | None:
     return None
 
 
+def _entry_batches(batch: int = 1000):  # type: ignore[no-untyped-def]
+    """Ledger entries in seq order, in keyset-paged batches with their signatures preloaded;
+    the session is emptied between batches so memory stays flat on a long ledger."""
+    last = None
+    while True:
+        stmt = select(LedgerEntry).order_by(LedgerEntry.seq).limit(batch)
+        if last is not None:
+            stmt = stmt.where(LedgerEntry.seq > last)
+        entries = list(db.session.scalars(stmt))
+        if not entries:
+            return
+        ids = [e.signature_id for e in entries if e.signature_id is not None]
+        try:
+            sigs = {s.id: s for s in db.session.scalars(
+                select(PledgeSignature).where(PledgeSignature.id.in_(ids)))}
+            error = None
+        except Exception as exc:  # noqa: BLE001 - one forged value may not parse; check singly
+            db.session.rollback()
+            sigs, error = {}, exc
+        yield entries, sigs, error
+        last = entries[-1].seq
+        db.session.expunge_all()
+
+
+def _load_signature(entry: LedgerEntry, sigs: dict[int, PledgeSignature],
+                    batch_error: Exception | None) -> PledgeSignature | None:
+    if entry.signature_id is None:
+        return None
+    if batch_error is None:
+        return sigs.get(entry.signature_id)
+    return db.session.get(PledgeSignature, entry.signature_id)
+
+
 def verify_ledger() -> VerifyResult:
     """Recompute every entry, its signature record and seal, the chain links and the sequence;
-    then check that every signature is in the ledger and that every checkpoint still holds."""
+    then check that every signature is in the ledger and that every checkpoint still holds.
+    Streams the ledger: memory does not grow with its length."""
     result = VerifyResult()
+    checkpoints_ = [(cp.id, cp.size, cp.head_hash, cp.merkle_root) for cp in
+                    db.session.scalars(select(Checkpoint).order_by(Checkpoint.size))]
+    at_size: dict[int, tuple[str, str]] = {}  # size -> (head hash, Merkle root) there
+    wanted_sizes = {size for _id, size, _h, _m in checkpoints_}
+    tree = MerkleAccumulator()
     prev, expected = GENESIS_HASH, 1
-    leaves: list[bytes] = []
-    heads: list[str] = []
-    for entry in db.session.scalars(select(LedgerEntry).order_by(LedgerEntry.seq)).all():
-        def bad(problem: str, seq: int = entry.seq) -> VerifyResult:
-            result.bad_seq, result.problem = seq, problem
-            return result
 
-        if entry.seq != expected:
-            return bad(f"sequence broken: expected seq {expected}, found {entry.seq} "
-                       "(entry deleted, inserted or reordered)", expected)
-        if entry.prev_hash != prev:
-            return bad("prev_hash does not link to the previous entry")
-        if entry_hash(entry.seq, entry.prev_hash, entry.record_hash) != entry.entry_hash:
-            return bad("entry_hash does not match seq|prev_hash|record_hash")
-        if entry.kind != "signature":
-            return bad(f"unknown entry kind {entry.kind!r}")
-        try:
-            sig = (db.session.get(PledgeSignature, entry.signature_id)
-                   if entry.signature_id else None)
-            problem = _signature_problem(sig, entry) if sig is not None else None
-        except Exception as exc:  # noqa: BLE001 - a forged value may not even parse
-            db.session.rollback()
-            return bad(f"the signature record cannot be read ({exc.__class__.__name__}: "
-                       f"{str(exc)[:120]})")
-        if sig is None:
-            return bad("the signature record of this entry is missing")
-        if problem:
-            return bad(problem)
-        if entry.created_at != sig.signed_at:
-            return bad("entry time differs from the signed record's time")
-        prev, expected = entry.entry_hash, expected + 1
-        leaves.append(bytes.fromhex(entry.record_hash))
-        heads.append(entry.entry_hash)
-    result.entries, result.head_hash = len(heads), prev
+    def bad(seq: int, problem: str) -> VerifyResult:
+        result.bad_seq, result.problem = seq, problem
+        return result
+
+    for entries, sigs, batch_error in _entry_batches():
+        for entry in entries:
+            seq = entry.seq
+            if seq != expected:
+                return bad(expected, f"sequence broken: expected seq {expected}, found {seq} "
+                                     "(entry deleted, inserted or reordered)")
+            if entry.prev_hash != prev:
+                return bad(seq, "prev_hash does not link to the previous entry")
+            if entry_hash(seq, entry.prev_hash, entry.record_hash) != entry.entry_hash:
+                return bad(seq, "entry_hash does not match seq|prev_hash|record_hash")
+            if entry.kind != "signature":
+                return bad(seq, f"unknown entry kind {entry.kind!r}")
+            try:
+                sig = _load_signature(entry, sigs, batch_error)
+                problem = _signature_problem(sig, entry) if sig is not None else None
+            except Exception as exc:  # noqa: BLE001 - a forged value may not even parse
+                db.session.rollback()
+                return bad(seq, f"the signature record cannot be read ({exc.__class__.__name__}: "
+                                f"{str(exc)[:120]})")
+            if sig is None:
+                return bad(seq, "the signature record of this entry is missing")
+            if problem:
+                return bad(seq, problem)
+            if entry.created_at != sig.signed_at:
+                return bad(seq, "entry time differs from the signed record's time")
+            prev, expected = entry.entry_hash, expected + 1
+            tree.add(bytes.fromhex(entry.record_hash))
+            if tree.size in wanted_sizes:
+                at_size[tree.size] = (prev, tree.root())
+    result.entries, result.head_hash = tree.size, prev
     orphan = db.session.scalar(
         select(func.min(PledgeSignature.id)).where(PledgeSignature.id.notin_(
             select(LedgerEntry.signature_id).where(LedgerEntry.signature_id.is_not(None)))))
     if orphan is not None:
-        result.bad_seq, result.problem = len(heads) + 1, (
-            f"signature {orphan} is not in the ledger (an entry was removed from the end)")
-        return result
+        return bad(tree.size + 1,
+                   f"signature {orphan} is not in the ledger (an entry was removed from the end)")
+    at_size[0] = (GENESIS_HASH, merkle_root([]))
     for cp in db.session.scalars(select(Checkpoint).order_by(Checkpoint.id)):
         result.checkpoints += 1
         problem = None
@@ -563,16 +635,14 @@ def verify_ledger() -> VerifyResult:
             problem = "its Ed25519 signature is invalid"
         elif cp.statement != canonical_json(checkpoint_statement(cp)):
             problem = "its fields differ from the signed statement"
-        elif cp.size > len(heads):
-            problem = f"it covers {cp.size} entries but the ledger has {len(heads)}"
-        elif cp.size and heads[cp.size - 1] != cp.head_hash:
+        elif cp.size > tree.size:
+            problem = f"it covers {cp.size} entries but the ledger has {tree.size}"
+        elif at_size[cp.size][0] != cp.head_hash:
             problem = "the entry at its size no longer has its head hash"
-        elif merkle_root(leaves[:cp.size]) != cp.merkle_root:
+        elif at_size[cp.size][1] != cp.merkle_root:
             problem = "the Merkle root of the first entries differs"
         if problem:
-            result.bad_seq = min(cp.size, len(heads) + 1) or 1
-            result.problem = f"checkpoint {cp.id} fails: {problem}"
-            return result
+            return bad(min(cp.size, tree.size + 1) or 1, f"checkpoint {cp.id} fails: {problem}")
     return result
 
 
@@ -584,11 +654,17 @@ def checkpoint_statement(cp: Checkpoint) -> dict[str, Any]:
 def create_checkpoint() -> Checkpoint:
     """Sign the current size, head hash and Merkle root (under the append lock)."""
     append_lock()
-    rows = db.session.execute(
-        select(LedgerEntry.entry_hash, LedgerEntry.record_hash).order_by(LedgerEntry.seq)).all()
-    cp = Checkpoint(size=len(rows), head_hash=rows[-1][0] if rows else GENESIS_HASH,
-                    merkle_root=merkle_root([bytes.fromhex(r[1]) for r in rows]),
-                    created_at=utcnow())
+    tree, head, last = MerkleAccumulator(), GENESIS_HASH, 0
+    while True:  # keyset-paged, constant memory
+        rows = db.session.execute(
+            select(LedgerEntry.seq, LedgerEntry.entry_hash, LedgerEntry.record_hash)
+            .where(LedgerEntry.seq > last).order_by(LedgerEntry.seq).limit(5000)).all()
+        if not rows:
+            break
+        for seq, entry_hash_, record_hash in rows:
+            tree.add(bytes.fromhex(record_hash))
+            head, last = entry_hash_, seq
+    cp = Checkpoint(size=tree.size, head_hash=head, merkle_root=tree.root(), created_at=utcnow())
     cp.statement = canonical_json(checkpoint_statement(cp))
     seal = keys.sign(cp.statement.encode())
     cp.kid, cp.signature = seal.kid, seal.value

@@ -320,3 +320,25 @@ def test_concurrent_signing_keeps_one_linear_chain(app, make, default_template):
     assert all(rows[i].prev_hash == rows[i - 1].entry_hash for i in range(1, total))
     code, output = verify(app)
     assert code == 0 and f"OK: {total} entries" in output
+
+
+def test_incremental_merkle_root_equals_the_recursive_definition():
+    tree = services.MerkleAccumulator()
+    leaves = []
+    for i in range(70):
+        data = i.to_bytes(4, "big")
+        leaves.append(data)
+        tree.add(data)
+        assert tree.root() == services.merkle_root(leaves), f"size {i + 1}"
+
+
+@sqlite_only
+def test_verification_streams_in_batches(app, ledger, monkeypatch):
+    """With a batch of 2 entries the verifier pages through the ledger and still finds tampering
+    in a later batch."""
+    original = services._entry_batches
+    monkeypatch.setattr(services, "_entry_batches", lambda batch=1000: original(batch=2))
+    assert verify(app)[0] == 0
+    raw(app, "UPDATE pledges_signatures SET typed_name = 'x' WHERE id = 3")
+    code, output = verify(app)
+    assert code == 1 and "entry seq 3" in output
