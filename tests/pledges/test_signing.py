@@ -312,3 +312,29 @@ def test_signing_page_in_english(app, client, setup):
     login(client, setup.learners[0].nip)
     page = client.get(setup.sign_path, headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "Sign the pact" in page and "Clear and redo" in page
+
+
+def test_client_ip_honours_x_forwarded_for_only_behind_a_trusted_proxy(app, client, setup,
+                                                                          database_url):
+    from lms import create_app
+
+    login(client, setup.learners[0].nip)
+    form = open_form(client, setup.sign_path)
+    client.post(setup.sign_path, data=good_data(form),
+                headers={"X-Forwarded-For": "203.0.113.66"})
+    proxied_app = create_app({"TESTING": True, "SECRET_KEY": "test-secret-key",
+                              "SQLALCHEMY_DATABASE_URI": database_url, "TRUSTED_PROXIES": 1})
+    proxied = proxied_app.test_client()
+    login(proxied, setup.learners[1].nip)
+    form = open_form(proxied, setup.sign_path)
+    proxied.post(setup.sign_path, data=good_data(form),
+                 headers={"X-Forwarded-For": "203.0.113.9"})
+    with proxied_app.app_context():
+        from lms.db import db as proxied_db
+
+        proxied_db.engine.dispose()
+    with app.app_context():
+        ips = dict(db.session.execute(
+            select(PledgeSignature.user_id, PledgeSignature.client_ip)).all())
+    assert ips[setup.learners[0].id] == "127.0.0.1"  # no trusted proxy: header ignored
+    assert ips[setup.learners[1].id] == "203.0.113.9"
