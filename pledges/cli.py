@@ -1,0 +1,41 @@
+"""``lms pledges``: verify the ledger and publish signed checkpoints."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+from flask.cli import AppGroup
+
+from lms.db import db
+
+pledges_cli = AppGroup("pledges", help="Pakta Integritas: ledger verification and checkpoints.")
+
+
+@pledges_cli.command("verify-ledger")
+def verify_ledger() -> None:
+    """Recompute every entry, record, seal and link; exit 1 at the first bad entry."""
+    from pledges import services
+
+    result = services.verify_ledger()
+    db.session.rollback()
+    if result.ok:
+        click.echo(f"OK: {result.entries} entries, head {result.head_hash}, "
+                   f"{result.checkpoints} checkpoints hold")
+        return
+    click.echo(f"BAD: entry seq {result.bad_seq}: {result.problem}", err=True)
+    click.echo(f"verified {result.entries} entries before the first bad one" if result.entries
+               else "ledger is not valid")
+    sys.exit(1)
+
+
+@pledges_cli.command("checkpoint")
+def checkpoint() -> None:
+    """Create a signed checkpoint (size, head hash, Merkle root, time) and print it as JSON."""
+    from pledges import services
+
+    cp = services.create_checkpoint()
+    data = services.checkpoint_json(cp)
+    db.session.commit()
+    click.echo(json.dumps(data, indent=2, sort_keys=True))
