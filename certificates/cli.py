@@ -91,7 +91,7 @@ def reissue_command(code: str) -> None:
 def issue_command(user_ref: str, program_id: int) -> None:
     """Issue a certificate now for a learner (NIP or user id) and program id."""
     user = db.session.scalar(select(User).where(User.nip == user_ref))
-    if user is None and user_ref.isdigit() and len(user_ref) < 12:
+    if user is None and user_ref.isascii() and user_ref.isdigit() and len(user_ref) < 12:
         user = db.session.get(User, int(user_ref))
     if user is None:
         raise click.ClickException("unknown learner")

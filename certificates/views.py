@@ -238,7 +238,7 @@ def admin_list(agency_id: int):  # type: ignore[no-untyped-def]
     form.validate()
 
     def as_int(value: str | None) -> int | None:
-        return int(value) if value and value.isdigit() else None
+        return int(value) if value and value.isascii() and value.isdigit() else None
 
     stmt = services.admin_query(agency.id, as_int(form.program.data), as_int(form.unit.data),
                                 form.status.data or None, form.q.data or None)

@@ -218,7 +218,7 @@ def parse_answers(attempt: QuizAttempt, form: Mapping[str, Sequence[str]]) -> di
     for name, values in form.items():
         if name in ("csrf_token", "confirm", "submit"):
             continue
-        if not name.startswith("q-") or not name[2:].isdigit():
+        if not name.startswith("q-") or not (name[2:].isascii() and name[2:].isdigit()):
             raise AnswerError(_l("Formulir jawaban tidak dikenali (kolom %(name)s).",
                                  name=name[:40]))
         qid = int(name[2:])
@@ -227,7 +227,7 @@ def parse_answers(attempt: QuizAttempt, form: Mapping[str, Sequence[str]]) -> di
             raise AnswerError(_l("Ada jawaban untuk soal yang bukan bagian dari percobaan ini."))
         picked: list[int] = []
         for value in values:
-            if not value.isdigit() or int(value) >= len(order):
+            if not (value.isascii() and value.isdigit()) or int(value) >= len(order):
                 raise AnswerError(_l("Ada pilihan jawaban yang tidak dikenal."))
             choice_id = order[int(value)]
             if choice_id in picked:

@@ -122,3 +122,57 @@ def test_quiz_can_be_completed_with_the_keyboard_alone(browser, site):
         assert "Nilai" in page.content()
     finally:
         context.close()
+
+
+def _pledge_url(site) -> str:
+    return f"{site['base']}/pledges/programs/{site['program_id']}/netralitas-asn/sign"
+
+
+@pytest.mark.parametrize("device", ["desktop", "phone"])
+def test_pledge_signing_page(browser, site, device):
+    context = browser.new_context(viewport=VIEWPORTS[device], locale="id-ID")
+    page = context.new_page()
+    problems: dict = {}
+    try:
+        _login_factory_user(page, site["base"], site["learner"].nip)
+        _check(page, _pledge_url(site), problems, device)
+        page.get_by_role("button", name="Tanda tangani pakta").click()
+        page.wait_for_load_state()
+        _check(page, "", problems, device)  # the form with every error shown
+    finally:
+        context.close()
+    assert not problems, problems
+
+
+def test_pledge_can_be_signed_with_the_keyboard_alone(browser, site):
+    learner = site["learner"]
+    context = browser.new_context(viewport=VIEWPORTS["phone"], locale="id-ID")
+    page = context.new_page()
+    try:
+        _login_factory_user(page, site["base"], learner.nip)
+        page.goto(_pledge_url(site))
+        typed_password = typed_name = False
+        for _ in range(200):
+            page.keyboard.press("Tab")
+            info = page.evaluate("""() => { const e = document.activeElement;
+                return {tag: e.tagName, type: e.type || '', name: e.name || '', checked: !!e.checked}; }""")
+            if info["type"] == "checkbox" and info["name"] == "commitments" and not info["checked"]:
+                page.keyboard.press("Space")
+            elif info["type"] == "password" and not typed_password:
+                page.keyboard.type(PASSWORD)
+                typed_password = True
+            elif info["name"] == "typed_name" and not typed_name:
+                page.keyboard.type(learner.name)
+                typed_name = True
+            elif info["type"] == "submit" and typed_name:
+                with page.expect_navigation():
+                    page.keyboard.press("Enter")
+                break
+        page.wait_for_load_state()
+        errors = page.locator(".error-summary, .field-error").all_inner_texts()
+        assert "/pledges/receipts/" in page.url, (page.url, errors)
+        page.goto(site["base"] + "/")
+        card = page.content()
+        assert "Pakta" in card
+    finally:
+        context.close()

@@ -32,7 +32,7 @@ def test_backup_and_restore_round_trip(app, make, tmp_path):
     assert result.exit_code == 0, result.output
     with restored.app_context():
         assert db.session.scalar(select(func.count()).select_from(User)) == 3
-        assert set(Base.metadata.tables) <= set(db.inspect(db.engine).get_table_names())
+        assert set(Base.metadata.tables) <= set(db.inspect(db.session.connection()).get_table_names())
         db.engine.dispose()
     again = restored.test_cli_runner().invoke(args=["restore", str(target)])
     if not PG_URL:

@@ -102,3 +102,39 @@ def test_list_page_query_parameters(app, make, q, page, status, unit):
     for path in (f"/admin/agencies/{agency.id}/staff", f"/admin/agencies/{agency.id}/certificates",
                  f"/admin/programs/{program.id}/people", f"/admin/programs/{program.id}/dashboard"):
         _no_crash(client.get(path, query_string=params))
+
+
+@FUZZ
+@given(image=st.one_of(st.binary(max_size=3000), st.just(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)),
+       encoded=st.booleans())
+def test_signature_image_upload(app, make, image, encoded):
+    """Whatever arrives as the drawn signature: a clear 400 and no signature stored."""
+    import base64
+
+    from pledges.models import PledgeSignature
+    from tests.conftest import PASSWORD, csrf_token, login
+
+    agency = make.agency()
+    program = make.program(agency, requirements=[("pledge", "netralitas-asn")])
+    learner = make.user(agency)
+    client = app.test_client()
+    login(client, learner.nip)
+    url = f"/pledges/programs/{program.id}/netralitas-asn/sign"
+    page = client.get(url)
+    if page.status_code != 200:  # the default template is created on first use
+        return
+    html = page.get_data(as_text=True)
+    import re
+
+    token = re.search(r'name="form_token"[^>]*value="([^"]+)"', html)
+    commitments = re.findall(r'name="commitments" value="([^"]+)"', html)
+    payload = ("data:image/png;base64," + base64.b64encode(image).decode()) if encoded else \
+        image.decode("latin-1")
+    data = {"csrf_token": csrf_token(client, url), "password": PASSWORD, "signature": payload,
+            "commitments": commitments}
+    if token:
+        data["form_token"] = token.group(1)
+    response = client.post(url, data=data)
+    _no_crash(response)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(PledgeSignature)) == 0
