@@ -23,7 +23,8 @@ from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import Select, func, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, InvalidRequestError
+from sqlalchemy.orm import defer
 
 from lms.db import db, utcnow
 from lms.models import Agency, Program, ProgramCompletion, User
@@ -64,6 +65,24 @@ def by_code(raw: str | None) -> Certificate | None:
     if not code or not re.fullmatch(r"[A-Z2-7]+", code):
         return None
     return db.session.scalar(select(Certificate).where(Certificate.code == code))
+
+
+def public_lookup(raw: str | None) -> Certificate | None:
+    """``by_code`` for the public read-only pages (``/v/<code>``, the JSON API), which are the
+    hottest path of the deployment: on PostgreSQL the single SELECT runs in autocommit (no
+    BEGIN/ROLLBACK round trips around it) and the stored PDF is not fetched (loaded on access).
+    Always a fresh read: a revocation shows at once."""
+    code = normalize_code(raw)
+    if not code or not re.fullmatch(r"[A-Z2-7]+", code):
+        return None
+    session = db.session()  # the request's Session itself (the scoped proxy lacks in_transaction)
+    if session.get_bind().dialect.name == "postgresql" and not session.in_transaction():
+        try:
+            session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        except InvalidRequestError:  # a connection is already in use: read in its transaction
+            pass
+    return session.scalar(select(Certificate).where(Certificate.code == code)
+                          .options(defer(Certificate.pdf)))
 
 
 def verify_url(code: str) -> str:
