@@ -104,11 +104,10 @@ def _certificate_html(snapshot: dict[str, object]) -> str:
 
 
 def run_single(runs: int, program_id: int, user_ids: list[int]) -> dict[str, float]:
+    from certificates.services import issue_certificate
     from lms import create_app
     from lms.db import db
     from lms.pdf import render_pdf
-
-    from certificates.services import issue_certificate
 
     app = create_app(_config())
     issue_ms: list[float] = []
@@ -139,9 +138,8 @@ def run_single(runs: int, program_id: int, user_ids: list[int]) -> dict[str, flo
 
 def issue_batch(app, program_id: int, user_ids: list[int]) -> None:  # type: ignore[no-untyped-def]
     """Bench job target (RQ): issue one certificate per user, one commit each."""
-    from lms.db import db
-
     from certificates.services import issue_certificate
+    from lms.db import db
 
     with app.app_context():
         try:

@@ -67,7 +67,6 @@ def seed(learners: int) -> None:
     from lms.db import Base, db
     from lms.models import Agency
     from lms.security import hash_password
-
     from modules import services
     from modules.demo import PACK
 

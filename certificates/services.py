@@ -6,6 +6,7 @@ Services flush and never commit; views and CLI commands commit once.
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import hashlib
 import hmac
@@ -75,12 +76,11 @@ def public_lookup(raw: str | None) -> Certificate | None:
     code = normalize_code(raw)
     if not code or not re.fullmatch(r"[A-Z2-7]+", code):
         return None
-    session = db.session()  # the request's Session itself (the scoped proxy lacks in_transaction)
+    session = db.session()  # the Session itself: the scoped proxy has no in_transaction()
     if session.get_bind().dialect.name == "postgresql" and not session.in_transaction():
-        try:
+        # if a connection is already in use, read in its transaction instead
+        with contextlib.suppress(InvalidRequestError):
             session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-        except InvalidRequestError:  # a connection is already in use: read in its transaction
-            pass
     return session.scalar(select(Certificate).where(Certificate.code == code)
                           .options(defer(Certificate.pdf)))
 
