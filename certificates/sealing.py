@@ -13,6 +13,7 @@ import asyncio
 import datetime as dt
 import hashlib
 import io
+import re
 import threading
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -44,6 +45,10 @@ CA_YEARS = 20
 SEAL_YEARS = 5
 _cache: dict[tuple[str, str], signers.Signer] = {}
 _lock = threading.Lock()
+# Signature space pyHanko reserved for each cached signer: its estimate builds a whole dry-run CMS
+# (about as costly as the real signature) and depends only on the signer's certificates here.
+_reserved: dict[int, int] = {}
+_BYTE_RANGE = re.compile(rb"/ByteRange\s*\[\s*0\s+(\d+)\s+(\d+)\s+\d+\s*\]")
 
 
 def _passphrase() -> bytes:
@@ -196,9 +201,15 @@ def seal_pdf(pdf: bytes, agency: Agency, reason: str) -> bytes:
         field_name="IkrarSeal", subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256",
         reason=reason, location=agency.name, name=agency.name,
     )
-    pdf_signer = signers.PdfSigner(meta, signer=signer_for(agency))
-    out = _run(lambda: pdf_signer.async_sign_pdf(writer))
-    return out.getvalue()
+    signer = signer_for(agency)
+    pdf_signer = signers.PdfSigner(meta, signer=signer)
+    reserved = _reserved.get(id(signer))
+    out = _run(lambda: pdf_signer.async_sign_pdf(writer, bytes_reserved=reserved)).getvalue()
+    if reserved is None:  # remember pyHanko's own estimate: the gap between the byte ranges
+        match = _BYTE_RANGE.search(out)
+        if match:
+            _reserved[id(signer)] = int(match.group(2)) - int(match.group(1)) - 2
+    return out
 
 
 def trust_roots() -> list[asn1_x509.Certificate]:

@@ -94,7 +94,7 @@ def _verify_page(cert: Certificate | None, code: str, status: int = 200, **extra
 @bp.get("/v/<code>")
 @limiter.limit(_public_limit)
 def verify(code: str):  # type: ignore[no-untyped-def]
-    cert = services.by_code(code)
+    cert = services.public_lookup(code)
     return _verify_page(cert, code)
 
 
@@ -102,7 +102,7 @@ def verify(code: str):  # type: ignore[no-untyped-def]
 @limiter.limit(_public_limit)
 def verify_upper(code: str):  # type: ignore[no-untyped-def]
     """The all-uppercase form printed in QR codes (smaller alphanumeric QR)."""
-    return _verify_page(services.by_code(code), code)
+    return _verify_page(services.public_lookup(code), code)
 
 
 @bp.post("/v/<code>/pdf")
@@ -152,7 +152,7 @@ def verify_form():  # type: ignore[no-untyped-def]
 @bp.get("/api/v1/certificates/<code>")
 @limiter.limit(_public_limit)
 def api_certificate(code: str):  # type: ignore[no-untyped-def]
-    cert = services.by_code(code)
+    cert = services.public_lookup(code)
     if cert is None:
         response = jsonify(status="unknown", code=services.normalize_code(code))
         response.status_code = 404

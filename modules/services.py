@@ -35,6 +35,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, case, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from lms.db import db, utcnow
 from lms.models import Program, User
@@ -253,8 +254,9 @@ def grade(questions: Sequence[Question], answers: Mapping[int, Sequence[int]]
 
 
 def _questions(attempt: QuizAttempt) -> list[Question]:
-    by_id = {q.id: q for q in db.session.scalars(
-        select(Question).where(Question.id.in_(attempt.question_ids)))}
+    by_id = {q.id: q for q in db.session.scalars(  # choices in one query, not one per question
+        select(Question).where(Question.id.in_(attempt.question_ids))
+        .options(selectinload(Question.choices)))}
     return [by_id[i] for i in attempt.question_ids]
 
 
