@@ -78,31 +78,56 @@ STATUS_VIEW = {
 }
 
 
-def _verify_page(cert: Certificate | None, code: str, status: int = 200, **extra: object):
+def _not_found():  # type: ignore[no-untyped-def]
+    body = render_template("certificates/verify.html", cert=None, code_form=CodeForm(),
+                           public_page=True)
+    return _public_headers(Response(body, status=404))
+
+
+def _verify_page(cert: Certificate | None):  # type: ignore[no-untyped-def]
+    """The page the QR code opens. It carries no form, so it sets no cookie and can be revalidated
+    cheaply by browsers and caches (ETag); the status is read fresh on every request."""
     if cert is None:
-        body = render_template("certificates/verify.html", cert=None, code_form=CodeForm())
-        return _public_headers(Response(body, status=404))
+        return _not_found()
     facts = services.public_facts(cert)
     body = render_template(
         "certificates/verify.html", cert=cert, facts=facts, view=STATUS_VIEW[facts["status"]],
+        max_upload=current_app.config["CERTIFICATES_MAX_UPLOAD"], public_page=True)
+    response = Response(body)
+    response.headers["Cache-Control"] = "public, no-cache"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+def _check_page(cert: Certificate, status: int = 200, **extra: object):  # type: ignore[no-untyped-def]
+    """Server-side checks (uploaded PDF, NIP match): forms with CSRF, so a separate page."""
+    facts = services.public_facts(cert)
+    body = render_template(
+        "certificates/verify_check.html", cert=cert, facts=facts, view=STATUS_VIEW[facts["status"]],
         pdf_form=extra.pop("pdf_form", None) or PdfCheckForm(),
-        nip_form=extra.pop("nip_form", None) or NipCheckForm(),
-        max_upload=current_app.config["CERTIFICATES_MAX_UPLOAD"], **extra)
+        nip_form=extra.pop("nip_form", None) or NipCheckForm(), **extra)
     return _public_headers(Response(body, status=status))
 
 
 @bp.get("/v/<code>")
 @limiter.limit(_public_limit)
 def verify(code: str):  # type: ignore[no-untyped-def]
-    cert = services.public_lookup(code)
-    return _verify_page(cert, code)
+    return _verify_page(services.public_lookup(code))
 
 
 @bp.get("/V/<code>")
 @limiter.limit(_public_limit)
 def verify_upper(code: str):  # type: ignore[no-untyped-def]
     """The all-uppercase form printed in QR codes (smaller alphanumeric QR)."""
-    return _verify_page(services.public_lookup(code), code)
+    return _verify_page(services.public_lookup(code))
+
+
+@bp.get("/v/<code>/check")
+@limiter.limit(_public_limit)
+def check_page(code: str):  # type: ignore[no-untyped-def]
+    cert = services.by_code(code)
+    return _not_found() if cert is None else _check_page(cert)
 
 
 @bp.post("/v/<code>/pdf")
@@ -110,16 +135,16 @@ def verify_upper(code: str):  # type: ignore[no-untyped-def]
 def check_pdf(code: str):  # type: ignore[no-untyped-def]
     cert = services.by_code(code)
     if cert is None:
-        return _verify_page(None, code)
+        return _not_found()
     form = PdfCheckForm()
     if not form.validate_on_submit():
-        return _verify_page(cert, code, 400, pdf_form=form)
+        return _check_page(cert, 400, pdf_form=form)
     data = form.pdf.data.read(current_app.config["CERTIFICATES_MAX_UPLOAD"] + 1)
     if len(data) > current_app.config["CERTIFICATES_MAX_UPLOAD"]:
         form.pdf.errors.append(_("Berkas terlalu besar."))
-        return _verify_page(cert, code, 413, pdf_form=form)
-    return _verify_page(cert, code, pdf_result=services.pdf_matches(cert, data),
-                        pdf_hash=hashlib.sha256(data).hexdigest())
+        return _check_page(cert, 413, pdf_form=form)
+    return _check_page(cert, pdf_result=services.pdf_matches(cert, data),
+                       pdf_hash=hashlib.sha256(data).hexdigest())
 
 
 @bp.post("/v/<code>/nip")
@@ -128,13 +153,13 @@ def check_pdf(code: str):  # type: ignore[no-untyped-def]
 def check_nip(code: str):  # type: ignore[no-untyped-def]
     cert = services.by_code(code)
     if cert is None:
-        return _verify_page(None, code)
+        return _not_found()
     form = NipCheckForm()
     if not form.validate_on_submit():
-        return _verify_page(cert, code, 400, nip_form=form)
+        return _check_page(cert, 400, nip_form=form)
     matched = services.nip_matches(cert, form.nip.data)
     form.nip.data = ""  # never echo the NIP back
-    return _verify_page(cert, code, nip_result=matched, nip_form=form)
+    return _check_page(cert, nip_result=matched, nip_form=form)
 
 
 @bp.get("/verify")
@@ -145,7 +170,7 @@ def verify_form():  # type: ignore[no-untyped-def]
         code = services.normalize_code(form.code.data)
         if code:
             return redirect(url_for("certificates.verify", code=code))
-    body = render_template("certificates/verify_form.html", form=form)
+    body = render_template("certificates/verify_form.html", form=form, public_page=True)
     return _public_headers(Response(body), cacheable=False)
 
 

@@ -24,6 +24,10 @@ def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # CLI commands and background jobs
         return current_app.config["BABEL_DEFAULT_LOCALE"]
+    # Public pages switch language by ?lang= (a link, no form, so they need no session cookie).
+    asked = request.args.get("lang")
+    if asked in languages:
+        return asked
     chosen = session.get(LOCALE_SESSION_KEY)
     if chosen in languages:
         return chosen

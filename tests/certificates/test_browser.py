@@ -35,7 +35,11 @@ def test_verify_page_on_a_phone(app: Flask, live_server: str, browser, make, wor
             "name": "sertifikat.pdf", "mimeType": "application/pdf", "buffer": valid.pdf}])
         page.wait_for_selector("#pdf-local:not([hidden])")
         assert "Cocok" in page.locator("#pdf-local").inner_text()
-        page.locator(".cert-pdf-form button[type=submit]").click()
+        # and the server-side check (no script needed) on the linked page
+        page.get_by_role("link", name="Periksa di server").click()
+        page.set_input_files("input[type=file]", files=[{
+            "name": "sertifikat.pdf", "mimeType": "application/pdf", "buffer": valid.pdf}])
+        page.get_by_role("button", name="Bandingkan berkas").click()
         page.wait_for_load_state()
         assert "sama persis" in page.content()
         page.goto(f"{live_server}/v/{valid.code}")

@@ -145,7 +145,7 @@ def test_pdf_upload_matches_original_and_flags_a_changed_byte(app: Flask, client
     path = f"/v/{issued.code}"
 
     def upload(data: bytes) -> str:
-        token = csrf_token(client, path)
+        token = csrf_token(client, f"{path}/check")
         response = client.post(f"{path}/pdf", data={"csrf_token": token,
                                                     "pdf": (io.BytesIO(data), "sertifikat.pdf")},
                                content_type="multipart/form-data")
@@ -211,7 +211,7 @@ def test_nip_is_never_shown_and_match_form_answers(app: Flask, client, world) ->
     pages = [client.get(path), client.get(f"/api/v1/certificates/{issued.code}"),
              client.get("/verify")]
     for wrong_or_right in (nip, "199003152015032002"):
-        token = csrf_token(client, path)
+        token = csrf_token(client, f"{path}/check")
         pages.append(client.post(f"{path}/nip", data={"csrf_token": token, "nip": wrong_or_right}))
     texts = [p.get_data(as_text=True) for p in pages]
     spaced = f"{nip[:8]} {nip[8:14]} {nip[14]} {nip[15:]}"
@@ -225,7 +225,7 @@ def test_nip_is_never_shown_and_match_form_answers(app: Flask, client, world) ->
 def test_nip_check_is_rate_limited(app: Flask, client, world) -> None:
     issued = issue(app, world["learner"], world["program"])
     path = f"/v/{issued.code}"
-    token = csrf_token(client, path)
+    token = csrf_token(client, f"{path}/check")
     codes = [client.post(f"{path}/nip", data={"csrf_token": token, "nip": "1"}).status_code
              for _ in range(11)]
     assert codes[:10] == [200] * 10 and codes[10] == 429

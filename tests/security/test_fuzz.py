@@ -47,7 +47,7 @@ def test_pdf_dropped_on_the_verify_page(app, make, data):
         agency = make.agency()
         code = issue(app, make.user(agency), make.program(agency)).code
     client = app.test_client()
-    token = csrf_token(client, f"/v/{code}")
+    token = csrf_token(client, f"/v/{code}/check")
     response = client.post(f"/v/{code}/pdf", data={"csrf_token": token, "pdf": (io.BytesIO(data), "x.pdf")},
                            content_type="multipart/form-data")
     _no_crash(response)
