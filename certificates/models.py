@@ -8,7 +8,6 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
-    Enum,
     Float,
     ForeignKey,
     Index,
@@ -20,13 +19,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lms.db import Base, intpk, str40, str200, timestamp, utcnow
+from lms.db import Base, intpk, str40, str200, timestamp, utcnow, value_enum
 from lms.models import Agency, Program, User
 
-
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    return Enum(cls, name=name, values_callable=lambda e: [m.value for m in e], native_enum=False,
-                length=20, validate_strings=True)
+_enum = value_enum
 
 
 class CertificateStatus(enum.StrEnum):

@@ -29,7 +29,7 @@ from lms import uploads
 from lms.db import db, utcnow
 from lms.models import Agency, Program, ProgramCompletion, User
 from lms.pdf import render_pdf
-from lms.services import audit
+from lms.services import ServiceError, audit
 
 from . import sealing
 from .models import Certificate, CertificateStatus, CertificateTemplate, NumberCounter
@@ -39,14 +39,8 @@ MAX_IMAGE_BYTES = 1024 * 1024
 HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
-class CertificateError(ValueError):
-    def __init__(self, message: Any, field: str | None = None) -> None:
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
-
-    def __str__(self) -> str:
-        return str(self.message)
+class CertificateError(ServiceError):
+    """A mistake a person can fix; ``field`` names the form field."""
 
 
 # --- codes and lookups ---------------------------------------------------------------------------

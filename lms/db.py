@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from typing import Annotated, Any
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import BigInteger, DateTime, Integer, MetaData, String, TypeDecorator, event
+from sqlalchemy import BigInteger, DateTime, Enum, Integer, MetaData, String, TypeDecorator, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, mapped_column, registry
 
@@ -51,6 +52,12 @@ intpk = Annotated[int, mapped_column(BigIntPK, primary_key=True, autoincrement=T
 str40 = Annotated[str, mapped_column(String(40))]
 str200 = Annotated[str, mapped_column(String(200))]
 timestamp = Annotated[dt.datetime, mapped_column(UTCDateTime(), default=utcnow)]
+
+
+def value_enum(cls: type[enum.Enum], name: str) -> Enum:
+    """Store an enum by value (readable in SQL, stable across renames of the Python member)."""
+    return Enum(cls, name=name, values_callable=lambda e: [m.value for m in e], native_enum=False,
+                length=20, validate_strings=True)
 
 
 class Base(DeclarativeBase):

@@ -12,7 +12,6 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
-    Enum,
     ForeignKey,
     Index,
     LargeBinary,
@@ -23,13 +22,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lms.db import Base, intpk, str40, str200, timestamp
+from lms.db import Base, intpk, str40, str200, timestamp, value_enum
 
-
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    """Store enums by value (readable in SQL, stable across renames of the Python member)."""
-    return Enum(cls, name=name, values_callable=lambda e: [m.value for m in e], native_enum=False,
-                length=20, validate_strings=True)
+_enum = value_enum
 
 
 class Role(enum.StrEnum):

@@ -25,7 +25,7 @@ from lms.db import db, utcnow
 from lms.models import Agency, Program, ProgramRequirement, ProgramStatus, User
 from lms.pdf import render_pdf
 from lms.security import verify_password
-from lms.services import audit
+from lms.services import ServiceError, audit
 from lms.services import programs as program_service
 from lms.signals import requirement_met
 from pledges.content import DEFAULT_KEY, DEFAULT_TEMPLATE
@@ -39,16 +39,8 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 RECORD_VERSION = 1
 
 
-class PledgeError(ValueError):
-    """A mistake the signer (or admin) can fix; ``field`` names the form field."""
-
-    def __init__(self, message: Any, field: str | None = None) -> None:
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
-
-    def __str__(self) -> str:
-        return str(self.message)
+class PledgeError(ServiceError):
+    """A mistake a person can fix; ``field`` names the form field."""
 
 
 # --- encoding helpers -----------------------------------------------------------------------------

@@ -4,8 +4,6 @@ public list of signed ledger checkpoints."""
 from __future__ import annotations
 
 import base64
-from functools import wraps
-from typing import Any
 
 from flask import (
     Blueprint,
@@ -24,6 +22,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import and_, func, select
 
+from lms.access import admin_required
 from lms.db import db
 from lms.extensions import client_ip, limiter
 from lms.menus import MenuItem, register_menu
@@ -42,15 +41,6 @@ def _user() -> User:
     return current_user._get_current_object()  # type: ignore[attr-defined,no-any-return]
 
 
-def admin_required(view):  # type: ignore[no-untyped-def]
-    @wraps(view)
-    @login_required
-    def wrapped(*args: Any, **kwargs: Any):  # type: ignore[no-untyped-def]
-        if not current_user.is_admin:
-            abort(404)
-        return view(*args, **kwargs)
-
-    return wrapped
 
 
 # --- learner --------------------------------------------------------------------------------------

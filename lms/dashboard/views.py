@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import wraps
 from typing import Any
 
 from flask import (
@@ -17,10 +16,11 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from lms.access import admin_required
 from lms.dashboard import exports, jobs, services
 from lms.dashboard import reminders as reminder_service
 from lms.dashboard.forms import ConfirmImportForm, InviteForm, RemindForm, UploadForm
@@ -43,15 +43,6 @@ PAGE_SIZE = 50
 INVITE_BATCH = 1000
 
 
-def admin_required(view):  # type: ignore[no-untyped-def]
-    @wraps(view)
-    @login_required
-    def wrapped(*args: Any, **kwargs: Any):  # type: ignore[no-untyped-def]
-        if not current_user.is_admin:
-            abort(404)
-        return view(*args, **kwargs)
-
-    return wrapped
 
 
 def _program(program_id: int) -> Program:

@@ -5,15 +5,12 @@ Every lookup goes through ``lms.scoping``: an admin of another agency gets 404.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import func, select
 
+from lms.access import admin_required, platform_required
 from lms.db import db
 from lms.extensions import client_ip
 from lms.forms import AgencyForm, PostForm, ProgramForm, StaffForm, UnitForm
@@ -33,26 +30,6 @@ from lms.services import programs as program_service
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PAGE_SIZE = 50
-
-
-def _role_required(allowed: Callable[[Any], bool]):  # type: ignore[no-untyped-def]
-    """Login required; other roles get 404, so admin pages do not reveal that they exist."""
-
-    def decorator(view):  # type: ignore[no-untyped-def]
-        @wraps(view)
-        @login_required
-        def wrapped(*args: Any, **kwargs: Any):  # type: ignore[no-untyped-def]
-            if not allowed(current_user):
-                abort(404)
-            return view(*args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
-admin_required = _role_required(lambda user: user.is_admin)
-platform_required = _role_required(lambda user: user.is_platform_admin)
 
 
 def _agency(agency_id: int) -> Agency:
