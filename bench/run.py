@@ -1,11 +1,12 @@
 """Run the benchmarks; each part alone or all of them (the default).
 
-.venv/bin/python bench/run.py [all|dashboard|verify|issue|quiz] [--no-seed] [options]
+.venv/bin/python bench/run.py [all|dashboard|verify|issue|quiz|pledge] [--no-seed] [options]
 
   dashboard  seed 1 M users (COPY), program dashboard + staff import      (ikrar_bench*)
   verify     GET /v/<code> under gunicorn, 1 M certificates, wrk c16/c64   (ikrar_bench_verify)
   issue      certificate issue vs bare WeasyPrint; 1,000 through 2 RQ workers (ikrar_bench_issue)
   quiz       quiz submit vs /healthz, 100,000 learners                     (ikrar_bench_quiz)
+  pledge     pledge sign vs /healthz, 100,000 learners                     (ikrar_bench_pledge)
 
 Every part prints the machine, the absolute figures, the baseline of the same run and the ratio.
 """
@@ -18,7 +19,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench import bench_dashboard, bench_import, bench_issue, bench_quiz, bench_verify, seed  # noqa: E402
+from bench import (  # noqa: E402
+    bench_dashboard,
+    bench_import,
+    bench_issue,
+    bench_pledge,
+    bench_quiz,
+    bench_verify,
+    seed,
+)
 from bench.common import database_exists  # noqa: E402
 
 
@@ -26,7 +35,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("part", nargs="?", default="all",
-                        choices=["all", "dashboard", "verify", "issue", "quiz"])
+                        choices=["all", "dashboard", "verify", "issue", "quiz", "pledge"])
     parser.add_argument("--no-seed", action="store_true",
                         help="reuse the seeded databases (dashboard, verify, quiz)")
     dash = parser.add_argument_group("dashboard")
@@ -65,6 +74,10 @@ def main() -> None:
         if not args.no_seed or not database_exists(bench_quiz.DB):
             bench_quiz.seed(args.learners)
         bench_quiz.run(args.sessions, args.concurrency, args.learners, args.workers)
+    if part in ("all", "pledge"):
+        if not args.no_seed or not database_exists(bench_pledge.DB):
+            bench_pledge.seed(args.learners)
+        bench_pledge.run(min(args.sessions, 300), args.concurrency, args.learners, args.workers)
 
 
 if __name__ == "__main__":

@@ -27,7 +27,9 @@ class Defaults:
     LANGUAGES = ["id", "en"]
     BABEL_DEFAULT_TIMEZONE = "Asia/Jakarta"
     # Rate limits (Flask-Limiter syntax); counters in Redis when REDIS_URL is set.
-    RATELIMIT_LOGIN = "10 per minute;50 per hour"
+    # Per IP: generous, since a whole office may log in from behind one NAT address; the
+    # per-account limit is what stops password guessing.
+    RATELIMIT_LOGIN = "60 per minute;600 per hour"
     RATELIMIT_LOGIN_ACCOUNT = "5 per minute;30 per hour"
     RATELIMIT_PASSWORD_RESET = "5 per hour"
     RATELIMIT_PUBLIC = "120 per minute"

@@ -24,6 +24,7 @@ class PledgesPlugin(Plugin):
         "PLEDGE_IMAGE_WIDTH": (200, 2000),
         "PLEDGE_IMAGE_HEIGHT": (80, 1000),
         # Attempts at the signing form (each checks the password).
+        # Per signer, not per IP: a whole office may sign from behind one NAT address.
         "RATELIMIT_PLEDGE_SIGN": "10 per minute;60 per hour",
     }
 

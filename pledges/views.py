@@ -47,7 +47,8 @@ def _user() -> User:
 
 @bp.route("/programs/<int:program_id>/<key>/sign", methods=["GET", "POST"])
 @login_required
-@limiter.limit(lambda: current_app.config["RATELIMIT_PLEDGE_SIGN"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_PLEDGE_SIGN"], methods=["POST"],
+               key_func=lambda: f"pledge-sign:{current_user.get_id()}")
 def sign(program_id: int, key: str):  # type: ignore[no-untyped-def]
     user = _user()
     program = db.session.get(Program, program_id)
