@@ -16,8 +16,8 @@ One command, loopback only, bounded and self-stopping:
      download the certificate PDF. A step answered 503 (or with no answer at all) is retried after
      a short wait, as a person would; every response's status and latency is recorded;
   4. faults (``--pg-restart`` / ``--redis-stop``, both on by default; ``--no-faults`` disables
-     both): PostgreSQL is restarted when a quarter of the learners are done, Redis is stopped when
-     half are done and started again ``--redis-down`` seconds later; a certificate ZIP job is
+     both): PostgreSQL is restarted when a fifth of the learners are done, Redis is stopped at
+     40 % and started again ``--redis-down`` seconds later; a certificate ZIP job is
      requested while Redis is down (runs in-process) and again after it is back (runs on RQ);
   5. checks (PASS/FAIL each), see loadtest/README.md;
   6. appends a row to loadtest/RESULTS.md; exit status 1 on any FAIL.
@@ -297,9 +297,10 @@ class Faults:
     log: list[str] = field(default_factory=list)
 
 
-def admin_zip_job(base: str, agency_id: int, program_id: int, label: str) -> dict[str, object]:
+def admin_zip_job(base: str, agency_id: int, program_id: int, label: str,
+                  rec: Recorder | None = None) -> dict[str, object]:
     """Log in as the agency admin and request the program's certificate ZIP; wait for it."""
-    rec = Recorder(max_requests=10_000, deadline=time.time() + 120)
+    rec = rec or Recorder(max_requests=10_000, deadline=time.time() + 120)
     c = Client(base, rec)
     page = c.request("admin_login_get", "/login").text
     c.request("admin_login_post", "/login", {"identifier": seed.ADMIN_EMAIL, "password": seed.PASSWORD,
@@ -325,7 +326,9 @@ def rq_jobs_seen() -> int:
 
 
 def inject_faults(args: argparse.Namespace, base: str, outcomes: list[Outcome], faults: Faults,
-                  stop: threading.Event, agency_id: int, program_id: int) -> None:
+                  stop: threading.Event, agency_id: int, program_id: int, rec: Recorder) -> None:
+    """PostgreSQL restart when 20 % of the learners are done, Redis stop at 40 % (or by time).
+    The admin's ZIP request while Redis is down is recorded with the learners' requests."""
     n = len(outcomes)
     started = time.time()
 
@@ -336,7 +339,7 @@ def inject_faults(args: argparse.Namespace, base: str, outcomes: list[Outcome], 
             time.sleep(0.5)
 
     if args.pg_restart:
-        wait_until(0.25, args.run_time * 0.3)
+        wait_until(0.2, args.run_time * 0.3)
         if stop.is_set():
             return
         t0 = time.time()
@@ -344,14 +347,14 @@ def inject_faults(args: argparse.Namespace, base: str, outcomes: list[Outcome], 
         faults.pg_window = (t0, back)
         faults.log.append(f"PostgreSQL down {back - stopped:.1f} s at +{t0 - started:.0f} s")
     if args.redis_stop:
-        wait_until(0.5, args.run_time * 0.55)
+        wait_until(0.4, args.run_time * 0.5)
         if stop.is_set():
             return
         t0 = time.time()
         stack.stop_redis()
         try:
             before = rq_jobs_seen()
-            job = admin_zip_job(base, agency_id, program_id, "redis down")
+            job = admin_zip_job(base, agency_id, program_id, "redis down", rec)
             job["rq"] = rq_jobs_seen() > before
             faults.zip_jobs.append(job)
             time.sleep(max(0.0, t0 + args.redis_down - time.time()))
@@ -603,7 +606,7 @@ def main() -> int:
             rec = Recorder(max_requests=max_requests, deadline=time.time() + args.run_time)
             t_start = time.time()
             injector = threading.Thread(target=inject_faults, args=(
-                args, st.base_url, outcomes, faults, stop, info["agency_id"], info["program_id"]))
+                args, st.base_url, outcomes, faults, stop, info["agency_id"], info["program_id"], rec))
             injector.start()
             threads = []
             for o in outcomes:
