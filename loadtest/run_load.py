@@ -60,7 +60,6 @@ PLEDGE_KEY = "netralitas-asn"
 DB_NAME = "ikrar_load"
 RESTORE_DB = "ikrar_load_restore"
 OUT = ROOT / "loadtest" / "out"
-TIMEOUT = 60.0
 RECOVERY_GRACE = 10.0  # seconds after PostgreSQL is back within which a 503 still counts as the fault's
 RETRY_STATUSES = {0, 502, 503, 504}  # 0: no answer (refused, reset, timed out)
 
@@ -83,6 +82,7 @@ class Event:
     seconds: float
     traceback: bool
     clean_503: bool
+    error: str = ""  # for status 0: why there was no answer
 
 
 @dataclass
@@ -125,6 +125,8 @@ class Response:
 
 
 class Client:
+    timeout = 120.0  # seconds a patient person waits for a page (set from --timeout)
+
     def __init__(self, base: str, rec: Recorder) -> None:
         self.base = base
         self.rec = rec
@@ -136,17 +138,21 @@ class Client:
         body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
         req = urllib.request.Request(self.base + path, data=body)
         started = time.time()
+        error = ""
         try:
-            with self.opener.open(req, timeout=TIMEOUT) as r:
+            with self.opener.open(req, timeout=self.timeout) as r:
                 resp = Response(r.status, r.read(), {k.lower(): v for k, v in r.headers.items()})
         except urllib.error.HTTPError as exc:
             resp = Response(exc.code, exc.read(), {k.lower(): v for k, v in exc.headers.items()})
-        except OSError:
+        except OSError as exc:
             resp = Response(0, b"", {})
+            reason = getattr(exc, "reason", exc)
+            error = "timeout" if isinstance(reason, TimeoutError) or "timed out" in str(reason) \
+                else type(reason).__name__
         elapsed = time.time() - started
         tb = b"Traceback" in resp.body
         clean = resp.status == 503 and not tb and b"<html" in resp.body.lower()
-        self.rec.add(Event(started, step, resp.status, elapsed, tb, clean))
+        self.rec.add(Event(started, step, resp.status, elapsed, tb, clean, error))
         return resp
 
     def request(self, step: str, path: str, data: dict | list | None = None,
@@ -298,7 +304,8 @@ class Faults:
 
 
 def admin_zip_job(base: str, agency_id: int, program_id: int, label: str,
-                  rec: Recorder | None = None) -> dict[str, object]:
+                  rec: Recorder | None = None,
+                  posted: threading.Event | None = None) -> dict[str, object]:
     """Log in as the agency admin and request the program's certificate ZIP; wait for it."""
     rec = rec or Recorder(max_requests=10_000, deadline=time.time() + 120)
     c = Client(base, rec)
@@ -310,6 +317,8 @@ def admin_zip_job(base: str, agency_id: int, program_id: int, label: str,
     resp = c.request("admin_zip", f"/admin/agencies/{agency_id}/programs/{program_id}/certificates.zip",
                      {"csrf_token": hidden(page, "csrf_token")}, expect=(302, 303))
     job_id = int(re.search(r"/jobs/(\d+)$", resp.location).group(1))  # type: ignore[union-attr]
+    if posted is not None:
+        posted.set()
     status: dict[str, object] = {}
     while time.time() < rec.deadline - 5:
         status = json.loads(c.request(
@@ -346,21 +355,37 @@ def inject_faults(args: argparse.Namespace, base: str, outcomes: list[Outcome], 
         stopped, back = stack.restart_postgres(down_seconds=args.pg_down)
         faults.pg_window = (t0, back)
         faults.log.append(f"PostgreSQL down {back - stopped:.1f} s at +{t0 - started:.0f} s")
+        time.sleep(RECOVERY_GRACE + 2)  # keep the two fault windows apart
     if args.redis_stop:
         wait_until(0.4, args.run_time * 0.5)
         if stop.is_set():
             return
         t0 = time.time()
         stack.stop_redis()
-        try:
-            before = rq_jobs_seen()
-            job = admin_zip_job(base, agency_id, program_id, "redis down", rec)
-            job["rq"] = rq_jobs_seen() > before
-            faults.zip_jobs.append(job)
-            time.sleep(max(0.0, t0 + args.redis_down - time.time()))
+        before = rq_jobs_seen()
+        holder: list[dict[str, object]] = []
+        posted = threading.Event()
+
+        def down_job() -> None:
+            try:
+                holder.append(admin_zip_job(base, agency_id, program_id, "redis down", rec,
+                                            posted))
+            except Exception as exc:  # noqa: BLE001 - reported by the jobs check
+                holder.append({"label": "redis down", "status": f"error {exc}"})
+
+        admin = threading.Thread(target=down_job)
+        admin.start()
+        try:  # down for --redis-down s, and until the ZIP request was answered (at most 180 s)
+            while time.time() < t0 + 180 and (time.time() < t0 + args.redis_down or (
+                    admin.is_alive() and not posted.is_set())):
+                time.sleep(0.2)
         finally:
             stack.start_redis()
         back = time.time()
+        admin.join(timeout=300)
+        if holder:
+            holder[0]["rq"] = rq_jobs_seen() > before
+            faults.zip_jobs.append(holder[0])
         faults.redis_window = (t0, back)
         faults.log.append(f"Redis down {back - t0:.1f} s at +{t0 - started:.0f} s")
         time.sleep(2)
@@ -401,7 +426,8 @@ def run_checks(args: argparse.Namespace, env: dict[str, str], info: dict[str, ob
     dirty = [e for e in fives if e.traceback or (e.status == 503 and not e.clean_503)]
     check("every 5xx is the clean 503 page (no Traceback)", not dirty, f"{len(dirty)} not clean")
     no_answer = [e for e in rec.events if e.status == 0]
-    check("every request got an HTTP answer", not no_answer, f"{len(no_answer)} without answer")
+    check(f"every request got an HTTP answer within {Client.timeout:g} s", not no_answer,
+          f"{len(no_answer)} without answer {dict(Counter(e.error for e in no_answer))}")
     done = [o for o in outcomes if o.done]
     errors = Counter(o.error for o in outcomes if not o.done)
     check("every learner completed the journey", len(done) == len(outcomes),
@@ -518,7 +544,7 @@ def run_checks(args: argparse.Namespace, env: dict[str, str], info: dict[str, ob
               not any(e.status >= 500 for e in during),
               f"{ok_during} of {len(during)} answers were 2xx/3xx")
         jobs_ok = (len(faults.zip_jobs) == 2 and all(j["status"] == "done" for j in faults.zip_jobs)
-                   and faults.zip_jobs[1]["rq"] is True)
+                   and faults.zip_jobs[0]["rq"] is False and faults.zip_jobs[1]["rq"] is True)
         check("jobs: in-process while Redis was down, on the RQ worker again once it was back",
               jobs_ok, json.dumps(faults.zip_jobs))
 
@@ -564,6 +590,8 @@ def main() -> int:
     parser.add_argument("--run-time", type=float, default=480.0, help="seconds for all journeys")
     parser.add_argument("--max-requests", type=int, default=0,
                         help="total request budget (default: 40 per learner)")
+    parser.add_argument("--timeout", type=float, default=120.0,
+                        help="seconds a simulated person waits for an answer before retrying")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
     parser.add_argument("--rq-workers", type=int, default=2)
     parser.add_argument("--pg-restart", action=argparse.BooleanOptionalAction, default=True)
@@ -577,6 +605,7 @@ def main() -> int:
     if args.no_faults:
         args.pg_restart = args.redis_stop = False
     max_requests = args.max_requests or 40 * args.learners
+    Client.timeout = args.timeout
     OUT.mkdir(parents=True, exist_ok=True)
     began = time.time()
 
@@ -616,7 +645,7 @@ def main() -> int:
                 threads.append(t)
                 time.sleep(1.0 / args.spawn_rate)
             last = 0.0
-            while any(t.is_alive() for t in threads) and time.time() < rec.deadline + TIMEOUT + 5:
+            while any(t.is_alive() for t in threads) and time.time() < rec.deadline + args.timeout + 5:
                 time.sleep(1)
                 if time.time() - last > 15:
                     last = time.time()
