@@ -307,7 +307,7 @@ def admin_zip_job(base: str, agency_id: int, program_id: int, label: str,
                   rec: Recorder | None = None,
                   posted: threading.Event | None = None) -> dict[str, object]:
     """Log in as the agency admin and request the program's certificate ZIP; wait for it."""
-    rec = rec or Recorder(max_requests=10_000, deadline=time.time() + 120)
+    rec = rec or Recorder(max_requests=10_000, deadline=time.time() + 300)
     c = Client(base, rec)
     page = c.request("admin_login_get", "/login").text
     c.request("admin_login_post", "/login", {"identifier": seed.ADMIN_EMAIL, "password": seed.PASSWORD,
@@ -390,7 +390,10 @@ def inject_faults(args: argparse.Namespace, base: str, outcomes: list[Outcome], 
         faults.log.append(f"Redis down {back - t0:.1f} s at +{t0 - started:.0f} s")
         time.sleep(2)
         before = rq_jobs_seen()
-        job = admin_zip_job(base, agency_id, program_id, "redis back")
+        try:
+            job = admin_zip_job(base, agency_id, program_id, "redis back")
+        except (Aborted, JourneyError) as exc:
+            job = {"label": "redis back", "status": f"error {type(exc).__name__} {exc}"}
         time.sleep(1)
         job["rq"] = rq_jobs_seen() > before
         faults.zip_jobs.append(job)
@@ -654,7 +657,7 @@ def main() -> int:
                           flush=True)
             journeys_s = time.time() - t_start
             stop.set()
-            injector.join(timeout=180)
+            injector.join(timeout=330)
             print(f"journeys finished in {journeys_s:.0f} s; faults: {faults.log}", flush=True)
             checks = run_checks(args, env, info, rec, outcomes, faults, st.base_url,
                                 grace=RECOVERY_GRACE)
