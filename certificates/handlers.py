@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, current_app
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from lms.db import db
 from lms.signals import program_completed
@@ -20,6 +21,8 @@ def on_program_completed(sender: Any, user_id: int, program_id: int, **_: Any) -
     try:
         with db.session.begin_nested():
             cert = services.issue_certificate(user_id, program_id)
+    except (OperationalError, InterfaceError):
+        raise  # the database itself is gone: fail the whole request as a clean 503, write nothing
     except Exception:  # noqa: BLE001 - never lose the learner's completion over a PDF
         current_app.logger.exception("certificate for user %s program %s failed",
                                      user_id, program_id)

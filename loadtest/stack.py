@@ -48,6 +48,7 @@ def app_env(database_url: str, port: int, **extra: str) -> dict[str, str]:
         "LMS_RATELIMIT_LOGIN": "100000 per minute",
         "LMS_RATELIMIT_LOGIN_ACCOUNT": "1000 per minute",
         "LMS_RATELIMIT_PUBLIC": "1000000 per minute",
+        "LMS_RATELIMIT_PLEDGE_SIGN": "100000 per minute",
     })
     env.update(extra)
     return env
@@ -81,7 +82,7 @@ class Stack(AbstractContextManager["Stack"]):
                                  "-b", f"127.0.0.1:{self.port}", "--timeout", "60",
                                  "--graceful-timeout", "5", "wsgi:app"])
         for i in range(self.rq_workers):
-            self._spawn(f"rq-{i}", [str(VENV_BIN / "lms"), "jobs", "worker"])
+            self._spawn(f"rq-{i}", [str(VENV_BIN / "lms"), "worker"])
         self.wait_ready()
         return self
 
