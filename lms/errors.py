@@ -8,7 +8,7 @@ from flask import Flask, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_login import AnonymousUserMixin
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError, PendingRollbackError
 from werkzeug.exceptions import HTTPException
 
 from lms.db import db
@@ -67,6 +67,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)
+    @app.errorhandler(PendingRollbackError)  # a flush failed earlier, e.g. the connection dropped
     def db_down(exc: Exception):  # type: ignore[no-untyped-def]
         app.logger.warning("database unavailable: %s", exc.__class__.__name__)
         # Render the page as anonymous: loading the user again would fail the same way.
@@ -78,5 +79,8 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):  # type: ignore[no-untyped-def]
         app.logger.exception("unhandled error")
-        db.session.rollback()
+        # The error page must render even if the session or the database is what failed.
+        with contextlib.suppress(Exception):
+            db.session.rollback()
+        g._login_user = AnonymousUserMixin()
         return render_error(500)
