@@ -22,8 +22,9 @@ def test_unit_staff_and_program_names_are_escaped(app, make, payload):
              f"/admin/programs/{program.id}/people"]
     for path in pages:
         body = client.get(path).get_data(as_text=True)
-        assert "<script>alert" not in body and "onerror=alert" not in body, path
-        assert "<svg onload" not in body, path
+        if payload.startswith(("<", '"')):
+            assert payload not in body, path  # only the escaped form may appear
+        assert 'href="javascript:' not in body and "<script>alert" not in body, path
 
 
 def test_unit_form_stores_payload_as_text(app, make):
