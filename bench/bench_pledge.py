@@ -29,7 +29,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import psycopg  # noqa: E402
 
-from bench.bench_quiz import PASSWORD, Client, _pct, nip, timed_pool  # noqa: E402
+from bench.bench_quiz import (  # noqa: E402
+    PASSWORD,
+    Client,
+    _pct,
+    copy_learners,
+    healthz_baseline,
+    learner_name,
+    nip,
+    timed_pool,
+)
 from bench.common import database_exists, pg_url, recreate_database  # noqa: E402
 from bench.loadkit import Gunicorn, machine  # noqa: E402
 
@@ -50,16 +59,11 @@ def app_env() -> dict[str, str]:
     }
 
 
-def name(n: int) -> str:
-    return f"Pegawai Bench {n}"
-
-
 def seed(learners: int) -> int:
     """Create the database; return the program id."""
     from lms import create_app
     from lms.db import Base, db
     from lms.models import Agency, Program, ProgramRequirement, ProgramStatus
-    from lms.security import hash_password
     from pledges import services
 
     recreate_database(DB)
@@ -81,18 +85,7 @@ def seed(learners: int) -> int:
         db.session.commit()
         agency_id, program_id = agency.id, program.id
         db.engine.dispose()
-    hashed = hash_password(PASSWORD)
-    now = dt.datetime.now(dt.UTC)
-    with psycopg.connect(pg_url(DB).replace("+psycopg", "")) as conn, conn.cursor() as cur:
-        with cur.copy("COPY users (id, agency_id, role, employment_type, nip, name, "
-                      "password_hash, active, created_at, activated_at) FROM STDIN") as cp:
-            for n in range(1, learners + 1):
-                cp.write_row((n, agency_id, "learner", "pns", nip(n), name(n), hashed, True, now,
-                              now))
-        cur.execute("SELECT setval(pg_get_serial_sequence('users', 'id'), %s)", (learners,))
-        conn.commit()
-    with psycopg.connect(pg_url(DB).replace("+psycopg", ""), autocommit=True) as conn:
-        conn.execute("VACUUM ANALYZE users")
+    copy_learners(DB, agency_id, learners)
     print(f"  seeded {learners:,} learners in {time.perf_counter() - t0:.1f} s", flush=True)
     return program_id
 
@@ -116,7 +109,7 @@ def prepare(url: str, n: int, program: int) -> tuple[Client, str, list[tuple[str
         return None
     token = re.search(r'name="form_token" type="hidden" value="([^"]+)"', page).group(1)
     form = [("csrf_token", c.token(page)), ("form_token", token), ("password", PASSWORD),
-            ("typed_name", name(n)), ("signature", "")]
+            ("typed_name", learner_name(n)), ("signature", "")]
     form += [("commitments", v) for v in re.findall(r'name="commitments" value="([^"]+)"', page)]
     return c, path, form
 
@@ -145,16 +138,7 @@ def run(sessions: int = 300, concurrency: int = 16, learners: int = 100_000,
         print(f"  pledge sign: {sign_rps:7.1f} signings/s  p50 {_pct(lat, .5):6.1f} ms  "
               f"p99 {_pct(lat, .99):6.1f} ms  ({sessions} signings, all redirected)", flush=True)
         clients = [c for c, _, _ in prepared]
-        health: list[int] = []
-
-        def healthz(c: Client) -> None:
-            health.append(c.request("GET", "/healthz")[0])
-
-        jobs = (clients * 5)[: sessions * 5]
-        elapsed_h, lat_h = timed_pool(jobs, healthz, concurrency)
-        health_rps = len(jobs) / elapsed_h
-        print(f"  baseline GET /healthz: {health_rps:7.1f} req/s  p50 {_pct(lat_h, .5):6.1f} ms "
-              f" p99 {_pct(lat_h, .99):6.1f} ms  ({len(jobs)} requests)", flush=True)
+        health_rps = healthz_baseline(clients, sessions, concurrency)
         print(f"  ratio sign/healthz {sign_rps / health_rps:.2f}x", flush=True)
         for c in clients:
             c.conn.close()

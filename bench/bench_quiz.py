@@ -66,7 +66,6 @@ def seed(learners: int) -> None:
     from lms import create_app
     from lms.db import Base, db
     from lms.models import Agency
-    from lms.security import hash_password
     from modules import services
     from modules.demo import PACK
 
@@ -82,19 +81,45 @@ def seed(learners: int) -> None:
         db.session.commit()
         agency_id = agency.id
         db.engine.dispose()
+    copy_learners(DB, agency_id, learners)
+    print(f"  seeded {learners:,} learners in {time.perf_counter() - t0:.1f} s", flush=True)
+
+
+def learner_name(n: int) -> str:
+    return f"Pegawai Bench {n}"
+
+
+def copy_learners(db_name: str, agency_id: int, learners: int) -> None:
+    """COPY N learners (ids 1..N, NIPs from ``nip``) sharing one argon2 hash of PASSWORD."""
+    from lms.security import hash_password
+
     hashed = hash_password(PASSWORD)
     now = dt.datetime.now(dt.UTC)
-    with psycopg.connect(pg_url(DB).replace("+psycopg", "")) as conn, conn.cursor() as cur:
+    with psycopg.connect(pg_url(db_name).replace("+psycopg", "")) as conn, conn.cursor() as cur:
         with cur.copy("COPY users (id, agency_id, role, employment_type, nip, name, "
                       "password_hash, active, created_at, activated_at) FROM STDIN") as cp:
             for n in range(1, learners + 1):
-                cp.write_row((n, agency_id, "learner", "pns", nip(n), f"Pegawai Bench {n}",
-                              hashed, True, now, now))
+                cp.write_row((n, agency_id, "learner", "pns", nip(n), learner_name(n), hashed,
+                              True, now, now))
         cur.execute("SELECT setval(pg_get_serial_sequence('users', 'id'), %s)", (learners,))
         conn.commit()
-    with psycopg.connect(pg_url(DB).replace("+psycopg", ""), autocommit=True) as conn:
+    with psycopg.connect(pg_url(db_name).replace("+psycopg", ""), autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE users")
-    print(f"  seeded {learners:,} learners in {time.perf_counter() - t0:.1f} s", flush=True)
+
+
+def healthz_baseline(clients: list[Client], sessions: int, concurrency: int) -> float:
+    """``GET /healthz`` from the same clients and thread pool: requests per second."""
+    health: list[int] = []
+
+    def healthz(c: Client) -> None:
+        health.append(c.request("GET", "/healthz")[0])
+
+    jobs = (clients * 5)[: sessions * 5]
+    elapsed_h, lat_h = timed_pool(jobs, healthz, concurrency)
+    health_rps = len(jobs) / elapsed_h
+    print(f"  baseline GET /healthz: {health_rps:7.1f} req/s  p50 {_pct(lat_h, .5):6.1f} ms "
+          f" p99 {_pct(lat_h, .99):6.1f} ms  ({len(jobs)} requests)", flush=True)
+    return health_rps
 
 
 CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|'
@@ -203,17 +228,7 @@ def run(sessions: int = 400, concurrency: int = 16, learners: int = 100_000,
         print(f"  quiz submit: {submit_rps:7.1f} submits/s  p50 {_pct(lat, .5):6.1f} ms  "
               f"p99 {_pct(lat, .99):6.1f} ms  ({sessions} submits, all 303)", flush=True)
         clients = [c for c, _, _ in prepared]
-        health: list[int] = []
-
-        def healthz(c: Client) -> None:
-            status, _, _ = c.request("GET", "/healthz")
-            health.append(status)
-
-        jobs = (clients * 5)[: sessions * 5]
-        elapsed_h, lat_h = timed_pool(jobs, healthz, concurrency)
-        health_rps = len(jobs) / elapsed_h
-        print(f"  baseline GET /healthz: {health_rps:7.1f} req/s  p50 {_pct(lat_h, .5):6.1f} ms "
-              f" p99 {_pct(lat_h, .99):6.1f} ms  ({len(jobs)} requests)", flush=True)
+        health_rps = healthz_baseline(clients, sessions, concurrency)
         print(f"  ratio submit/healthz {submit_rps / health_rps:.2f}x", flush=True)
         for c in clients:
             c.conn.close()
