@@ -253,20 +253,51 @@ def create_agency_version(agency: Agency, data: TemplateInput, actor: User,
     return template
 
 
+PLACEHOLDER_RE = re.compile(r"\{(agency|election|year)\}")
+
+
 def placeholders(program: Program) -> dict[str, str]:
     return {"{agency}": program.agency.name, "{election}": program.period or program.title,
             "{year}": str(program.deadline.year)}
 
 
+def fill_values(text_: str | None, values: dict[str, str]) -> str:
+    """``text_`` with each placeholder replaced by its value, in one pass (a value that happens to
+    contain a placeholder is never filled again)."""
+    return PLACEHOLDER_RE.sub(lambda m: values.get(m.group(0), m.group(0)), text_ or "")
+
+
 def fill(text_: str | None, program: Program) -> str:
-    out = text_ or ""
-    for placeholder, value in placeholders(program).items():
-        out = out.replace(placeholder, value)
-    return out
+    """Fill with the program's live values: only for the text about to be signed."""
+    return fill_values(text_, placeholders(program))
 
 
 def shown_text(template: PledgeTemplate, program: Program) -> str:
     return fill(template.canonical_text, program)
+
+
+def signed_values(sig: PledgeSignature, template: PledgeTemplate) -> dict[str, str] | None:
+    """The placeholder values the signer saw, read back from the stored signed text (never from
+    the program as it is now). ``None`` when the stored text cannot be split along its template;
+    it is then shown as it is. Filling the template with the values found must give the stored
+    text back character for character, so every filled part shown is a part of what was signed."""
+    pattern: list[str] = []
+    seen: set[str] = set()
+    for i, part in enumerate(PLACEHOLDER_RE.split(template.canonical_text)):
+        if i % 2 == 0:
+            pattern.append(re.escape(part))
+        elif part in seen:
+            pattern.append(f"(?P={part})")
+        else:
+            seen.add(part)
+            pattern.append(f"(?P<{part}>[^\n]*?)")
+    match = re.fullmatch("".join(pattern), sig.shown_text)
+    if match is None:
+        return None
+    values = {f"{{{name}}}": value for name, value in match.groupdict().items()}
+    if fill_values(template.canonical_text, values) != sig.shown_text:
+        return None
+    return values
 
 
 # --- the form token (when the page was opened) ----------------------------------------------------
@@ -446,7 +477,9 @@ def sign_pledge(user: User, program: Program, template: PledgeTemplate,
     sig = PledgeSignature(
         user_id=user.id, program_id=program.id, agency_id=user.agency_id, unit_id=user.unit_id,
         template_id=template.id, template_key=template.key, template_version=template.version,
-        shown_text=body, text_sha256=sha256_hex(body), identity=identity_snapshot(user),
+        shown_text=body, text_sha256=sha256_hex(body),
+        # The program's title as the signer saw it, sealed with the record (receipts show it).
+        identity={**identity_snapshot(user), "program_title": program.title},
         signature_png=png, signature_png_sha256=sha256_hex(png) if png is not None else None,
         typed_name=typed, commitments_ticked=ticked, reauth_method="password",
         reauth_at=reauth_at, opened_at=opened_at, signed_at=utcnow(),
@@ -702,9 +735,14 @@ def receipt_context(sig: PledgeSignature) -> dict[str, Any]:
     template = db.session.get(PledgeTemplate, sig.template_id)
     program = db.session.get(Program, sig.program_id)
     assert template is not None and program is not None
+    values = signed_values(sig, template)
     return {"sig": sig, "template": template, "program": program, "entry": entry_for(sig),
-            "image": png_data_uri(sig), "fill": lambda s: fill(s, program),
-            "ticked": set(sig.commitments_ticked)}
+            # Signatures from before the title was recorded fall back to the current title.
+            "program_title": sig.identity.get("program_title") or program.title,
+            "image": png_data_uri(sig), "ticked": set(sig.commitments_ticked),
+            # What was signed, from the stored text: ``fill`` splits it along the template;
+            # when it is None the templates print ``sig.shown_text`` as it is.
+            "fill": None if values is None else (lambda s: fill_values(s, values))}
 
 
 def receipt_pdf(sig: PledgeSignature) -> bytes:

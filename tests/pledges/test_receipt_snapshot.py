@@ -1,0 +1,113 @@
+"""A receipt shows exactly the text that was signed: editing the program (title, period, deadline)
+or renaming the agency afterwards never changes the receipt page, its PDF or the evidence page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html as html_lib
+import io
+import re
+
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from lms.db import db
+from lms.models import Agency, Program
+from pledges import services
+from pledges.models import PledgeSignature
+from tests.conftest import login
+from tests.pledges.conftest import sign
+
+OLD_DEADLINE = dt.date(2026, 11, 27)
+NEW_DEADLINE = dt.date(2031, 3, 14)
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _page_text(body: str) -> str:
+    """Visible text of an HTML page, whitespace collapsed."""
+    body = re.sub(r"<(script|style)\b.*?</\1>", " ", body, flags=re.S)
+    return _words(html_lib.unescape(re.sub(r"<[^>]+>", " ", body)))
+
+
+def _pdf_text(data: bytes) -> str:
+    reader = PdfReader(io.BytesIO(data))
+    return _words(" ".join(page.extract_text() or "" for page in reader.pages))
+
+
+def _signed_then_edited(app, client, setup):  # type: ignore[no-untyped-def]
+    with app.app_context():
+        db.session.get(Program, setup.program.id).deadline = OLD_DEADLINE
+        db.session.commit()
+    response = sign(client, setup, setup.learners[0])
+    assert response.status_code == 302
+    with app.app_context():
+        sig = db.session.scalar(select(PledgeSignature))
+        stored = sig.shown_text
+        assert "Pilkada Serentak tahun 2026" in stored
+        program = db.session.get(Program, setup.program.id)
+        program.title, program.period, program.deadline = (
+            "Pemilu Baru Sekali", "Pemungutan Suara Ulang", NEW_DEADLINE)
+        db.session.get(Agency, setup.agency.id).name = "Pemerintah Kota Lain"
+        db.session.commit()
+        return sig.id, stored
+
+
+NEW_VALUES = ("Pemilu Baru Sekali", "Pemungutan Suara Ulang", "2031", "Pemerintah Kota Lain")
+OLD_VALUES = ("Pilkada 2026", "Pilkada Serentak", "2026", "Pemerintah Kabupaten Contoh")
+
+
+def _assert_shows_signed_text(shown: str, stored: str) -> None:
+    for value in NEW_VALUES:
+        assert value not in shown, value
+    for value in OLD_VALUES:
+        assert value in shown, value
+    # Every line of the signed text (both languages) is there word for word; list numbers and
+    # the text's own section labels are layout, drawn by the page.
+    for line in stored.splitlines():
+        line = re.sub(r"^\d+\. ", "", line.strip())
+        if line and line not in ("---", "English translation:", "Mengetahui / Acknowledged by:"):
+            assert _words(line) in shown, line
+
+
+def test_receipt_page_pdf_and_evidence_show_the_stored_text_after_the_program_is_edited(
+        app, client, make, setup):
+    sig_id, stored = _signed_then_edited(app, client, setup)
+
+    page = client.get(f"/pledges/receipts/{sig_id}")
+    assert page.status_code == 200
+    _assert_shows_signed_text(_page_text(page.get_data(as_text=True)), stored)
+
+    pdf = client.get(f"/pledges/receipts/{sig_id}.pdf")
+    assert pdf.status_code == 200
+    _assert_shows_signed_text(_pdf_text(pdf.data), stored)
+
+    admin = app.test_client()
+    login(admin, make.admin(setup.agency).email)
+    evidence = admin.get(f"/pledges/admin/signatures/{sig_id}")
+    assert evidence.status_code == 200
+    body = evidence.get_data(as_text=True)
+    assert "Utuh" in body  # the ledger still verifies: only the live program changed
+    _assert_shows_signed_text(_page_text(body), stored)
+    admin_pdf = admin.get(f"/pledges/admin/signatures/{sig_id}/receipt.pdf")
+    _assert_shows_signed_text(_pdf_text(admin_pdf.data), stored)
+
+
+def test_a_stored_text_that_cannot_be_split_is_shown_verbatim(app, client, setup):
+    """If the stored text does not match its template (it can only be displayed, never re-filled),
+    the receipt prints the stored text as it is."""
+    _sig_id, _stored = _signed_then_edited(app, client, setup)
+    with app.app_context():
+        sig = db.session.scalar(select(PledgeSignature))
+        sig.shown_text = "Teks yang lain sama sekali.\n\n1. Satu-satunya butir."
+        context = services.receipt_context(sig)
+        assert context["fill"] is None and context["program_title"] == "Pilkada 2026"
+        from flask import render_template
+
+        with app.test_request_context():
+            shown = _words(render_template("pledges/receipt_pdf.html", **context))
+        assert "Teks yang lain sama sekali." in shown and "Satu-satunya butir." in shown
+        assert "Pemungutan Suara Ulang" not in shown and "Pemerintah Kota Lain" not in shown
+        db.session.rollback()
