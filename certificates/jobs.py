@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from lms import jobs
 from lms.db import db, utcnow
 from lms.models import Program, User
+from lms.scoping import can_see_agency, is_whole_agency_admin, limited_unit_ids
 from lms.services import audit
 
 from .models import Certificate, CertificateStatus, Job, JobStatus
@@ -25,13 +26,29 @@ BATCH = 50
 
 
 def create_zip_job(program: Program, actor: User | None, ip: str | None = None) -> Job:
+    """A ZIP of the program's valid certificates that ``actor`` may see: an admin limited to units
+    gets those units' certificates only (the units are kept on the job)."""
+    units = limited_unit_ids(actor) if actor is not None else None
     job = Job(kind="zip", agency_id=program.agency_id, program_id=program.id,
-              requested_by_id=actor.id if actor else None, status=JobStatus.QUEUED)
+              requested_by_id=actor.id if actor else None, status=JobStatus.QUEUED,
+              unit_ids=sorted(units) if units is not None else None)
     db.session.add(job)
     db.session.flush()
     audit.record("certificates.zip_requested", actor=actor, agency_id=program.agency_id,
-                 target_type="program", target_id=program.id, ip=ip, job_id=job.id)
+                 target_type="program", target_id=program.id, ip=ip, job_id=job.id,
+                 unit_ids=job.unit_ids)
     return job
+
+
+def may_open(job: Job, user: User) -> bool:
+    """A job (its progress and its ZIP) is for the admin who asked for it, while they still see
+    everything in it, and for whole-agency admins of its agency (and the platform admin)."""
+    if is_whole_agency_admin(user, job.agency_id):
+        return True
+    if job.requested_by_id != user.id or not user.is_admin or not can_see_agency(user, job.agency_id):
+        return False
+    units = limited_unit_ids(user)
+    return units is None or (job.unit_ids is not None and set(job.unit_ids) <= set(units))
 
 
 def dispatch(job_id: int) -> None:
@@ -64,8 +81,11 @@ def run_job(job_id: int) -> None:
     job = db.session.get(Job, job_id)
     if job is None or job.status not in (JobStatus.QUEUED, JobStatus.RUNNING):
         return
-    where = (Certificate.program_id == job.program_id,
-             Certificate.status == CertificateStatus.VALID)
+    where = [Certificate.program_id == job.program_id,
+             Certificate.status == CertificateStatus.VALID]
+    if job.unit_ids is not None:  # the requester was limited to these units
+        where.append(Certificate.user_id.in_(select(User.id).where(
+            User.agency_id == job.agency_id, User.unit_id.in_(job.unit_ids))))
     ids = list(db.session.scalars(select(Certificate.id).where(*where).order_by(Certificate.id)))
     job.status, job.total, job.done = JobStatus.RUNNING, len(ids), 0
     db.session.commit()

@@ -152,6 +152,9 @@ class Job(Base):
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
     program_id: Mapped[int] = mapped_column(ForeignKey("programs.id"))
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The units the requester was limited to when asking (None: the whole agency). The ZIP holds
+    # only those units' certificates, and only someone who sees them all may open the job.
+    unit_ids: Mapped[list[int] | None] = mapped_column(JSON)
     status: Mapped[JobStatus] = mapped_column(_enum(JobStatus, "job_status"),
                                               default=JobStatus.QUEUED)
     done: Mapped[int] = mapped_column(Integer, default=0)

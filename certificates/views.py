@@ -31,7 +31,14 @@ from lms.extensions import client_ip, limiter
 from lms.menus import MenuItem, register_menu
 from lms.models import Agency, Program, Unit, User
 from lms.requirements import ProgramOutcome
-from lms.scoping import can_see_agency, get_scoped_or_404, limited_unit_ids, scope
+from lms.scoping import (
+    can_see_agency,
+    can_see_person,
+    get_scoped_or_404,
+    register_person_target,
+    scope,
+    scope_by_person,
+)
 from lms.views.admin import admin_required
 
 from . import jobs, services
@@ -191,10 +198,8 @@ def api_certificate(code: str):  # type: ignore[no-untyped-def]
 def _may_download(cert: Certificate) -> bool:
     if cert.user_id == current_user.id:
         return True
-    if not current_user.is_admin or not can_see_agency(current_user, cert.agency_id):
-        return False
-    units = limited_unit_ids(current_user)
-    return units is None or cert.user.unit_id in units
+    return (current_user.is_admin and can_see_agency(current_user, cert.agency_id)
+            and can_see_person(current_user, cert.user))
 
 
 @bp.get("/certificates/<code>.pdf")
@@ -235,9 +240,9 @@ def _agency(agency_id: int) -> Agency:
 
 
 def _scoped_certificates(agency: Agency):  # type: ignore[no-untyped-def]
-    return scope(select(Certificate).join(User, User.id == Certificate.user_id)
-                 .where(Certificate.agency_id == agency.id),
-                 current_user, Certificate.agency_id, User.unit_id)
+    stmt = scope(select(Certificate).where(Certificate.agency_id == agency.id), current_user,
+                 Certificate.agency_id)
+    return scope_by_person(stmt, current_user, Certificate.user_id)
 
 
 def _certificate(agency: Agency, code: str) -> Certificate:
@@ -382,8 +387,8 @@ def admin_zip(agency_id: int, program_id: int):  # type: ignore[no-untyped-def]
 
 
 def _job(agency: Agency, job_id: int) -> Job:
-    job = db.session.get(Job, job_id)
-    if job is None or job.agency_id != agency.id:
+    job = get_scoped_or_404(Job, job_id, current_user)
+    if job.agency_id != agency.id or not jobs.may_open(job, current_user):
         abort(404)
     return job
 
@@ -420,6 +425,7 @@ def admin_job_download(agency_id: int, job_id: int):  # type: ignore[no-untyped-
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    register_person_target(app, "certificate", Certificate.code, Certificate.user_id)
     register_menu(app, "agency", lambda agency: [
         MenuItem(_("Sertifikat"), url_for("certificates.admin_list", agency_id=agency.id))])
     register_menu(app, "program", lambda program: [
