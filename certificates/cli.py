@@ -129,6 +129,31 @@ def verify_pdf_command(path: str) -> None:
     click.echo("Result: intact/valid")
 
 
+@certificates_cli.command("verify-all")
+@click.option("--batch", default=500, show_default=True, help="Certificates read per query.")
+def verify_all_command(batch: int) -> None:
+    """Re-hash every stored PDF against its recorded SHA-256; exit 1 on any mismatch."""
+    # Read the id first, then each PDF on its own, so a million certificates never sit in memory.
+    ids = list(db.session.scalars(select(Certificate.id).order_by(Certificate.id)))
+    checked, bad = 0, []
+    for start in range(0, len(ids), batch):
+        rows = db.session.execute(
+            select(Certificate.code, Certificate.pdf, Certificate.pdf_sha256)
+            .where(Certificate.id.in_(ids[start:start + batch])).order_by(Certificate.id))
+        for code, pdf, recorded in rows:
+            checked += 1
+            if pdf is None:
+                bad.append(f"{code}: no stored PDF")
+            elif hashlib.sha256(pdf).hexdigest() != recorded:
+                bad.append(f"{code}: stored PDF does not match its recorded SHA-256")
+        db.session.expunge_all()
+    for line in bad:
+        click.echo(line, err=True)
+    click.echo(f"{checked} certificates checked, {len(bad)} problems.")
+    if bad:
+        raise SystemExit(1)
+
+
 @certificates_cli.command("bench")
 @click.option("-n", "--count", default=20, show_default=True)
 def bench_command(count: int) -> None:
