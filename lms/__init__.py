@@ -53,6 +53,10 @@ def _load_config(app: Flask, overrides: dict[str, Any]) -> None:
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("postgresql://"):  # psycopg 3 is the driver we ship
         app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + uri[len("postgresql://"):]
+    if app.config.get("TRUSTED_HOSTS") is None:  # Flask refuses any other Host with a 400
+        from lms.urls import trusted_hosts
+
+        app.config["TRUSTED_HOSTS"] = trusted_hosts(app.config)
     if not app.config.get("SECRET_KEY"):
         if app.config.get("TESTING") or app.config.get("DEMO"):
             app.config["SECRET_KEY"] = "insecure-demo-key-do-not-use-in-production"

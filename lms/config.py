@@ -19,6 +19,9 @@ class Defaults:
     PLUGINS = DEFAULT_PLUGINS
     # Public base URL printed in QR codes and e-mails, e.g. https://ikrar.example.go.id
     BASE_URL = "http://127.0.0.1:5000"
+    # Requests whose Host is not BASE_URL's host get a 400. Add other names here (e.g. the
+    # address a load balancer's health check uses); TRUSTED_HOSTS, if set, replaces the list.
+    TRUSTED_HOSTS_EXTRA: list[str] = []
     # Set when served over HTTPS: Secure cookies and HSTS.
     HTTPS = False
     # Number of reverse proxies whose X-Forwarded-For is trusted (0 = none).

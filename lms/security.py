@@ -96,3 +96,8 @@ def init_security(app: Flask) -> None:
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["PREFERRED_URL_SCHEME"] = "https"
     app.after_request(set_security_headers)
+    from werkzeug.exceptions import SecurityError
+
+    from lms.urls import refuse_untrusted_host
+
+    app.register_error_handler(SecurityError, refuse_untrusted_host)

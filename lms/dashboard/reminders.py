@@ -18,6 +18,7 @@ from lms.db import db, utcnow
 from lms.mail import send_mail
 from lms.models import Program, User
 from lms.services import audit
+from lms.urls import external_url
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,6 @@ def candidates_query(program: Program, viewer: User, today: dt.date):
 
 
 def _message(program: Program, name: str, locale: str, today: dt.date) -> tuple[str, str]:
-    base = current_app.config["BASE_URL"].rstrip("/")
     with force_locale(locale):
         subject = _("Pengingat: %(title)s", title=program.title)
         days = (program.deadline - today).days
@@ -68,7 +68,7 @@ def _message(program: Program, name: str, locale: str, today: dt.date) -> tuple[
             name=name,
             title=program.title,
             when=when,
-            url=base + "/",
+            url=external_url("learner.home"),
         )
     return str(subject), str(body)
 

@@ -31,6 +31,7 @@ from lms.mail import mail_enabled, send_mail
 from lms.models import Agency, Program, Role, Unit, User
 from lms.scoping import get_scoped_or_404, limited_unit_ids, scope
 from lms.services import accounts
+from lms.urls import external_url
 
 bp = Blueprint(
     "dashboard",
@@ -359,10 +360,9 @@ def invitations(agency_id: int):  # type: ignore[no-untyped-def]
         links = [
             (
                 p,
-                url_for(
+                external_url(
                     "auth.activate",
                     token=accounts.issue_link_token(p, accounts.ACTIVATION),
-                    _external=True,
                 ),
             )
             for p in people

@@ -12,6 +12,7 @@ from lms import uploads
 from lms.db import db
 from lms.models import Agency, Role, Unit, User
 from lms.services import ServiceError, accounts, audit
+from lms.urls import external_url
 
 MAX_LOGO_BYTES = 512 * 1024
 
@@ -57,8 +58,6 @@ def create_agency(data: AgencyInput, actor: User | None, ip: str | None = None) 
 def create_agency_with_admin(data: AgencyInput, admin_name: str | None, admin_email: str | None,
                              actor: User, ip: str | None) -> tuple[Agency, User | None, str | None]:
     """Create the agency and, if named, its first admin with a one-time activation link."""
-    from flask import url_for
-
     agency = create_agency(data, actor, ip)
     if not (admin_name and admin_email):
         return agency, None, None
@@ -71,8 +70,7 @@ def create_agency_with_admin(data: AgencyInput, admin_name: str | None, admin_em
             actor, ip)
     except accounts.AccountError as exc:
         raise AgencyError(exc.message, "admin_email") from None
-    link = url_for("auth.activate", token=accounts.issue_link_token(admin, accounts.ACTIVATION),
-                   _external=True)
+    link = external_url("auth.activate", token=accounts.issue_link_token(admin, accounts.ACTIVATION))
     return agency, admin, link
 
 

@@ -27,6 +27,7 @@ from lms.models import (
 from lms.scoping import get_scoped_or_404, limited_unit_ids, scope
 from lms.services import accounts, agencies
 from lms.services import programs as program_service
+from lms.urls import external_url
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PAGE_SIZE = 50
@@ -167,8 +168,8 @@ def staff_new(agency_id: int):  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         try:
             user = accounts.create_staff(agency, _staff_data(form), current_user, client_ip())
-            link = url_for("auth.activate", token=accounts.issue_link_token(user, accounts.ACTIVATION),
-                           _external=True)
+            link = external_url("auth.activate",
+                                token=accounts.issue_link_token(user, accounts.ACTIVATION))
         except accounts.AccountError as exc:
             getattr(form, exc.field or "name").errors.append(str(exc))
         else:
@@ -227,7 +228,7 @@ def staff_link(agency_id: int, user_id: int):  # type: ignore[no-untyped-def]
     if PostForm().validate_on_submit():
         purpose = accounts.ACTIVATION if person.activated_at is None else accounts.RESET
         endpoint = "auth.activate" if purpose == accounts.ACTIVATION else "auth.reset"
-        link = url_for(endpoint, token=accounts.issue_link_token(person, purpose), _external=True)
+        link = external_url(endpoint, token=accounts.issue_link_token(person, purpose))
         db.session.commit()
         _deliver_activation(person, link)
     return redirect(url_for("admin.staff_edit", agency_id=agency.id, user_id=person.id))

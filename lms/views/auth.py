@@ -28,6 +28,7 @@ from lms.i18n import LOCALE_SESSION_KEY
 from lms.mail import mail_enabled, send_mail
 from lms.security import LinkError
 from lms.services import accounts
+from lms.urls import external_url
 from lms.views import safe_next
 
 bp = Blueprint("auth", __name__)
@@ -129,8 +130,7 @@ def forgot():  # type: ignore[no-untyped-def]
         user = accounts.find_login(form.email.data)
         link = None
         if user is not None and user.active and user.email:
-            link = url_for("auth.reset", token=accounts.issue_link_token(user, accounts.RESET),
-                           _external=True)
+            link = external_url("auth.reset", token=accounts.issue_link_token(user, accounts.RESET))
             db.session.commit()
         if link and user and mail_enabled():
             send_mail(user.email or "", _("Atur ulang kata sandi Ikrar"),
