@@ -39,6 +39,7 @@ from lms.scoping import (
     scope,
     scope_by_person,
 )
+from lms.views import int_arg, page_arg
 from lms.views.admin import admin_required
 
 from . import jobs, services
@@ -267,16 +268,13 @@ def admin_list(agency_id: int):  # type: ignore[no-untyped-def]
     form.unit.choices = [("", _("Semua"))] + [(str(u.id), u.name) for u in units]
     form.validate()
 
-    def as_int(value: str | None) -> int | None:
-        return int(value) if value and value.isascii() and value.isdigit() else None
-
-    stmt = services.admin_query(agency.id, as_int(form.program.data), as_int(form.unit.data),
+    stmt = services.admin_query(agency.id, int_arg("program"), int_arg("unit"),
                                 form.status.data or None, form.q.data or None)
     stmt = scope(stmt, current_user, Certificate.agency_id, User.unit_id)
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    page = max(1, request.args.get("page", 1, type=int))
+    page = page_arg()
     rows = list(db.session.scalars(stmt.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)))
-    program_id = as_int(form.program.data)
+    program_id = int_arg("program")
     return render_template("certificates/admin_list.html", agency=agency, form=form, rows=rows,
                            total=total, page=page, pages=max(1, math.ceil(total / PAGE_SIZE)),
                            program_id=program_id, zip_form=PostForm(), view=STATUS_VIEW,

@@ -29,6 +29,7 @@ from lms.menus import MenuItem, register_menu
 from lms.models import Agency, Program, Unit, User
 from lms.scoping import get_scoped_or_404, limited_unit_ids, scope
 from lms.services import programs as program_service
+from lms.views import int_arg
 from pledges import services
 from pledges.forms import SignForm, TemplateForm
 from pledges.models import PledgeSignature
@@ -154,7 +155,7 @@ def admin_program(program_id: int):  # type: ignore[no-untyped-def]
     if not keys:
         abort(404)
     key = request.args.get("key") if request.args.get("key") in keys else keys[0]
-    unit_id = request.args.get("unit", type=int)
+    unit_id = int_arg("unit")
     status = request.args.get("status") if request.args.get("status") in ("signed", "unsigned") \
         else None
     members = program_service.member_ids(program)

@@ -32,6 +32,7 @@ from lms.models import Agency, Program, Role, Unit, User
 from lms.scoping import get_scoped_or_404, limited_unit_ids, scope
 from lms.services import accounts
 from lms.urls import external_url
+from lms.views import int_arg, page_arg
 
 bp = Blueprint(
     "dashboard",
@@ -63,14 +64,7 @@ def _whole_agency_admin(agency_id: int) -> Agency:
 
 
 def _unit_filter() -> int | None:
-    raw = request.args.get("unit", "")
-    if raw == "":
-        return None
-    try:
-        unit_id = int(raw)
-    except ValueError:
-        abort(400)
-    return unit_id
+    return int_arg("unit")
 
 
 def _check_unit(unit_id: int | None, program: Program) -> Unit | None:
@@ -157,7 +151,7 @@ def people(program_id: int):  # type: ignore[no-untyped-def]
     unit_id = _unit_filter()
     unit = _check_unit(unit_id, program)
     incomplete = request.args.get("incomplete") == "1"
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = page_arg()
     columns, rows, total = services.people_page(
         program, current_user, unit_id, incomplete, page, PAGE_SIZE
     )

@@ -28,6 +28,7 @@ from lms.scoping import get_scoped_or_404, limited_unit_ids, scope
 from lms.services import accounts, agencies
 from lms.services import programs as program_service
 from lms.urls import external_url
+from lms.views import page_arg
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PAGE_SIZE = 50
@@ -140,7 +141,7 @@ def _unit_choices(agency: Agency) -> list[tuple[int, str]]:
 def staff(agency_id: int):  # type: ignore[no-untyped-def]
     agency = _agency(agency_id)
     q = request.args.get("q", "")[:100]
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = page_arg()
     stmt = scope(select(User), current_user, User.agency_id, User.unit_id).where(
         User.agency_id == agency.id, User.role != Role.PLATFORM_ADMIN)
     if q.strip():
