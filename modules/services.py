@@ -211,6 +211,15 @@ def start_attempt(user: User, module: TrainingModule, now: dt.datetime | None = 
     return attempt
 
 
+def _form_number(text: str) -> int | None:
+    """A question id or choice position as sent by the form: at most 19 ASCII digits (an id the
+    database can hold). Anything longer is no answer of ours, and is never given to ``int``,
+    which refuses more than 4,300 digits."""
+    if 0 < len(text) <= 19 and text.isascii() and text.isdigit():
+        return int(text)
+    return None
+
+
 def parse_answers(attempt: QuizAttempt, form: Mapping[str, Sequence[str]]) -> dict[int, list[int]]:
     """Turn the submitted form into {question id: [choice ids]}, or raise ``AnswerError``."""
     types = dict(db.session.execute(select(Question.id, Question.type)
@@ -219,18 +228,19 @@ def parse_answers(attempt: QuizAttempt, form: Mapping[str, Sequence[str]]) -> di
     for name, values in form.items():
         if name in ("csrf_token", "confirm", "submit"):
             continue
-        if not name.startswith("q-") or not (name[2:].isascii() and name[2:].isdigit()):
+        qid = _form_number(name[2:]) if name.startswith("q-") else None
+        if qid is None:
             raise AnswerError(_l("Formulir jawaban tidak dikenali (kolom %(name)s).",
                                  name=name[:40]))
-        qid = int(name[2:])
         order = attempt.choice_order.get(str(qid))
         if qid not in attempt.question_ids or order is None:
             raise AnswerError(_l("Ada jawaban untuk soal yang bukan bagian dari percobaan ini."))
         picked: list[int] = []
         for value in values:
-            if not (value.isascii() and value.isdigit()) or int(value) >= len(order):
+            index = _form_number(value)
+            if index is None or index >= len(order):
                 raise AnswerError(_l("Ada pilihan jawaban yang tidak dikenal."))
-            choice_id = order[int(value)]
+            choice_id = order[index]
             if choice_id in picked:
                 raise AnswerError(_l("Pilihan jawaban yang sama dikirim dua kali."))
             picked.append(choice_id)

@@ -126,6 +126,7 @@ def test_fail_shows_attempts_left_and_way_back(app, client, learner) -> None:
 
 @pytest.mark.parametrize("bad", [
     "other_question", "unknown_choice", "non_numeric", "two_on_single", "stray_field", "duplicate",
+    "huge_value", "huge_name", "overflowing_name", "unicode_digits",
 ])
 def test_bad_answer_sheets_are_rejected_and_nothing_stored(app, client, learner, bad) -> None:
     attempt_id, html = _start(client)
@@ -148,6 +149,14 @@ def test_bad_answer_sheets_are_rejected_and_nothing_stored(app, client, learner,
         answers["score"] = ["100"]
     elif bad == "duplicate":
         answers[f"q-{single}"] = ["1", "1"]
+    elif bad == "huge_value":  # more digits than Python converts to int (ValueError, was a 500)
+        answers[f"q-{single}"] = ["9" * 5000]
+    elif bad == "huge_name":
+        answers["q-" + "9" * 5000] = ["0"]
+    elif bad == "overflowing_name":
+        answers[f"q-{2**64}"] = ["0"]
+    elif bad == "unicode_digits":  # "isdigit" is true for these, but they are no question id
+        answers["q-\u0661"] = ["\u0660"]
     resp = _submit(client, attempt_id, html, answers)
     assert resp.status_code == 400
     assert "Permintaan tidak valid" in resp.text
