@@ -263,7 +263,7 @@ def grade(questions: Sequence[Question], answers: Mapping[int, Sequence[int]]
     return results, score
 
 
-def _questions(attempt: QuizAttempt) -> list[Question]:
+def attempt_questions(attempt: QuizAttempt) -> list[Question]:
     by_id = {q.id: q for q in db.session.scalars(  # choices in one query, not one per question
         select(Question).where(Question.id.in_(attempt.question_ids))
         .options(selectinload(Question.choices)))}
@@ -272,7 +272,7 @@ def _questions(attempt: QuizAttempt) -> list[Question]:
 
 def _record(attempt: QuizAttempt, answers: dict[int, list[int]], at: dt.datetime) -> bool:
     """Write the result once; False if the attempt had already been submitted."""
-    results, score = grade(_questions(attempt), answers)
+    results, score = grade(attempt_questions(attempt), answers)
     passed = score >= attempt.module.pass_mark
     already_passed = has_passed(attempt.user_id, attempt.slug)
     res = db.session.execute(

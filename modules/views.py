@@ -109,7 +109,7 @@ def quiz_start(slug: str):  # type: ignore[no-untyped-def]
 
 def _attempt_view(attempt: QuizAttempt, form: SubmitQuizForm, chosen: dict[int, set[int]],
                   error: str | None = None, status: int = 200):  # type: ignore[no-untyped-def]
-    questions = services._questions(attempt)
+    questions = services.attempt_questions(attempt)
     choices = {c.id: c for q in questions for c in q.choices}
     items = [(q, [(i, choices[cid]) for i, cid in enumerate(attempt.choice_order[str(q.id)])])
              for q in questions]
@@ -167,7 +167,7 @@ def attempt_result(attempt_id: int):  # type: ignore[no-untyped-def]
     attempt = _own_attempt_or_404(attempt_id)
     if attempt.submitted_at is None:
         return redirect(url_for("modules.attempt_page", attempt_id=attempt.id))
-    questions = services._questions(attempt)
+    questions = services.attempt_questions(attempt)
     answers = {int(k): set(v) for k, v in (attempt.answers or {}).items()}
     items = []
     for q in questions:

@@ -36,6 +36,9 @@ from pledges.signals import pledge_signed
 GENESIS_HASH = "0" * 64
 # Key of the PostgreSQL transaction-level advisory lock that serialises ledger appends.
 LEDGER_LOCK_KEY = 0x1C4A_2026
+# First key of the two-key advisory locks that serialise one learner's signings (PostgreSQL keeps
+# the one-key and two-key lock spaces apart).
+SIGNING_LOCK_NAMESPACE = 0x1C4B
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 RECORD_VERSION = 1
 
@@ -403,6 +406,13 @@ def identity_snapshot(user: User) -> dict[str, Any]:
         "employment_type": user.employment_type.value, "position": user.position,
         "unit": user.unit.name if user.unit else None, "unit_id": user.unit_id,
         "agency": user.agency.name if user.agency else None, "agency_id": user.agency_id,
+        # Was the password in use set through a link an admin issued (and may have seen), rather
+        # than chosen by the person since? Records sealed before this key existed lack it.
+        "password_set_via_admin_link": user.password_set_via_admin_link_at is not None,
+        "password_admin_link": None if user.password_set_via_admin_link_at is None else {
+            "set_at": iso(user.password_set_via_admin_link_at),
+            "issued_by_user_id": user.password_set_via_admin_link_by_id,
+        },
     }
 
 
@@ -465,11 +475,16 @@ def sign_pledge(user: User, program: Program, template: PledgeTemplate,
         raise PledgeError(_l("Tanda tangan masih kosong. Buat tanda tangan Anda di bidang yang "
                              "tersedia, atau ketik nama lengkap Anda."), "signature")
 
-    # SQLite has one writer at a time anyway: take its write lock first, before reading, so this
-    # transaction never has to upgrade a stale read. PostgreSQL locks the ledger only to append.
+    # Lock before the existence check, so the check and the insert are one step for this learner:
+    # the UNIQUE constraint is per template version and cannot stop a second signature of a newer
+    # version published meanwhile. SQLite has one writer at a time anyway: its write lock is taken
+    # first, before reading, so the transaction never has to upgrade a stale read. PostgreSQL
+    # locks this learner's signing here and the ledger only to append.
     sqlite = db.session.get_bind().dialect.name == "sqlite"
     if sqlite:
         append_lock()
+    else:
+        signing_lock(user.id)
     existing = find_signature(user.id, program.id, template.key)
     if existing is not None:
         return existing, False
@@ -525,6 +540,14 @@ def append_lock() -> None:
         db.session.flush()
 
 
+def signing_lock(user_id: int) -> None:
+    """PostgreSQL: serialise the signings of one learner (a transaction-level advisory lock in its
+    own key space, so other learners sign in parallel and nothing else waits on the user row).
+    Two keys of 32 bits: a shared key for two ids only makes them wait for each other."""
+    db.session.execute(text("SELECT pg_advisory_xact_lock(CAST(:ns AS integer), CAST(:k AS integer))"),
+                       {"ns": SIGNING_LOCK_NAMESPACE, "k": user_id & 0x7FFF_FFFF})
+
+
 def ledger_head() -> LedgerEntry | None:
     return db.session.scalar(select(LedgerEntry).order_by(LedgerEntry.seq.desc()).limit(1))
 
@@ -557,7 +580,7 @@ class VerifyResult:
         return self.problem is None
 
 
-def _signature_problem(sig: PledgeSignature, entry: LedgerEntry) -> str | None:
+def signature_problem(sig: PledgeSignature, entry: LedgerEntry) -> str | None:
     template = db.session.get(PledgeTemplate, sig.template_id)
     if template is None:
         return "template of the signature is missing"
@@ -642,7 +665,7 @@ def verify_ledger() -> VerifyResult:
                 return bad(seq, f"unknown entry kind {entry.kind!r}")
             try:
                 sig = _load_signature(entry, sigs, batch_error)
-                problem = _signature_problem(sig, entry) if sig is not None else None
+                problem = signature_problem(sig, entry) if sig is not None else None
             except Exception as exc:  # noqa: BLE001 - a forged value may not even parse
                 db.session.rollback()
                 return bad(seq, f"the signature record cannot be read ({exc.__class__.__name__}: "

@@ -27,7 +27,7 @@ from lms.db import db
 from lms.extensions import client_ip, limiter
 from lms.menus import MenuItem, register_menu
 from lms.models import Agency, Program, Unit, User
-from lms.scoping import get_scoped_or_404, limited_unit_ids, scope
+from lms.scoping import get_scoped_or_404, register_person_target, scope
 from lms.services import programs as program_service
 from lms.views import int_arg
 from pledges import services
@@ -183,12 +183,8 @@ def admin_program(program_id: int):  # type: ignore[no-untyped-def]
 
 
 def _scoped_signature(signature_id: int) -> PledgeSignature:
-    user = _user()
-    sig = get_scoped_or_404(PledgeSignature, signature_id, user)
-    units = limited_unit_ids(user)
-    if units is not None and sig.unit_id not in units:
-        abort(404)
-    return sig
+    """The signature if the admin may see its signer (``lms.scoping``: agency and units)."""
+    return get_scoped_or_404(PledgeSignature, signature_id, _user(), person="user_id")
 
 
 @bp.get("/admin/signatures/<int:signature_id>")
@@ -197,7 +193,7 @@ def evidence(signature_id: int):  # type: ignore[no-untyped-def]
     sig = _scoped_signature(signature_id)
     context = services.receipt_context(sig)
     entry = context["entry"]
-    problem = services._signature_problem(sig, entry) if entry else _("tidak ada di buku besar")
+    problem = services.signature_problem(sig, entry) if entry else _("tidak ada di buku besar")
     return render_template("pledges/evidence.html", admin=True, problem=problem,
                            seal_b64=base64.b64encode(sig.seal_signature).decode(),
                            agency=db.session.get(Agency, sig.agency_id), **context)
@@ -263,3 +259,5 @@ def register_menus(app: Flask) -> None:
 
     register_menu(app, "program", program_links)
     register_menu(app, "agency", agency_links)
+    # audit entries about a signature concern its signer (a unit-limited admin's audit log)
+    register_person_target(app, "pledge_signature", PledgeSignature.id, PledgeSignature.user_id)
