@@ -544,8 +544,9 @@ def signing_lock(user_id: int) -> None:
     """PostgreSQL: serialise the signings of one learner (a transaction-level advisory lock in its
     own key space, so other learners sign in parallel and nothing else waits on the user row).
     Two keys of 32 bits: a shared key for two ids only makes them wait for each other."""
-    db.session.execute(text("SELECT pg_advisory_xact_lock(CAST(:ns AS integer), CAST(:k AS integer))"),
-                       {"ns": SIGNING_LOCK_NAMESPACE, "k": user_id & 0x7FFF_FFFF})
+    db.session.execute(
+        text("SELECT pg_advisory_xact_lock(CAST(:ns AS integer), CAST(:k AS integer))"),
+        {"ns": SIGNING_LOCK_NAMESPACE, "k": user_id & 0x7FFF_FFFF})
 
 
 def ledger_head() -> LedgerEntry | None:
