@@ -246,9 +246,22 @@ def browser() -> Iterator[Any]:
 SCREENSHOTS = os.path.join(os.path.dirname(__file__), "..", "docs", "screenshots")
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--screenshots", action="store_true",
+                     help="write the README screenshots into docs/screenshots (SQLite run only)")
+
+
+_write_screenshots = False
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    global _write_screenshots
+    _write_screenshots = bool(config.getoption("--screenshots", default=False))
+
+
 def screenshot(page: Any, name: str) -> None:
-    """Save a README screenshot (SQLite run only, so the PostgreSQL pass does not rewrite them)."""
-    if PG_URL:
+    """Save a README screenshot when asked with ``--screenshots``; never on the PostgreSQL pass."""
+    if PG_URL or not _write_screenshots:
         return
     os.makedirs(SCREENSHOTS, exist_ok=True)
     page.screenshot(path=os.path.join(SCREENSHOTS, f"{name}.png"), full_page=True)
