@@ -11,7 +11,9 @@ import hashlib
 import io
 import json
 import re
+import struct
 import unicodedata
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -355,19 +357,30 @@ def decode_signature_image(data_url: str) -> bytes:
                           "signature")
     if not png.startswith(PNG_MAGIC):
         raise PledgeError(_l("Tanda tangan harus berupa gambar PNG."), "signature")
+    (min_w, max_w), (min_h, max_h) = cfg["PLEDGE_IMAGE_WIDTH"], cfg["PLEDGE_IMAGE_HEIGHT"]
+    wrong_size = PledgeError(_l("Ukuran gambar tanda tangan tidak sesuai (lebar %(w)s, tinggi "
+                                "%(h)s piksel). Gunakan bidang tanda tangan di halaman ini.",
+                                w=f"{min_w}–{max_w}", h=f"{min_h}–{max_h}"), "signature")
+    # The size the header declares, checked before anything is decoded: a small file can declare
+    # 20000 × 20000 pixels and would take gigabytes to decode (a decompression bomb).
+    if len(png) < 24 or png[12:16] != b"IHDR":
+        raise PledgeError(_l("Gambar tanda tangan rusak. Hapus lalu tanda tangani lagi."),
+                          "signature")
+    w, h = struct.unpack(">II", png[16:24])
+    if not (min_w <= w <= max_w and min_h <= h <= max_h):
+        raise wrong_size
     try:
-        Image.open(io.BytesIO(png)).verify()
-        image = Image.open(io.BytesIO(png))
-        image.load()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            Image.open(io.BytesIO(png)).verify()
+            image = Image.open(io.BytesIO(png))
+            image.load()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError,
+            Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise PledgeError(_l("Gambar tanda tangan rusak. Hapus lalu tanda tangani lagi."),
                           "signature") from None
-    (min_w, max_w), (min_h, max_h) = cfg["PLEDGE_IMAGE_WIDTH"], cfg["PLEDGE_IMAGE_HEIGHT"]
-    w, h = image.size
-    if image.format != "PNG" or not (min_w <= w <= max_w and min_h <= h <= max_h):
-        raise PledgeError(_l("Ukuran gambar tanda tangan tidak sesuai (lebar %(w)s, tinggi %(h)s "
-                             "piksel). Gunakan bidang tanda tangan di halaman ini.",
-                             w=f"{min_w}–{max_w}", h=f"{min_h}–{max_h}"), "signature")
+    if image.format != "PNG" or image.size != (w, h):
+        raise wrong_size
     alpha = image.convert("RGBA").getchannel("A")
     gray = image.convert("L")
     if alpha.getbbox() is None or (alpha.getextrema() == (255, 255) and

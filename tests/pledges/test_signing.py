@@ -6,6 +6,8 @@ import base64
 import hashlib
 import io
 import re
+import struct
+import zlib
 
 import pytest
 from pypdf import PdfReader
@@ -87,6 +89,17 @@ def test_typed_name_is_the_keyboard_path_and_matches_case_insensitively(app, cli
     assert services.VerifyResult().ok
 
 
+def png_declaring(width: int, height: int) -> bytes:
+    """A small PNG whose header declares ``width`` × ``height`` (a decompression bomb's header)."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data)))
+
+    return (b"\x89PNG\r\n\x1a\n"
+            + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\x00" * 4096)) + chunk(b"IEND", b""))
+
+
 def _big_png() -> bytes:
     raw = png_bytes(400, 200, noise=True)
     assert len(raw) > 200 * 1024
@@ -106,6 +119,13 @@ BAD_INPUTS = {
     "too large": ({"signature": data_url(_big_png())}, "terlalu besar"),
     "too small": ({"signature": data_url(png_bytes(100, 50))}, "Ukuran gambar"),
     "too tall": ({"signature": data_url(png_bytes(400, 1200))}, "Ukuran gambar"),
+    "header declares 20000 x 20000": ({"signature": data_url(png_declaring(20000, 20000))},
+                                      "Ukuran gambar"),
+    "header declares 10000 x 10000": ({"signature": data_url(png_declaring(10000, 10000))},
+                                      "Ukuran gambar"),
+    "header declares 0 x 0": ({"signature": data_url(png_declaring(0, 0))}, "Ukuran gambar"),
+    "header declares 2^31 x 1": ({"signature": data_url(png_declaring(2**31, 1))},
+                                 "Ukuran gambar"),
     "wrong password": ({"password": "not-my-password"}, "Kata sandi salah"),
     "empty password": ({"password": ""}, "Kata sandi salah"),
     "missing commitment": ({"commitments": ["1", "2", "3", "4", "5", "6"]}, "Centang setiap"),

@@ -138,3 +138,29 @@ def test_signature_image_upload(app, make, image, encoded):
     _no_crash(response)
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(PledgeSignature)) == 0
+
+
+@FUZZ
+@given(width=st.integers(0, 2**32 - 1), height=st.integers(0, 2**32 - 1),
+       body=st.binary(max_size=64))
+def test_signature_png_header_sizes(app, width, height, body):
+    """Whatever size a signature PNG's header declares (a decompression bomb declares 20000 ×
+    20000): a PledgeError before anything is decoded, or an image of the allowed size."""
+    import base64
+    import struct
+    import warnings
+    import zlib
+
+    from pledges import services
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    png = (services.PNG_MAGIC + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0))
+           + chunk(b"IDAT", zlib.compress(b"\x00" * 2048 + body)) + chunk(b"IEND", b""))
+    with app.app_context(), warnings.catch_warnings():
+        warnings.simplefilter("error")  # a DecompressionBombWarning would fail the test
+        try:
+            services.decode_signature_image("data:image/png;base64," + base64.b64encode(png).decode())
+        except services.PledgeError as exc:
+            assert exc.field == "signature"
