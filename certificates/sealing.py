@@ -18,7 +18,7 @@ import threading
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
@@ -35,7 +35,7 @@ from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from sqlalchemy import select
 
-from lms.db import db, utcnow
+from lms.db import db, lock_table_for_create, utcnow
 from lms.models import Agency
 
 from .models import Seal, SealKind
@@ -86,9 +86,17 @@ def _load_key(row: Seal) -> ec.EllipticCurvePrivateKey:
     return key
 
 
+def _latest(*where: Any) -> Seal | None:
+    return db.session.scalar(select(Seal).where(*where).order_by(Seal.id.desc()))
+
+
 def local_ca() -> Seal:
     """The deployment's local demo CA (created on first use)."""
-    row = db.session.scalar(select(Seal).where(Seal.kind == SealKind.CA).order_by(Seal.id.desc()))
+    row = _latest(Seal.kind == SealKind.CA)
+    if row is not None:
+        return row
+    lock_table_for_create(Seal.__tablename__)  # once, even when several workers start cold
+    row = _latest(Seal.kind == SealKind.CA)
     if row is not None:
         return row
     key = ec.generate_private_key(ec.SECP256R1())
@@ -112,9 +120,12 @@ def local_ca() -> Seal:
 
 def local_seal(agency: Agency) -> Seal:
     """The agency's locally issued seal certificate (created on first use)."""
-    row = db.session.scalar(select(Seal).where(Seal.kind == SealKind.SEAL,
-                                               Seal.agency_id == agency.id)
-                            .order_by(Seal.id.desc()))
+    mine = (Seal.kind == SealKind.SEAL, Seal.agency_id == agency.id)
+    row = _latest(*mine)
+    if row is not None:
+        return row
+    lock_table_for_create(Seal.__tablename__)  # once, even when several workers start cold
+    row = _latest(*mine)
     if row is not None:
         return row
     ca_row = local_ca()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import hashlib
 from typing import Annotated, Any
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import BigInteger, DateTime, Enum, Integer, MetaData, String, TypeDecorator, event
+from sqlalchemy import BigInteger, DateTime, Enum, Integer, MetaData, String, TypeDecorator, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, mapped_column, registry
 
@@ -83,3 +84,18 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
+
+
+def lock_table_for_create(table: str) -> None:
+    """Serialise "create it if it is missing" across workers until the transaction ends.
+
+    PostgreSQL: a transaction-level advisory lock keyed by the table name. SQLite: a write that
+    changes nothing still takes the database write lock, which other writers wait for. Re-check
+    for the row after this call: the worker that waited sees what the first one committed.
+    """
+    session = db.session
+    if session.get_bind().dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.sha256(table.encode()).digest()[:8], "big", signed=True)
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+    else:
+        session.execute(text(f'UPDATE "{table}" SET rowid = rowid WHERE 1 = 0'))  # noqa: S608

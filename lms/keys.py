@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from flask import current_app
 from sqlalchemy import select
 
-from lms.db import db, utcnow
+from lms.db import db, lock_table_for_create, utcnow
 from lms.models import SigningKey
 
 
@@ -56,11 +56,19 @@ def create_key() -> SigningKey:
     return row
 
 
-def active_key() -> SigningKey:
-    row = db.session.scalar(
+def _current_key() -> SigningKey | None:
+    return db.session.scalar(
         select(SigningKey).where(SigningKey.retired_at.is_(None)).order_by(SigningKey.created_at.desc())
     )
-    return row if row is not None else create_key()
+
+
+def active_key() -> SigningKey:
+    """The active key, created on first use: once, even when several workers start cold."""
+    row = _current_key()
+    if row is not None:
+        return row
+    lock_table_for_create(SigningKey.__tablename__)
+    return _current_key() or create_key()
 
 
 def sign(data: bytes) -> Signature:
