@@ -25,3 +25,9 @@ def send_mail(to: str, subject: str, body: str) -> None:
         if cfg.get("MAIL_USERNAME"):
             smtp.login(cfg["MAIL_USERNAME"], cfg.get("MAIL_PASSWORD") or "")
         smtp.send_message(msg)
+
+
+def link_delivery(email: str | None) -> str:
+    """How a one-time link reaches its person: ``"email"``, or ``"shown"`` to the admin who issued
+    it (no mail server or no address), which the audit log records."""
+    return "email" if email and mail_enabled() else "shown"

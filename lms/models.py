@@ -117,6 +117,12 @@ class User(UserMixin, Base):
     created_at: Mapped[timestamp]
     activated_at: Mapped[dt.datetime | None]
     last_login_at: Mapped[dt.datetime | None]
+    # Set when the password in use was set through a link an admin issued (the admin may have
+    # seen it), cleared when the person next chooses a password themselves. Pledge evidence
+    # copies it.
+    password_set_via_admin_link_at: Mapped[dt.datetime | None]
+    password_set_via_admin_link_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"))
 
     agency: Mapped[Agency | None] = relationship(back_populates="users")
     unit: Mapped[Unit | None] = relationship(back_populates="users")
@@ -216,12 +222,15 @@ class AuthSession(Base):
     id: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 of the cookie token
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[timestamp]
+    # Last request seen, for the idle timeout; written at most about once a minute.
+    last_seen_at: Mapped[dt.datetime | None]
     ip: Mapped[str | None] = mapped_column(String(45))
     user_agent: Mapped[str | None] = mapped_column(String(300))
 
 
 class ActionToken(Base):
-    """Remembers one-time links (activation, password reset) so each works once."""
+    """Remembers one-time links (activation, password reset) so each works once. A newer link
+    for the same person and purpose, or a new password, revokes the older unused ones."""
 
     __tablename__ = "action_tokens"
 
@@ -230,6 +239,9 @@ class ActionToken(Base):
     purpose: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[timestamp]
     used_at: Mapped[dt.datetime | None]
+    revoked_at: Mapped[dt.datetime | None]
+    # The admin who issued the link; None when the person asked for it (/forgot).
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
 
 class SigningKey(Base):

@@ -48,7 +48,7 @@ class LinkError(Exception):
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
-        self.reason = reason  # "invalid" | "expired" | "used"
+        self.reason = reason  # "invalid" | "expired" | "used" | "revoked" | "active"
 
 
 def _serializer(purpose: str) -> URLSafeTimedSerializer:

@@ -27,7 +27,7 @@ from lms.dashboard.forms import ConfirmImportForm, InviteForm, RemindForm, Uploa
 from lms.dashboard.importer import ImportFileError
 from lms.db import db
 from lms.extensions import client_ip
-from lms.mail import mail_enabled, send_mail
+from lms.mail import link_delivery, mail_enabled, send_mail
 from lms.models import Agency, Program, Role, Unit, User
 from lms.scoping import get_scoped_or_404, limited_unit_ids, scope
 from lms.services import accounts
@@ -356,7 +356,9 @@ def invitations(agency_id: int):  # type: ignore[no-untyped-def]
                 p,
                 external_url(
                     "auth.activate",
-                    token=accounts.issue_link_token(p, accounts.ACTIVATION),
+                    token=accounts.issue_link_token(
+                        p, accounts.ACTIVATION, current_user, link_delivery(p.email), client_ip()
+                    ),
                 ),
             )
             for p in people

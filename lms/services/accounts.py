@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, or_, select, update
 
 from lms.db import db, utcnow
 from lms.identity import IdentityNumberError, normalise, parse_identity_number
@@ -100,17 +100,47 @@ def change_password(user: User, current: str, new: str, keep_token: str | None, 
         raise AccountError(_l("Kata sandi saat ini salah."), "current_password")
     check_password_strength(new, user)
     user.password_hash = hash_password(new)
+    _password_chosen_by_owner(user)
+    revoke_links(user)
     end_all_sessions(user, keep_token=keep_token)
     audit.record("auth.password_changed", actor=user, target_type="user", target_id=user.id, ip=ip)
 
 
+def _password_chosen_by_owner(user: User) -> None:
+    user.password_set_via_admin_link_at = None
+    user.password_set_via_admin_link_by_id = None
+
+
 # --- one-time links -----------------------------------------------------------------------------
 
-def issue_link_token(user: User, purpose: str) -> str:
-    """A signed token naming the user and a fresh id; the id is recorded so the link works once."""
-    jti = secrets.token_hex(16)
-    db.session.add(ActionToken(jti=jti, user_id=user.id, purpose=purpose))
+def revoke_links(user: User, purpose: str | None = None) -> None:
+    """Revoke the person's unused links (of one purpose, or all of them)."""
     db.session.flush()
+    stmt = update(ActionToken).where(ActionToken.user_id == user.id, ActionToken.used_at.is_(None),
+                                     ActionToken.revoked_at.is_(None))
+    if purpose is not None:
+        stmt = stmt.where(ActionToken.purpose == purpose)
+    db.session.execute(stmt.values(revoked_at=utcnow()).execution_options(synchronize_session=False))
+
+
+def issue_link_token(user: User, purpose: str, issued_by: User | None = None,
+                     delivery: str | None = None, ip: str | None = None) -> str:
+    """A signed token naming the user and a fresh id; the id is recorded so the link works once.
+
+    Older unused links of the same purpose stop working. A link issued by someone else (an admin)
+    is audited with that admin as the actor and how it reached the person: ``delivery`` is
+    ``"email"`` or ``"shown"`` (on the admin's screen or printed)."""
+    if purpose == ACTIVATION and user.activated_at is not None:
+        raise AccountError(_l("Akun ini sudah aktif."), "name")
+    revoke_links(user, purpose)
+    jti = secrets.token_hex(16)
+    by = issued_by.id if issued_by is not None and issued_by.id != user.id else None
+    db.session.add(ActionToken(jti=jti, user_id=user.id, purpose=purpose, issued_by_id=by))
+    db.session.flush()
+    if by is not None:
+        audit.record("auth.link_issued", actor=issued_by, agency_id=user.agency_id,
+                     target_type="user", target_id=user.id, ip=ip, purpose=purpose,
+                     delivery=delivery or "shown", link_id=jti[:8])
     return sign_link_payload(purpose, {"uid": user.id, "jti": jti})
 
 
@@ -127,21 +157,33 @@ def peek_link_token(purpose: str, token: str) -> tuple[User, ActionToken]:
         raise LinkError("invalid")
     if row.used_at is not None:
         raise LinkError("used")
+    if row.revoked_at is not None:
+        raise LinkError("revoked")
     user = db.session.get(User, row.user_id)
     if user is None or not user.active:
         raise LinkError("invalid")
+    if purpose == ACTIVATION and user.activated_at is not None:
+        raise LinkError("active")
     return user, row
 
 
 def redeem_link_token(purpose: str, token: str, new_password: str, ip: str | None) -> User:
     user, row = peek_link_token(purpose, token)
     check_password_strength(new_password, user)
-    row.used_at = utcnow()
+    now = utcnow()
+    row.used_at = now
     user.password_hash = hash_password(new_password)
     if purpose == ACTIVATION and user.activated_at is None:
-        user.activated_at = utcnow()
+        user.activated_at = now
+    if row.issued_by_id is not None:  # the admin who issued the link may have seen it
+        user.password_set_via_admin_link_at = now
+        user.password_set_via_admin_link_by_id = row.issued_by_id
+    else:
+        _password_chosen_by_owner(user)
+    revoke_links(user)  # every other outstanding link, of any purpose
     end_all_sessions(user)
-    audit.record(f"auth.{purpose}", actor=user, target_type="user", target_id=user.id, ip=ip)
+    audit.record(f"auth.{purpose}", actor=user, target_type="user", target_id=user.id, ip=ip,
+                 link_issued_by=row.issued_by_id)
     return user
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from lms import uploads
 from lms.db import db
+from lms.mail import link_delivery
 from lms.models import Agency, Role, Unit, User
 from lms.services import ServiceError, accounts, audit
 from lms.urls import external_url
@@ -70,7 +71,8 @@ def create_agency_with_admin(data: AgencyInput, admin_name: str | None, admin_em
             actor, ip)
     except accounts.AccountError as exc:
         raise AgencyError(exc.message, "admin_email") from None
-    link = external_url("auth.activate", token=accounts.issue_link_token(admin, accounts.ACTIVATION))
+    link = external_url("auth.activate", token=accounts.issue_link_token(
+        admin, accounts.ACTIVATION, actor, link_delivery(admin.email), ip))
     return agency, admin, link
 
 

@@ -14,7 +14,7 @@ from lms.access import admin_required, platform_required
 from lms.db import db
 from lms.extensions import client_ip
 from lms.forms import AgencyForm, PostForm, ProgramForm, StaffForm, UnitForm
-from lms.mail import mail_enabled, send_mail
+from lms.mail import link_delivery, mail_enabled, send_mail
 from lms.models import (
     Agency,
     AuditLog,
@@ -169,8 +169,8 @@ def staff_new(agency_id: int):  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         try:
             user = accounts.create_staff(agency, _staff_data(form), current_user, client_ip())
-            link = external_url("auth.activate",
-                                token=accounts.issue_link_token(user, accounts.ACTIVATION))
+            link = external_url("auth.activate", token=accounts.issue_link_token(
+                user, accounts.ACTIVATION, current_user, link_delivery(user.email), client_ip()))
         except accounts.AccountError as exc:
             getattr(form, exc.field or "name").errors.append(str(exc))
         else:
@@ -229,7 +229,8 @@ def staff_link(agency_id: int, user_id: int):  # type: ignore[no-untyped-def]
     if PostForm().validate_on_submit():
         purpose = accounts.ACTIVATION if person.activated_at is None else accounts.RESET
         endpoint = "auth.activate" if purpose == accounts.ACTIVATION else "auth.reset"
-        link = external_url(endpoint, token=accounts.issue_link_token(person, purpose))
+        link = external_url(endpoint, token=accounts.issue_link_token(
+            person, purpose, current_user, link_delivery(person.email), client_ip()))
         db.session.commit()
         _deliver_activation(person, link)
     return redirect(url_for("admin.staff_edit", agency_id=agency.id, user_id=person.id))

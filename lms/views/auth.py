@@ -88,6 +88,9 @@ def _link_error_message(reason: str) -> str:
     return {
         "expired": _("Tautan ini sudah kedaluwarsa. Minta tautan baru kepada admin instansi Anda."),
         "used": _("Tautan ini sudah dipakai. Silakan masuk, atau minta tautan baru."),
+        "revoked": _("Tautan ini sudah diganti dengan tautan yang lebih baru atau kata sandi sudah "
+                     "diubah. Pakai tautan terbaru, atau minta tautan baru."),
+        "active": _("Akun ini sudah aktif. Silakan masuk, atau pakai \"Lupa kata sandi\"."),
     }.get(reason, _("Tautan ini tidak sah. Periksa kembali atau minta tautan baru."))
 
 
