@@ -30,10 +30,13 @@ class Defaults:
     LANGUAGES = ["id", "en"]
     BABEL_DEFAULT_TIMEZONE = "Asia/Jakarta"
     # Rate limits (Flask-Limiter syntax); counters in Redis when REDIS_URL is set.
-    # Per IP: generous, since a whole office may log in from behind one NAT address; the
-    # per-account limit is what stops password guessing.
+    # Per IP: generous, since a whole office may log in from behind one NAT address. Password
+    # guessing is stopped by counting FAILED logins per account and IP pair (so someone who only
+    # knows a NIP cannot lock its owner out), plus a slower limit of failures per account from
+    # any IP. A password set through a reset or activation link starts fresh counters.
     RATELIMIT_LOGIN = "60 per minute;600 per hour"
-    RATELIMIT_LOGIN_ACCOUNT = "5 per minute;30 per hour"
+    RATELIMIT_LOGIN_ACCOUNT_IP = "5 per minute;30 per hour"
+    RATELIMIT_LOGIN_ACCOUNT = "100 per hour;300 per day"
     RATELIMIT_PASSWORD_RESET = "5 per hour"
     RATELIMIT_PUBLIC = "120 per minute"
     RATELIMIT_HEADERS_ENABLED = True

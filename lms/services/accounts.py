@@ -275,6 +275,16 @@ def search_staff_filter(q: str):  # type: ignore[no-untyped-def]
                func.lower(User.email).like(like))
 
 
+def login_counter_key(identifier: str) -> str:
+    """The account part of the failed-login counters' key: the identifier as typed (normalised)
+    and a short digest of the account's password hash, so that setting a new password (through a
+    reset or activation link) leaves the old counters behind and the owner can always get in."""
+    ident = normalise_identifier(identifier)
+    user = find_login(identifier)
+    generation = sha256_hex(user.password_hash)[:12] if user and user.password_hash else "-"
+    return f"{ident}:{generation}"
+
+
 def normalise_identifier(identifier: str) -> str:
     identifier = (identifier or "").strip().lower()
     return identifier if "@" in identifier else normalise(identifier)

@@ -6,6 +6,7 @@ from flask import (
     Blueprint,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -35,19 +36,27 @@ bp = Blueprint("auth", __name__)
 
 
 def _login_account_key() -> str:
-    """Rate-limit key per account being tried, so spreading over IPs does not help an attacker."""
-    ident = accounts.normalise_identifier(request.form.get("identifier", ""))
-    return f"login-account:{ident}"
+    """Failure counter per account being tried, so spreading over IPs does not help an attacker.
+    It includes the account's password generation: a new password starts fresh counters."""
+    if "login_counter_key" not in g:  # looked up once per request (checked, then counted)
+        g.login_counter_key = accounts.login_counter_key(request.form.get("identifier", ""))
+    return f"login-account:{g.login_counter_key}"
 
 
-def _only_posts() -> bool:
-    return request.method != "POST"
+def _login_account_ip_key() -> str:
+    return f"{_login_account_key()}:{client_ip()}"
+
+
+def _login_failed(response) -> bool:  # type: ignore[no-untyped-def]
+    return response.status_code == 400  # a successful login redirects
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN_ACCOUNT_IP"], methods=["POST"],
+               key_func=_login_account_ip_key, deduct_when=_login_failed)
 @limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN_ACCOUNT"], methods=["POST"],
-               key_func=_login_account_key)
+               key_func=_login_account_key, deduct_when=_login_failed)
 def login():  # type: ignore[no-untyped-def]
     if current_user.is_authenticated:
         return redirect(url_for("learner.home"))

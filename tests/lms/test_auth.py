@@ -4,7 +4,7 @@ import pytest
 
 from lms import ConfigError, create_app
 from lms.db import db
-from lms.models import AuthSession
+from lms.models import AuthSession, User
 from lms.services import accounts
 from tests.conftest import PASSWORD, csrf_token, login
 
@@ -173,3 +173,56 @@ def test_open_redirect_is_not_followed(client, make):
                            data={"identifier": user.nip, "password": PASSWORD, "csrf_token": token})
     assert response.headers["Location"] == "/"
     assert not re.match(r"https?://evil", response.headers["Location"])
+
+
+def test_failed_logins_from_one_ip_do_not_lock_out_the_owner_elsewhere(app, make):
+    user = make.user(make.agency())
+    attacker, owner = app.test_client(), app.test_client()
+    attacker_ip, owner_ip = {"REMOTE_ADDR": "203.0.113.7"}, {"REMOTE_ADDR": "198.51.100.2"}
+    token = csrf_token(attacker, "/login")
+    codes = [attacker.post("/login", data={"identifier": user.nip, "password": f"guess-{i}",
+                                           "csrf_token": token}, environ_base=attacker_ip).status_code
+             for i in range(8)]
+    assert codes[:5] == [400] * 5 and codes[-1] == 429  # the pair limit stops the guessing
+    # ...even with the right password from that IP...
+    assert attacker.post("/login", data={"identifier": user.nip, "password": PASSWORD,
+                                         "csrf_token": token},
+                         environ_base=attacker_ip).status_code == 429
+    # ...but the owner, from another address, logs in.
+    token = csrf_token(owner, "/login")
+    response = owner.post("/login", data={"identifier": user.nip, "password": PASSWORD,
+                                          "csrf_token": token}, environ_base=owner_ip)
+    assert response.status_code == 302
+
+
+def test_successful_logins_are_not_counted_against_the_account(app, make):
+    user = make.user(make.agency())
+    client = app.test_client()
+    for _ in range(8):
+        assert login(client, user.nip).status_code == 302
+        client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+
+
+def test_global_account_failure_limit_is_passed_by_a_reset_link(app, make):
+    user = make.user(make.agency())
+    old = app.config["RATELIMIT_LOGIN_ACCOUNT"]
+    app.config["RATELIMIT_LOGIN_ACCOUNT"] = "6 per hour"
+    try:
+        for n in range(4):  # failures spread over IPs reach the per-account limit
+            client = app.test_client()
+            token = csrf_token(client, "/login")
+            for _ in range(2):
+                client.post("/login", data={"identifier": user.nip, "password": "wrong-one",
+                                            "csrf_token": token},
+                            environ_base={"REMOTE_ADDR": f"203.0.113.{n + 1}"})
+        owner = app.test_client()
+        assert login(owner, user.nip).status_code == 429
+        with app.app_context():
+            token = accounts.issue_link_token(db.session.get(User, user.id), accounts.RESET)
+            db.session.commit()
+        data = {"password": "owner-new-pass-1", "confirm": "owner-new-pass-1",
+                "csrf_token": csrf_token(owner, f"/reset/{token}")}
+        assert owner.post(f"/reset/{token}", data=data).status_code == 302
+        assert login(owner, user.nip, "owner-new-pass-1").status_code == 302
+    finally:
+        app.config["RATELIMIT_LOGIN_ACCOUNT"] = old
