@@ -1,13 +1,17 @@
 """Checks for uploaded images (agency logos, certificate signatures, pledge signatures).
 
 Only real PNGs and plain SVGs pass: an SVG may carry no script, foreignObject, event handler,
-external reference, DOCTYPE or entity, so it can be embedded anywhere without running code.
+external reference, DOCTYPE or entity, no CSS that loads anything (``@import``, ``url()`` other
+than to a fragment of the same document, an ``xml-stylesheet``), and no animation that changes a
+link or sets a ``javascript:``/``data:`` value, so it can be embedded anywhere without running code
+or fetching anything.
 Uploaded bytes are only ever embedded in PDFs or served as images, never as HTML.
 """
 
 from __future__ import annotations
 
 import io
+import re
 import xml.etree.ElementTree as ET
 
 from flask_babel import lazy_gettext as _l
@@ -39,12 +43,31 @@ def validate_png(data: bytes, field: str, max_bytes: int = MAX_IMAGE_BYTES,
     return size
 
 
+ANIMATION_TAGS = frozenset({"animate", "set", "animatemotion", "animatetransform", "discard"})
+ANIMATION_VALUES = ("to", "from", "by", "values")
+# CSS that can load something from outside: @import, url() to anything but a fragment of this
+# document, image-set() (takes plain strings), and any escape (``\75 rl(`` is ``url(``).
+_CSS_URL = re.compile(r"url\(\s*(?![\s'\"]*#)", re.IGNORECASE)
+_CSS_OTHER = re.compile(r"@import|image-set\(|\\", re.IGNORECASE)
+_URL_NOISE = re.compile(r"[\x00-\x20]")
+
+
+def _css_loads_something(css: str) -> bool:
+    return bool(_CSS_URL.search(css) or _CSS_OTHER.search(css))
+
+
+def _code_url(value: str) -> bool:
+    """A ``javascript:`` or ``data:`` URL, as a browser reads it (tabs, newlines, spaces and
+    control characters dropped, any case)."""
+    return _URL_NOISE.sub("", value).lower().startswith(("javascript:", "data:"))
+
+
 def validate_svg(data: bytes, field: str, max_bytes: int = MAX_IMAGE_BYTES) -> None:
     bad = _l("Berkas bukan gambar SVG yang aman.")
     if len(data) > max_bytes:
         raise ImageError(_l("Gambar terlalu besar (maksimal %(kb)d KB).", kb=max_bytes // 1024), field)
     lowered = data.lower()
-    if b"<!doctype" in lowered or b"<!entity" in lowered:
+    if b"<!doctype" in lowered or b"<!entity" in lowered or b"<?xml-stylesheet" in lowered:
         raise ImageError(bad, field)
     try:
         root = ET.fromstring(data)  # noqa: S314 - DTDs and entities are refused above
@@ -56,12 +79,24 @@ def validate_svg(data: bytes, field: str, max_bytes: int = MAX_IMAGE_BYTES) -> N
         tag = el.tag.rsplit("}", 1)[-1].lower()
         if tag in ("script", "foreignobject"):
             raise ImageError(bad, field)
+        if tag == "style" and _css_loads_something("".join(el.itertext())):
+            raise ImageError(bad, field)
         for name, value in el.attrib.items():
             local = name.rsplit("}", 1)[-1].lower()
             if local.startswith("on"):
                 raise ImageError(bad, field)
             if local == "href" and not value.startswith(("#", "data:image/png", "data:image/jpeg")):
                 raise ImageError(bad, field)
+            # style="..." and presentation attributes (fill, filter, mask...) take CSS too
+            if _css_loads_something(value) if local == "style" else bool(_CSS_URL.search(value)):
+                raise ImageError(bad, field)
+        if tag in ANIMATION_TAGS:
+            target = el.attrib.get("attributeName", "").strip().rsplit(":", 1)[-1].lower()
+            if target == "href":  # animating a link changes where it goes: refused outright
+                raise ImageError(bad, field)
+            for attr in ANIMATION_VALUES:
+                if any(_code_url(v) for v in el.attrib.get(attr, "").split(";")):
+                    raise ImageError(bad, field)
 
 
 def validate_logo(data: bytes, filename: str, field: str = "logo",
