@@ -120,11 +120,11 @@ def _register_core(app: Flask) -> None:
     from lms import cli, dashboard, errors, signals
     from lms.requirements import Registry
     from lms.services.programs import on_requirement_met
-    from lms.views import admin, auth, learner, public
+    from lms.views import admin, admins, auth, learner, public
 
     app.extensions["lms.requirements"] = Registry()
     signals.requirement_met.connect(on_requirement_met, sender=app, weak=False)
-    for bp in (auth.bp, learner.bp, admin.bp, public.bp):
+    for bp in (auth.bp, learner.bp, admin.bp, admins.bp, public.bp):
         app.register_blueprint(bp)
     errors.init_app(app)
     cli.init_app(app)

@@ -107,3 +107,22 @@ class ProgramForm(FlaskForm):
     unit_ids = SelectMultipleField(_l("Unit sasaran (kosongkan untuk semua unit)"), coerce=int)
     requirements = SelectMultipleField(_l("Persyaratan"))
     submit = SubmitField(_l("Simpan program"))
+
+
+class AdminGrantForm(FlaskForm):
+    """Make a staff member an agency admin, optionally limited to some units."""
+
+    identifier = StringField(_l("NIP atau e-mail pegawai"),
+                             validators=[DataRequired(), Length(max=254)],
+                             render_kw={"autocapitalize": "off"})
+    unit_ids = SelectMultipleField(_l("Batasi ke unit (kosongkan untuk seluruh instansi)"),
+                                   coerce=int)
+    submit = SubmitField(_l("Jadikan admin"))
+
+
+class AdminUnitsForm(FlaskForm):
+    """The units an agency admin is limited to; none selected means the whole agency."""
+
+    unit_ids = SelectMultipleField(_l("Batasi ke unit (kosongkan untuk seluruh instansi)"),
+                                   coerce=int)
+    submit = SubmitField(_l("Simpan batasan"))

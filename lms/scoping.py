@@ -107,6 +107,13 @@ def can_see_person(user: User, person: User | int | None) -> bool:
     return units is None or person.unit_id in units
 
 
+def visible_among(user: User, person_ids: list[int]) -> set[int]:
+    """The ids among ``person_ids`` of people ``user`` may see."""
+    if not person_ids:
+        return set()
+    return set(db.session.scalars(visible_user_ids(user).where(User.id.in_(person_ids))))
+
+
 def get_scoped_or_404(model: type[T], ident: Any, user: User, *, person: Any = _DEFAULT) -> T:
     """Load ``model`` by primary key if ``user`` may see it, else 404.
 

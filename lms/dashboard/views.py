@@ -29,7 +29,7 @@ from lms.db import db
 from lms.extensions import client_ip
 from lms.mail import link_delivery, mail_enabled, send_mail
 from lms.models import Agency, Program, Role, Unit, User
-from lms.scoping import get_scoped_or_404, limited_unit_ids, scope
+from lms.scoping import get_scoped_or_404, is_whole_agency_admin, scope
 from lms.services import accounts
 from lms.urls import external_url
 from lms.views import int_arg, page_arg
@@ -58,7 +58,7 @@ def _agency(agency_id: int) -> Agency:
 def _whole_agency_admin(agency_id: int) -> Agency:
     """Import changes staff anywhere in the agency: unit-limited admins may not."""
     agency = _agency(agency_id)
-    if limited_unit_ids(current_user) is not None:
+    if not is_whole_agency_admin(current_user, agency.id):
         abort(404)
     return agency
 

@@ -24,7 +24,7 @@ from lms.models import (
     Role,
     User,
 )
-from lms.scoping import get_scoped_or_404, limited_unit_ids, scope
+from lms.scoping import get_scoped_or_404, limited_unit_ids, scope, scope_audit, visible_among
 from lms.services import accounts, agencies
 from lms.services import programs as program_service
 from lms.urls import external_url
@@ -296,8 +296,13 @@ def program_form(agency_id: int, program_id: int | None = None):  # type: ignore
 @bp.get("/agencies/<int:agency_id>/audit")
 @admin_required
 def audit_log(agency_id: int):  # type: ignore[no-untyped-def]
+    """The agency's last 200 entries; a unit-limited admin sees their own actions and entries about
+    people of their units, and the names of those people and of admins only."""
     agency = _agency(agency_id)
-    entries = db.session.scalars(
-        select(AuditLog).where(AuditLog.agency_id == agency.id).order_by(AuditLog.id.desc()).limit(200)
-    ).all()
-    return render_template("admin/audit.html", agency=agency, entries=entries)
+    entries = db.session.scalars(scope_audit(
+        select(AuditLog).where(AuditLog.agency_id == agency.id), current_user,
+    ).order_by(AuditLog.id.desc()).limit(200)).all()
+    actors = {e.actor for e in entries if e.actor is not None}
+    named = {a.id for a in actors if a.is_admin} | visible_among(
+        current_user, [a.id for a in actors if not a.is_admin])
+    return render_template("admin/audit.html", agency=agency, entries=entries, named=named)

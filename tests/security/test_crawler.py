@@ -1,6 +1,7 @@
 """Crawl everything an admin of agency A can reach on the demo data (every plugin enabled), then
 replay each URL as the admin of agency B, as a learner of A, and anonymously: nothing of A's people
-may come back. New routes are covered without anyone remembering to add them here."""
+may come back. Replayed as an admin of A limited to one unit, nothing of A's other units may come
+back either. New routes are covered without anyone remembering to add them here."""
 
 from __future__ import annotations
 
@@ -11,9 +12,12 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from sqlalchemy import select
 
-from lms.db import db
-from lms.demo import DEMO_PASSWORD, seed_demo
-from lms.models import Agency, Role, User
+from certificates.models import Certificate, Job
+from lms.db import db, utcnow
+from lms.demo import DEMO_PASSWORD, DEMO_PROGRAM_TITLE, seed_demo
+from lms.models import Agency, EmploymentType, Program, Role, Unit, User, admin_units
+from lms.security import hash_password
+from pledges.models import PledgeSignature
 from tests.conftest import csrf_token
 
 # Pages meant for everyone (they show only what a certificate or pledge holder agreed to publish).
@@ -121,3 +125,102 @@ def test_every_crawled_page_carries_the_security_headers(app, demo):
         assert "unsafe-inline" not in csp.split("script-src")[-1].split(";")[0], url
         assert "frame-ancestors 'none'" in csp, url
         assert headers.get("X-Content-Type-Options") == "nosniff", url
+
+
+# --- an admin of A limited to one unit -----------------------------------------------------------
+
+UNIT_ADMIN_EMAIL = "unit@bangka.demo"
+LIMITED_UNIT = "Dinas Pendidikan"
+# detail pages of one person, certificate, signature or ZIP job: (pattern, kind of the id)
+DETAIL_PATTERNS = (
+    (re.compile(r"^/admin/agencies/\d+/staff/(\d+)(?:/|$)"), "user"),
+    (re.compile(r"^/certificates/([A-Za-z0-9]+)\.pdf$"), "certificate"),
+    (re.compile(r"^/admin/agencies/\d+/certificates/(?!jobs/|template)([A-Za-z0-9]+)(?:/|$)"),
+     "certificate"),
+    (re.compile(r"^/pledges/admin/signatures/(\d+)(?:/|$)"), "signature"),
+    (re.compile(r"^/admin/agencies/\d+/certificates/jobs/(\d+)(?:\.json|/|$)"), "job"),
+)
+
+
+def _unit_admin(app) -> dict:  # type: ignore[type-arg]
+    """An admin of BANGKA limited to one unit, and what they must not see: the names and NIPs of
+    BANGKA's learners in other units (minus any that also belong to someone of their unit)."""
+    with app.app_context():
+        bangka = db.session.scalar(select(Agency).where(Agency.code == "BANGKA"))
+        unit = db.session.scalar(select(Unit).where(Unit.agency_id == bangka.id,
+                                                    Unit.name == LIMITED_UNIT))
+        admin = User(agency_id=bangka.id, unit_id=unit.id, role=Role.AGENCY_ADMIN,
+                     employment_type=EmploymentType.NON_ASN, email=UNIT_ADMIN_EMAIL,
+                     name="Admin Unit Pendidikan", password_hash=hash_password(DEMO_PASSWORD),
+                     activated_at=utcnow())
+        db.session.add(admin)
+        db.session.flush()
+        db.session.execute(admin_units.insert().values(user_id=admin.id, unit_id=unit.id))
+        db.session.commit()
+        people = db.session.scalars(select(User).where(User.agency_id == bangka.id,
+                                                       User.role == Role.LEARNER)).all()
+        own = [v for p in people if p.unit_id == unit.id for v in (p.name, p.nip) if v]
+        others = {v for p in people if p.unit_id != unit.id for v in (p.name, p.nip) if v}
+        secrets = {s for s in others if not any(s in o for o in own)}
+        outside = {p.id for p in people if p.unit_id != unit.id}
+        return {"secrets": secrets, "outside": outside}
+
+
+def _owner_outside(app, url: str, outside: set[int]) -> bool:
+    """True when ``url`` is the detail page of something of a person outside the admin's unit
+    (or of a ZIP job someone else asked for)."""
+    for pattern, kind in DETAIL_PATTERNS:
+        match = pattern.match(url.split("?")[0])
+        if not match:
+            continue
+        key = match.group(1)
+        with app.app_context():
+            if kind == "user":
+                return int(key) in outside
+            if kind == "certificate":
+                owner = db.session.scalar(select(Certificate.user_id)
+                                          .where(Certificate.code == key.upper()))
+                return owner in outside
+            if kind == "signature":
+                return db.session.scalar(select(PledgeSignature.user_id)
+                                         .where(PledgeSignature.id == int(key))) in outside
+            requester = db.session.scalar(select(Job.requested_by_id).where(Job.id == int(key)))
+            admin_id = db.session.scalar(select(User.id).where(User.email == UNIT_ADMIN_EMAIL))
+            return requester != admin_id
+    return False
+
+
+def _start_zip_job(app, client) -> str:  # type: ignore[no-untyped-def]
+    """A ZIP job of the whole-agency admin (it holds every unit's certificates)."""
+    with app.app_context():
+        program = db.session.scalar(select(Program).join(Agency).where(
+            Agency.code == "BANGKA", Program.title == DEMO_PROGRAM_TITLE))
+        listing = f"/admin/agencies/{program.agency_id}/certificates"
+        path = f"/admin/agencies/{program.agency_id}/programs/{program.id}/certificates.zip"
+    response = client.post(path, data={"csrf_token": csrf_token(client, listing)})
+    assert response.status_code == 302
+    return urlsplit(response.location).path
+
+
+def test_unit_limited_admin_sees_nothing_of_other_units(app, demo):
+    admin_a = app.test_client()
+    _login(admin_a, "admin@bangka.demo")
+    job = _start_zip_job(app, admin_a)
+    urls = _crawl(admin_a)
+    urls += [job, f"{job}.json", f"{job}/download"]
+    limited = _unit_admin(app)
+    client = app.test_client()
+    _login(client, UNIT_ADMIN_EMAIL)
+    details = [u for u in urls if _owner_outside(app, u, limited["outside"])]
+    assert len(details) >= 5, f"the crawler reached too few other-unit detail pages: {details}"
+
+    problems = _leaks(client, urls, limited["secrets"])
+    for url in details:
+        status = client.get(url).status_code
+        if status != 404:
+            problems.append(f"{url} -> {status}, expected 404 (another unit's)")
+    assert not problems, "unit-limited admin sees other units:\n" + "\n".join(problems)
+    # and the admin of agency B still sees nothing of A, limited admin or not
+    admin_b = app.test_client()
+    _login(admin_b, "admin@pangkalpinang.demo")
+    assert not _leaks(admin_b, urls, demo["secrets"])
