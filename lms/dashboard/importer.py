@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import io
 import re
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,6 +31,11 @@ from lms.models import Agency, EmploymentType, Role, Unit, User
 from lms.services import audit
 
 CHUNK = 5000
+# The longest text each column holds (lms.models: User.name, User.position, Unit.name are
+# String(200)); PostgreSQL refuses longer text where SQLite would store it.
+MAX_TEXT = 200
+SHOWN = 60  # at most this much of a bad value is repeated in an error message
+XLSX_MAX_UNPACKED = 512 * 1024 * 1024  # all parts of a workbook together, once unzipped
 STORED_ERRORS = 1000  # bad rows kept for the preview page; the count is always exact
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
 
@@ -141,20 +147,80 @@ def _csv_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
     first = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=first.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    for row in reader:
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:  # a field over csv.field_size_limit(), a stray quote
+            line = reader.line_num
+            if "field larger than field limit" in str(exc):
+                raise ImportFileError(_(
+                    "Baris %(line)s: satu kolom berisi lebih dari %(limit)s huruf. Periksa "
+                    "tanda kutip di baris itu, atau simpan ulang berkas sebagai CSV.",
+                    line=line, limit=csv.field_size_limit())) from None
+            raise ImportFileError(_("Baris %(line)s tidak dapat dibaca sebagai CSV.", line=line)) \
+                from None
         yield reader.line_num, row
+
+
+# Markup that declares a DTD (entities, "billion laughs"), as it is written in UTF-8 or UTF-16.
+_DTD_MARKS = tuple("<!DOCTYPE".encode(enc) for enc in ("utf-8", "utf-16-le", "utf-16-be"))
+
+
+def _refuse_dtd(data: bytes) -> None:
+    """An XLSX is a ZIP of XML parts; none of them has any use for a DTD. Scan every part (as
+    a stream, with a cap on the unpacked size) and refuse the file if one declares a DTD, before
+    any XML parser sees it. openpyxl also reads sheets through defusedxml (defence in depth)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return  # openpyxl says it cannot read the file
+    unpacked = 0
+    overlap = max(len(m) for m in _DTD_MARKS) - 1
+    for info in infos:
+        if info.is_dir():
+            continue
+        tail = b""
+        try:
+            with archive.open(info) as part:
+                while chunk := part.read(1 << 20):
+                    unpacked += len(chunk)
+                    if unpacked > XLSX_MAX_UNPACKED:
+                        raise ImportFileError(_("Berkas XLSX terlalu besar setelah dibuka."))
+                    window = tail + chunk
+                    if any(mark in window for mark in _DTD_MARKS):
+                        raise ImportFileError(_(
+                            "Berkas XLSX ini memuat DTD (deklarasi dokumen XML) dan tidak diterima. "
+                            "Buka berkas di aplikasi lembar kerja lalu simpan ulang sebagai XLSX."))
+                    tail = window[-overlap:]
+        except ImportFileError:
+            raise
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+            return  # a damaged or encrypted part: openpyxl says it cannot read the file
 
 
 def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
     from openpyxl import load_workbook
 
+    _refuse_dtd(data)
+    unreadable = _("Berkas XLSX tidak dapat dibaca.")
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - any unreadable workbook is the person's file problem
-        raise ImportFileError(_("Berkas XLSX tidak dapat dibaca.")) from exc
+        raise ImportFileError(unreadable) from exc
     try:
-        ws = wb.worksheets[0]
-        for number, row in enumerate(ws.iter_rows(values_only=True), start=1):
+        number, rows = 0, None
+        while True:  # sheet XML is parsed while rows are read: a broken sheet fails here
+            try:
+                rows = rows or wb.worksheets[0].iter_rows(values_only=True)
+                row = next(rows)
+            except StopIteration:
+                return
+            except Exception as exc:  # noqa: BLE001 - the file's problem, not ours
+                raise ImportFileError(unreadable) from exc
+            number += 1
             yield number, list(row)
     finally:
         wb.close()
@@ -229,6 +295,40 @@ def _check_email(raw: str, domains: dict[str, str | None]) -> str | None:
         return validate_email(raw, check_deliverability=False).normalized.lower()
     except EmailNotValidError:
         return None
+
+
+# Imported fields as columns are named in error messages, with the longest text each may hold.
+# The NIP and e-mail have their own, stricter checks; a longer value is refused here already.
+_COLUMNS = {
+    "nip": ("nip", 30),
+    "name": ("nama", MAX_TEXT),
+    "email": ("email", 254),
+    "unit": ("unit", MAX_TEXT),
+    "position": ("jabatan", MAX_TEXT),
+    "employment_type": ("jenis", 40),
+}
+
+
+def _shown(value: str) -> str:
+    """A value as repeated in an error message: never the whole of a huge cell."""
+    return value if len(value) <= SHOWN else value[:SHOWN] + "\u2026"
+
+
+def _unstorable(line: int, rec: dict[str, str]) -> list[RowError]:
+    """Cells the database cannot store: NUL characters (PostgreSQL refuses them in text) and
+    text longer than its column (PostgreSQL refuses it; SQLite would silently keep it)."""
+    found = []
+    for key, (column, limit) in _COLUMNS.items():
+        value = rec.get(key, "")
+        if "\x00" in value:
+            found.append(RowError(line, column, _(
+                "Kolom ini memuat karakter NUL (kode 0), yang tidak dapat disimpan. Hapus "
+                "karakter itu, atau simpan ulang berkas dari aplikasi lembar kerja.")))
+        elif len(value) > limit:
+            found.append(RowError(line, column, _(
+                "Isian terlalu panjang: %(length)s huruf, paling banyak %(limit)s.",
+                length=len(value), limit=limit)))
+    return found
 
 
 def _unit_key(name: str) -> str:
@@ -308,11 +408,13 @@ def _build_preview(
         if progress and n % CHUNK == 0:
             progress("validate", n, len(rows))
         row_errors = len(errors)
+        unsafe = _unstorable(line, rec)
+        if unsafe:  # NUL or over-long text: nothing else of the row is worth checking
+            errors.extend(unsafe)
+            continue
         name = rec.get("name", "")
         if not name:
             errors.append(RowError(line, "nama", _("Nama wajib diisi.")))
-        elif len(name) > 200:
-            errors.append(RowError(line, "nama", _("Nama terlalu panjang (maks. 200 huruf).")))
         etype = EMPLOYMENT.get(rec.get("employment_type", "").strip().lower())
         if etype is None:
             errors.append(
@@ -321,7 +423,7 @@ def _build_preview(
                     "jenis",
                     _(
                         'Jenis pegawai "%(v)s" tidak dikenal (PNS, PPPK atau NON_ASN).',
-                        v=rec.get("employment_type", ""),
+                        v=_shown(rec.get("employment_type", "")),
                     ),
                 )
             )
@@ -376,7 +478,8 @@ def _build_preview(
             email = _check_email(email_raw, email_cache)
             if email is None:
                 errors.append(
-                    RowError(line, "email", _('Alamat e-mail "%(v)s" tidak valid.', v=email_raw))
+                    RowError(line, "email", _('Alamat e-mail "%(v)s" tidak valid.',
+                                              v=_shown(email_raw)))
                 )
             elif email in seen_email:
                 errors.append(
@@ -404,7 +507,7 @@ def _build_preview(
             else:
                 missing.setdefault(unit_key, unit_name)
                 errors.append(
-                    RowError(line, "unit", _('Unit kerja "%(v)s" belum ada.', v=unit_name))
+                    RowError(line, "unit", _('Unit kerja "%(v)s" belum ada.', v=_shown(unit_name)))
                 )
         if len(errors) == row_errors:
             clean.append(

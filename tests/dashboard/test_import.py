@@ -314,3 +314,132 @@ def test_unreadable_file_and_expired_upload(app, client, make):
         )
         db.session.commit()
     assert client.get(resp.headers["Location"]).status_code == 404
+
+
+# --- hostile files: a clear message naming the row, never a 500, nothing stored ---------------
+
+def _refused(app, agency, data: bytes, filename: str) -> str:
+    from lms.dashboard.importer import ImportFileError
+
+    with app.app_context(), pytest.raises(ImportFileError) as info:
+        build_preview(db.session.get(Agency, agency.id), filename, data, True)
+    return str(info.value)
+
+
+def _upload_bytes(client, agency, data: bytes, filename: str):
+    path = f"/admin/agencies/{agency.id}/import"
+    resp = client.post(path, data={"csrf_token": csrf_token(client, path),
+                                   "file": (io.BytesIO(data), filename)},
+                       content_type="multipart/form-data")
+    return client.get(resp.headers["Location"]) if resp.status_code == 302 else resp
+
+
+def test_a_csv_field_over_the_csv_module_limit_names_the_row(app, client, make):
+    agency = make.agency()
+    text = HEADER + good_rows(1) + f"{nip(2)};{'x' * 140_000};;;;PNS\n"
+    message = _refused(app, agency, text.encode(), "staff.csv")
+    assert "3" in message and "131" in message
+    admin = make.admin(agency)
+    login(client, admin.email)
+    page = _upload_bytes(client, agency, text.encode(), "staff.csv")
+    assert page.status_code == 400 and "131" in page.get_data(as_text=True)
+    assert users_of(app, agency) == []
+
+
+LAUGHS = ('<!DOCTYPE lolz [<!ENTITY lol "lol">'
+          + "".join(f'<!ENTITY lol{i} "{("&lol%s;" % (i - 1 if i > 1 else "")) * 10}">'
+                    for i in range(1, 10))
+          + "]>")
+
+
+def _xlsx_with_dtd(member: str, doctype: str = LAUGHS, encoding: str = "utf-8") -> bytes:
+    import zipfile
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["NIP", "Nama"])
+    ws.append([nip(1), "Rina"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    src = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        if member not in src.namelist():  # openpyxl writes inline strings: add the part
+            z.writestr(member, '<?xml version="1.0" encoding="UTF-8"?>' + doctype
+                       + '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                       '<si><t>&lol9;</t></si></sst>')
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == member:
+                text = data.decode()
+                if text.startswith("<?xml"):
+                    head, rest = text.split("?>", 1)
+                    text = head.replace("UTF-8", encoding) + "?>" + doctype + rest
+                else:
+                    text = doctype + text
+                data = text.replace(">Rina<", ">&lol9;<").encode(encoding)
+            z.writestr(item, data)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("member", ["xl/worksheets/sheet1.xml", "xl/sharedStrings.xml",
+                                    "xl/workbook.xml", "[Content_Types].xml"])
+def test_an_xlsx_with_a_dtd_is_refused(app, client, make, member):
+    agency = make.agency()
+    message = _refused(app, agency, _xlsx_with_dtd(member), "staff.xlsx")
+    assert "DTD" in message
+    # a harmless DTD is refused too, and so is one in UTF-16
+    assert "DTD" in _refused(app, agency, _xlsx_with_dtd(member, "<!DOCTYPE x>"), "staff.xlsx")
+    assert "DTD" in _refused(app, agency, _xlsx_with_dtd(member, encoding="UTF-16"), "staff.xlsx")
+    admin = make.admin(agency)
+    login(client, admin.email)
+    page = _upload_bytes(client, agency, _xlsx_with_dtd(member), "staff.xlsx")
+    assert page.status_code == 400 and "DTD" in page.get_data(as_text=True)
+    assert users_of(app, agency) == []
+
+
+def test_openpyxl_reads_xml_through_defusedxml():
+    """Defence in depth below our own check: openpyxl parses sheets with defusedxml when it is
+    installed (a dependency), which refuses entity declarations."""
+    import openpyxl
+
+    assert openpyxl.DEFUSEDXML is True
+
+
+@pytest.mark.parametrize("column, cell", [
+    ("nama", "N" * 201), ("jabatan", "J" * 201), ("unit", "U" * 201), ("email", "e" * 250 + "@x.id"),
+    ("nip", "1" * 300), ("jenis", "P" * 300),
+])
+def test_text_longer_than_its_column_is_refused_with_row_and_column(app, make, column, cell):
+    agency = make.agency()
+    fields = {"nip": nip(2), "nama": "Budi", "email": "b@contoh.go.id", "unit": "Umum",
+              "jabatan": "Analis", "jenis": "PNS"} | {column: cell}
+    row = ";".join(fields[c] for c in ("nip", "nama", "email", "unit", "jabatan", "jenis"))
+    p = preview(app, agency, HEADER + good_rows(1).replace("Bagian Umum", "Umum") + row + "\n",
+                create_units=True)
+    assert [(e.line, e.column) for e in p.errors] == [(3, column)]
+    assert len(p.errors[0].message) < 300  # the value is not repeated in full
+    with app.app_context(), pytest.raises(ImportRefused):
+        apply_import(db.session.get(Agency, agency.id), p, None)
+    assert users_of(app, agency) == []
+
+
+@pytest.mark.parametrize("column", ["nip", "nama", "email", "unit", "jabatan", "jenis"])
+def test_nul_bytes_in_a_cell_are_refused_with_row_and_column(app, make, column):
+    agency = make.agency()
+    fields = {"nip": nip(2), "nama": "Budi", "email": "b@contoh.go.id", "unit": "Umum",
+              "jabatan": "Analis", "jenis": "PNS"}
+    fields[column] = fields[column][:2] + "\x00" + fields[column][2:]
+    row = ";".join(fields[c] for c in ("nip", "nama", "email", "unit", "jabatan", "jenis"))
+    p = preview(app, agency, HEADER + row + "\n", create_units=True)
+    assert [(e.line, e.column) for e in p.errors] == [(2, column)]
+    assert "NUL" in p.errors[0].message
+    assert "\x00" not in str(p.summary())
+
+
+def test_long_unit_and_position_are_stored_whole_on_postgresql_too(app, make):
+    """The longest accepted values go through the real write (COPY on PostgreSQL)."""
+    agency = make.agency()
+    row = f"{nip(2)};{'N' * 200};b@contoh.go.id;{'U' * 200};{'J' * 200};PNS\n"
+    counts = do_import(app, agency, HEADER + row, create_units=True)
+    assert counts["created"] == 1 and counts["units_created"] == 1
