@@ -57,7 +57,11 @@ class Defaults:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_NAME = "ikrar_session"
-    PERMANENT_SESSION_LIFETIME = 8 * 3600
+    PERMANENT_SESSION_LIFETIME = 8 * 3600  # absolute: a login lasts at most this long
+    # Idle: a session unused for this long ends (seconds). Its last use is written to the
+    # database at most once per SESSION_TOUCH_INTERVAL, so requests do not each write.
+    SESSION_IDLE_TIMEOUT = 30 * 60
+    SESSION_TOUCH_INTERVAL = 60
     WTF_CSRF_TIME_LIMIT = 4 * 3600
     MAX_CONTENT_LENGTH = 32 * 1024 * 1024
     DEMO = False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from dataclasses import dataclass
 
@@ -58,7 +59,7 @@ def start_session(user: User, ip: str | None, user_agent: str | None) -> str:
     """Create a server-side session and return the token to keep in the cookie."""
     token = secrets.token_urlsafe(32)
     db.session.add(AuthSession(id=sha256_hex(token), user_id=user.id, ip=ip,
-                               user_agent=(user_agent or "")[:300]))
+                               user_agent=(user_agent or "")[:300], last_seen_at=utcnow()))
     user.last_login_at = utcnow()
     audit.record("auth.login", actor=user, target_type="user", target_id=user.id, ip=ip)
     return token
@@ -70,8 +71,32 @@ def session_user(user_id: int, token: str | None) -> User | None:
     row = db.session.get(AuthSession, sha256_hex(token))
     if row is None or row.user_id != user_id:
         return None
+    now = utcnow()
+    last = _aware(row.last_seen_at or row.created_at)
+    idle = (now - last).total_seconds()
+    if idle > int(current_app.config["SESSION_IDLE_TIMEOUT"]):
+        _outside_request_transaction(delete(AuthSession).where(AuthSession.id == row.id))
+        return None
+    if idle > int(current_app.config["SESSION_TOUCH_INTERVAL"]):
+        _outside_request_transaction(
+            update(AuthSession).where(AuthSession.id == row.id).values(last_seen_at=now))
     user = db.session.get(User, user_id)
     return user if user and user.active else None
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def _outside_request_transaction(stmt) -> None:  # type: ignore[no-untyped-def]
+    """Write session bookkeeping on its own connection and commit it at once: loading the user
+    happens inside a request whose own transaction must commit only the request's changes (and a
+    GET commits nothing). A failure here only delays the bookkeeping."""
+    try:
+        with db.engine.begin() as conn:
+            conn.execute(stmt)
+    except Exception:  # noqa: BLE001 - never fail the request over a last-seen time
+        current_app.logger.warning("could not update the login session's last use")
 
 
 def end_session(token: str | None) -> None:

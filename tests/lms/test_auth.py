@@ -1,9 +1,10 @@
 import re
 
 import pytest
+from sqlalchemy import select
 
 from lms import ConfigError, create_app
-from lms.db import db
+from lms.db import db, utcnow
 from lms.models import AuthSession, User
 from lms.services import accounts
 from tests.conftest import PASSWORD, csrf_token, login
@@ -226,3 +227,34 @@ def test_global_account_failure_limit_is_passed_by_a_reset_link(app, make):
         assert login(owner, user.nip, "owner-new-pass-1").status_code == 302
     finally:
         app.config["RATELIMIT_LOGIN_ACCOUNT"] = old
+
+
+def _move_last_seen(app, seconds: int) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    with app.app_context():
+        row = db.session.scalar(select(AuthSession))
+        row.last_seen_at = utcnow() - dt.timedelta(seconds=seconds)
+        db.session.commit()
+
+
+def _last_seen(app):  # type: ignore[no-untyped-def]
+    with app.app_context():
+        row = db.session.scalar(select(AuthSession))
+        return row.last_seen_at if row else None
+
+
+def test_session_ends_after_the_idle_timeout(app, client, make):
+    user = make.user(make.agency())
+    login(client, user.nip)
+    _move_last_seen(app, 10)
+    before = _last_seen(app)
+    assert client.get("/").status_code == 200
+    assert _last_seen(app) == before  # used within the last minute: no write
+    _move_last_seen(app, 5 * 60)
+    assert client.get("/").status_code == 200
+    assert (utcnow() - _last_seen(app).replace(tzinfo=utcnow().tzinfo)).total_seconds() < 30
+    _move_last_seen(app, app.config["SESSION_IDLE_TIMEOUT"] + 60)
+    response = client.get("/")
+    assert response.status_code == 302 and "/login" in response.location
+    assert _last_seen(app) is None  # the server-side session is gone
