@@ -65,6 +65,14 @@ class FilterForm(FlaskForm):
     submit = SubmitField(_l("Saring"))
 
 
+class UploadField(FileField):
+    """A file input that holds only what was uploaded with this request: never the stored bytes
+    of a model passed as ``obj`` (the template's saved logo is bytes, not an upload)."""
+
+    def process_data(self, value: object) -> None:
+        self.data = None
+
+
 HEX = Regexp(r"^#[0-9a-fA-F]{6}$", message=_l("Gunakan bentuk #RRGGBB, misalnya #0b5d3b."))
 
 
@@ -83,8 +91,8 @@ class TemplateForm(FlaskForm):
                                validators=[Optional(), Length(max=200)])
     jp_hours = DecimalField(_l("Jumlah JP (kosongkan untuk menjumlah dari modul)"),
                             validators=[Optional(), NumberRange(min=0.5, max=1000)], places=1)
-    logo = FileField(_l("Logo (PNG atau SVG)"), render_kw={"accept": "image/png,image/svg+xml"})
+    logo = UploadField(_l("Logo (PNG atau SVG)"), render_kw={"accept": "image/png,image/svg+xml"})
     remove_logo = BooleanField(_l("Hapus logo sendiri (pakai logo instansi)"))
-    signature = FileField(_l("Gambar tanda tangan (PNG)"), render_kw={"accept": "image/png"})
+    signature = UploadField(_l("Gambar tanda tangan (PNG)"), render_kw={"accept": "image/png"})
     remove_signature = BooleanField(_l("Hapus gambar tanda tangan"))
     submit = SubmitField(_l("Simpan templat"))
