@@ -95,19 +95,28 @@ def test_receipt_page_pdf_and_evidence_show_the_stored_text_after_the_program_is
     _assert_shows_signed_text(_pdf_text(admin_pdf.data), stored)
 
 
-def test_a_stored_text_that_cannot_be_split_is_shown_verbatim(app, client, setup):
-    """If the stored text does not match its template (it can only be displayed, never re-filled),
-    the receipt prints the stored text as it is."""
-    _sig_id, _stored = _signed_then_edited(app, client, setup)
+def test_a_stored_text_that_cannot_be_split_is_shown_verbatim(app, client, make, setup):
+    """If the stored text does not split along its template, the receipt page, its PDF and the
+    evidence page print the stored text as it is (and the evidence page says it is not intact)."""
+    sig_id, _stored = _signed_then_edited(app, client, setup)
+    odd = "Teks yang lain sama sekali.\n\n1. Satu-satunya butir."
     with app.app_context():
-        sig = db.session.scalar(select(PledgeSignature))
-        sig.shown_text = "Teks yang lain sama sekali.\n\n1. Satu-satunya butir."
-        context = services.receipt_context(sig)
-        assert context["fill"] is None and context["program_title"] == "Pilkada 2026"
-        from flask import render_template
+        sig = db.session.get(PledgeSignature, sig_id)
+        sig.shown_text = odd
+        assert services.receipt_context(sig)["fill"] is None
+        db.session.commit()
 
-        with app.test_request_context():
-            shown = _words(render_template("pledges/receipt_pdf.html", **context))
+    def check(shown: str) -> None:
         assert "Teks yang lain sama sekali." in shown and "Satu-satunya butir." in shown
-        assert "Pemungutan Suara Ulang" not in shown and "Pemerintah Kota Lain" not in shown
-        db.session.rollback()
+        assert "Pilkada 2026" in shown  # the program's title as signed
+        for value in NEW_VALUES:
+            assert value not in shown, value
+        assert "Bersikap netral" not in shown  # the template is not re-filled either
+
+    check(_page_text(client.get(f"/pledges/receipts/{sig_id}").get_data(as_text=True)))
+    check(_pdf_text(client.get(f"/pledges/receipts/{sig_id}.pdf").data))
+    admin = app.test_client()
+    login(admin, make.admin(setup.agency).email)
+    evidence = _page_text(admin.get(f"/pledges/admin/signatures/{sig_id}").get_data(as_text=True))
+    check(evidence)
+    assert "Tidak utuh" in evidence
