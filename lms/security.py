@@ -8,7 +8,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, g, request, session
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 _hasher = PasswordHasher()
@@ -88,7 +88,23 @@ def set_security_headers(response: Response) -> Response:
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     if current_app.config.get("HTTPS") or request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    # Pages for a logged-in person show NIPs, e-mails, evidence: no copy in any cache, not even
+    # the browser's, unless the view chose its own policy. A bare "no-cache" is send_file's
+    # default for downloads (exports, PDFs), not a choice, so it becomes "no-store" too.
+    if headers.get("Cache-Control", "no-cache") == "no-cache" and _logged_in():
+        headers["Cache-Control"] = "no-store"
     return response
+
+
+def _logged_in() -> bool:
+    """Whether the request comes from a logged-in person, without loading the user again or
+    touching the session of a visitor who has no session cookie (public pages stay cacheable)."""
+    if not request.cookies.get(current_app.config["SESSION_COOKIE_NAME"]):
+        return False
+    user = g.get("_login_user")
+    if user is not None:
+        return bool(user.is_authenticated)
+    return "_user_id" in session
 
 
 def init_security(app: Flask) -> None:

@@ -294,10 +294,21 @@ def set_active(user: User, active: bool, actor: User, ip: str | None = None) -> 
                  agency_id=user.agency_id, target_type="user", target_id=user.id, ip=ip)
 
 
+def _like_contains(text: str) -> str:
+    """A LIKE pattern matching ``text`` literally anywhere: ``%``, ``_`` and the escape character
+    typed in a search are not wildcards."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 def search_staff_filter(q: str):  # type: ignore[no-untyped-def]
-    like = f"%{q.strip().lower()}%"
-    return or_(func.lower(User.name).like(like), User.nip.like(f"%{normalise(q)}%"),
-               func.lower(User.email).like(like))
+    like = _like_contains(q.strip().lower())
+    clauses = [func.lower(User.name).like(like, escape="\\"),
+               func.lower(User.email).like(like, escape="\\")]
+    nip = normalise(q)
+    if nip:  # "-" or "." alone would otherwise match every NIP
+        clauses.append(User.nip.like(_like_contains(nip), escape="\\"))
+    return or_(*clauses)
 
 
 def login_counter_key(identifier: str) -> str:
