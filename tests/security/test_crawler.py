@@ -5,7 +5,9 @@ back either. New routes are covered without anyone remembering to add them here.
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 from collections import deque
 from urllib.parse import urljoin, urlsplit
 
@@ -76,6 +78,18 @@ def demo(app):
         return {"secrets": secrets, "learner_nip": learner.nip, "learner_name": learner.name}
 
 
+def _body(response) -> str:  # type: ignore[no-untyped-def]
+    """The response as text; a ZIP (an XLSX export, a certificate ZIP) as its file names and
+    members, so names inside compressed files are found too."""
+    data = response.get_data()
+    if data.startswith(b"PK"):
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = [*archive.namelist(), *(archive.read(n).decode("utf-8", "replace")
+                                            for n in archive.namelist())]
+        return "\n".join(parts)
+    return data.decode("utf-8", "replace")
+
+
 def _leaks(client, urls, secrets) -> list[str]:
     leaking = []
     for url in urls:
@@ -84,7 +98,7 @@ def _leaks(client, urls, secrets) -> list[str]:
         response = client.get(url)
         if response.status_code in (301, 302, 303, 403, 404, 429):
             continue
-        body = response.get_data().decode("utf-8", "replace")
+        body = _body(response)
         found = sorted(s for s in secrets if s in body)
         if response.status_code == 200 and found:
             leaking.append(f"{url} -> {response.status_code} shows {found[:3]}")
