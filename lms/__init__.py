@@ -92,6 +92,10 @@ def _init_limiter(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", bool(redis_url))
     app.config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
     limiter.init_app(app)
+    from lms.config import limiter_storage_problem
+
+    if problem := limiter_storage_problem(app.config):
+        app.logger.warning(problem)  # gunicorn.conf.py refuses several workers in this state
 
 
 def _init_login(app: Flask) -> None:

@@ -68,6 +68,19 @@ class Defaults:
     TESTING = False
 
 
+def limiter_storage_problem(config: Any) -> str | None:
+    """Why the rate limits would not hold in production, or None. Without Redis each process
+    counts on its own: with N gunicorn workers (or instances) every limit is N times looser."""
+    if config.get("TESTING") or config.get("DEMO"):
+        return None
+    storage = str(config.get("RATELIMIT_STORAGE_URI") or config.get("REDIS_URL") or "memory://")
+    if not storage.startswith("memory://"):
+        return None
+    return ("REDIS_URL is not set: rate limits (login, password reset, public pages) are counted "
+            "in each process's memory, so with several gunicorn workers or instances every limit "
+            "is multiplied by their number. Set LMS_REDIS_URL in production.")
+
+
 def _parse_env_value(raw: str) -> Any:
     """Accept JSON literals (numbers, booleans, lists) and fall back to the plain string."""
     try:

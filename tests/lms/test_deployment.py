@@ -102,3 +102,31 @@ def test_database_outage_gives_a_clean_503_page(tmp_path):
         assert response.headers["Retry-After"]
     health = client.get("/healthz")
     assert health.status_code == 503 and health.json["database"] == "unavailable"
+
+
+def test_production_without_redis_warns_at_start_up(tmp_path, caplog):
+    config = {"SECRET_KEY": "k" * 40, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/w.db"}
+    with caplog.at_level("WARNING"):
+        create_app(config)
+    assert any("REDIS_URL is not set" in r.getMessage() for r in caplog.records)
+    caplog.clear()
+    with caplog.at_level("WARNING"):
+        app = create_app({**config, "REDIS_URL": "redis://127.0.0.1:6379/0"})
+    assert not any("REDIS_URL" in r.getMessage() for r in caplog.records)
+    assert app.config["RATELIMIT_STORAGE_URI"].startswith("redis://")
+
+
+def test_gunicorn_refuses_several_workers_without_redis(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LMS_")}
+    env.update(LMS_SECRET_KEY="k" * 40, LMS_SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/g.db")
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    result = subprocess.run([str(gunicorn), "-w", "2", "-b", "127.0.0.1:0", "wsgi:app"], cwd=root,
+                            env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert "Refusing to start 2 workers" in result.stdout + result.stderr
