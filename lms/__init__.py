@@ -9,7 +9,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from lms.config import Defaults, env_overrides
-from lms.converters import IdConverter
+from lms.converters import URL_CONVERTERS
 
 __all__ = ["create_app"]
 
@@ -21,7 +21,7 @@ class ConfigError(RuntimeError):
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app: config, extensions, core blueprints, then the enabled plugins."""
     app = Flask(__name__, instance_relative_config=True)
-    app.url_map.converters["int"] = IdConverter  # before any rule: every <int:> fits the database
+    app.url_map.converters.update(URL_CONVERTERS)  # before any rule: ids fit the database, no NUL
     _load_config(app, config or {})
     os.makedirs(app.instance_path, exist_ok=True)
 

@@ -48,6 +48,9 @@ def reject_nul_bytes() -> None:
         for values in source.listvalues():
             if any("\x00" in v for v in values):
                 abort(400)
+    for files in request.files.listvalues():  # upload file names are stored too
+        if any("\x00" in (f.filename or "") for f in files):
+            abort(400)
 
 
 def init_app(app: Flask) -> None:
