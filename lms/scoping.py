@@ -118,9 +118,10 @@ def get_scoped_or_404(model: type[T], ident: Any, user: User, *, person: Any = _
     """Load ``model`` by primary key if ``user`` may see it, else 404.
 
     The row's agency must be one ``user`` administers. For a unit-limited admin, a unit must be one
-    of theirs, a user must be in one of them, and a row tied to a person must be tied to a person
-    in one of them: the person is the row's ``user_id`` unless ``person`` names another attribute
-    (a string) or gives the person's id directly (an int); ``person=None`` skips the check."""
+    of theirs, a user must be a learner in one of them (or themselves), and a row tied to a person
+    must be tied to a person in one of them: the person is the row's ``user_id`` unless ``person``
+    names another attribute (a string) or gives the person's id directly (an int);
+    ``person=None`` skips the check."""
     if isinstance(ident, int) and not -(2**63) <= ident < 2**63:
         abort(404)  # no such row, and PostgreSQL would refuse the parameter
     obj = db.session.get(model, ident)
@@ -132,8 +133,9 @@ def get_scoped_or_404(model: type[T], ident: Any, user: User, *, person: Any = _
     units = limited_unit_ids(user)
     if units is None:
         return obj
-    if isinstance(obj, User) and obj.unit_id not in units:
-        abort(404)
+    if isinstance(obj, User) and (obj.unit_id not in units
+                                  or (obj.role != Role.LEARNER and obj.id != user.id)):
+        abort(404)  # nor another admin, even of their unit: they could take over wider rights
     if isinstance(obj, Unit) and obj.id not in units:
         abort(404)
     if person is _DEFAULT:

@@ -154,3 +154,24 @@ def test_audit_log_of_a_unit_limited_admin_lists_only_their_people(app: Flask, m
     login(whole, boss.email)
     html = whole.get(f"/admin/agencies/{agency.id}/audit").get_data(as_text=True)
     assert "Siti Rahmawati" in html and "Budi Santoso" in html and "program.created" in html
+
+
+def test_unit_limited_admin_cannot_manage_another_admin_of_their_unit(app: Flask, make) -> None:
+    """A whole-agency admin who sits in the unit: a limited admin must not reset their password,
+    deactivate or edit them (that would hand over the whole agency)."""
+    agency = make.agency("BANGKA")
+    school = make.unit(agency, "Dinas Pendidikan")
+    boss = make.admin(agency, name="Admin Utama", unit_id=school.id)
+    limited = make.admin(agency, name="Admin Pendidikan", unit_id=school.id)
+    _limit(app, limited, school)
+    siti = make.user(agency, name="Siti Rahmawati", unit_id=school.id)
+    client = app.test_client()
+    login(client, limited.email)
+    base = f"/admin/agencies/{agency.id}/staff"
+    assert client.get(f"{base}/{siti.id}").status_code == 200
+    assert client.get(f"{base}/{boss.id}").status_code == 404
+    token = csrf_token(client, base)
+    assert client.post(f"{base}/{boss.id}/link", data={"csrf_token": token}).status_code == 404
+    assert client.post(f"{base}/{boss.id}/active", data={"csrf_token": token}).status_code == 404
+    with app.app_context():
+        assert db.session.get(User, boss.id).active
