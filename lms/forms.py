@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileSize
@@ -15,9 +17,32 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, Regexp
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    EqualTo,
+    Length,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from lms.models import EmploymentType, ProgramStatus
+
+# Dates people type (program start and deadline) stay in a sane range: year 9999 would pass the
+# form and then break date arithmetic (a deadline plus one day) and the database.
+EARLIEST_DATE = dt.date(2000, 1, 1)
+LATEST_DATE = dt.date(2100, 12, 31)
+DATE_RANGE_ATTRS = {"min": EARLIEST_DATE.isoformat(), "max": LATEST_DATE.isoformat()}
+
+
+class SaneDate:
+    """Validator: the date lies between ``EARLIEST_DATE`` and ``LATEST_DATE``."""
+
+    def __call__(self, form: FlaskForm, field: DateField) -> None:
+        if field.data is not None and not EARLIEST_DATE <= field.data <= LATEST_DATE:
+            raise ValidationError(_l("Isi tanggal antara tahun %(first)s dan %(last)s.",
+                                     first=EARLIEST_DATE.year, last=LATEST_DATE.year))
 
 
 class LoginForm(FlaskForm):
@@ -98,8 +123,10 @@ class ProgramForm(FlaskForm):
     title = StringField(_l("Judul"), validators=[DataRequired(), Length(max=200)])
     period = StringField(_l("Periode pemilihan (mis. Pilkada 2026)"), validators=[Optional(), Length(max=100)])
     description = TextAreaField(_l("Keterangan"), validators=[Optional(), Length(max=4000)])
-    starts_on = DateField(_l("Mulai"), validators=[DataRequired()])
-    deadline = DateField(_l("Batas waktu"), validators=[DataRequired()])
+    starts_on = DateField(_l("Mulai"), validators=[DataRequired(), SaneDate()],
+                          render_kw=DATE_RANGE_ATTRS)
+    deadline = DateField(_l("Batas waktu"), validators=[DataRequired(), SaneDate()],
+                         render_kw=DATE_RANGE_ATTRS)
     status = SelectField(_l("Status"), choices=[
         (ProgramStatus.DRAFT.value, _l("Draf")), (ProgramStatus.OPEN.value, _l("Dibuka")),
         (ProgramStatus.CLOSED.value, _l("Ditutup")),

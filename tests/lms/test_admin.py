@@ -84,6 +84,41 @@ def test_agency_admin_opens_a_program_with_requirements_from_plugins(app, client
         assert db.session.scalar(select(Program)) is None
 
 
+@pytest.mark.parametrize("starts_on, deadline", [
+    ("0001-01-01", "2026-10-01"), ("2026-10-01", "9999-12-31"), ("1999-12-31", "2026-01-01"),
+    ("2026-01-01", "2101-01-01"), ("2026-01-01", "99999-01-01"),
+])
+def test_program_dates_outside_a_sane_range_are_refused(app, client, make, starts_on, deadline):
+    """Year 9999 passes the form but breaks date arithmetic (deadline + a day) and PostgreSQL
+    ranges; years before 2000 are typing mistakes."""
+    agency = make.agency()
+    admin = make.admin(agency)
+    login(client, admin.email)
+    path = f"/admin/agencies/{agency.id}/programs/new"
+    response = _post(client, path, {"title": "Pilkada", "starts_on": starts_on,
+                                    "deadline": deadline, "status": "open"})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "2000" in html and "2100" in html or "99999" in deadline
+    with app.app_context():
+        assert db.session.scalar(select(Program)) is None
+
+
+def test_program_dates_at_the_edges_of_the_range_are_kept(app, client, make):
+    agency = make.agency()
+    admin = make.admin(agency)
+    login(client, admin.email)
+    path = f"/admin/agencies/{agency.id}/programs/new"
+    page = client.get(path).get_data(as_text=True)
+    assert 'min="2000-01-01"' in page and 'max="2100-12-31"' in page
+    response = _post(client, path, {"title": "Panjang", "starts_on": "2000-01-01",
+                                    "deadline": "2100-12-31", "status": "draft"})
+    assert response.status_code == 302
+    with app.app_context():
+        program = db.session.scalar(select(Program))
+        assert (program.starts_on.year, program.deadline.year) == (2000, 2100)
+
+
 def _agency_urls(agency_id, user_id, program_id):
     base = f"/admin/agencies/{agency_id}"
     return [base, f"{base}/units", f"{base}/staff", f"{base}/staff/new", f"{base}/staff/{user_id}",
