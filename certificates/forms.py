@@ -15,6 +15,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
+from lms.forms import FiniteNumber
+
 
 class CodeForm(FlaskForm):
     class Meta:
@@ -90,7 +92,8 @@ class TemplateForm(FlaskForm):
     signer_title = StringField(_l("Jabatan penanda tangan"),
                                validators=[Optional(), Length(max=200)])
     jp_hours = DecimalField(_l("Jumlah JP (kosongkan untuk menjumlah dari modul)"),
-                            validators=[Optional(), NumberRange(min=0.5, max=1000)], places=1)
+                            validators=[Optional(), FiniteNumber(), NumberRange(min=0.5, max=1000)],
+                            places=1)
     logo = UploadField(_l("Logo (PNG atau SVG)"), render_kw={"accept": "image/png,image/svg+xml"})
     remove_logo = BooleanField(_l("Hapus logo sendiri (pakai logo instansi)"))
     signature = UploadField(_l("Gambar tanda tangan (PNG)"), render_kw={"accept": "image/png"})

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -24,6 +26,7 @@ from wtforms.validators import (
     Length,
     Optional,
     Regexp,
+    StopValidation,
     ValidationError,
 )
 
@@ -43,6 +46,16 @@ class SaneDate:
         if field.data is not None and not EARLIEST_DATE <= field.data <= LATEST_DATE:
             raise ValidationError(_l("Isi tanggal antara tahun %(first)s dan %(last)s.",
                                      first=EARLIEST_DATE.year, last=LATEST_DATE.year))
+
+
+class FiniteNumber:
+    """Validator for DecimalField, before NumberRange: refuses NaN and infinities ("sNaN" made
+    NumberRange raise a plain ValueError, a 500)."""
+
+    def __call__(self, form: FlaskForm, field: Any) -> None:
+        if isinstance(field.data, Decimal) and not field.data.is_finite():
+            field.data = None  # never rendered back (quantize fails on NaN)
+            raise StopValidation(_l("Isi sebuah angka."))
 
 
 class LoginForm(FlaskForm):

@@ -7,6 +7,7 @@ import io
 import shutil
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
@@ -164,3 +165,74 @@ def test_signature_png_header_sizes(app, width, height, body):
             services.decode_signature_image("data:image/png;base64," + base64.b64encode(png).decode())
         except services.PledgeError as exc:
             assert exc.field == "signature"
+
+
+# --- admin forms: odd numbers, dates and text never give a 500, and a refusal stores nothing ---
+
+ODD = st.one_of(
+    st.text(max_size=120),
+    st.sampled_from(["", "0", "-1", str(2**63), str(10**30), "9" * 5000, "NaN", "sNaN", "Infinity",
+                     "-Infinity", "1e999999", "9999-12-31", "0001-01-01", "99999-01-01",
+                     "2026-02-30", "2026-01-01", "\u0663", " ", "a" * 5000, "x\x00y"]),
+)
+PROGRAM_FIELDS = ("title", "period", "description", "starts_on", "deadline", "status", "unit_ids",
+                  "requirements")
+STAFF_FIELDS = ("name", "employment_type", "nip", "email", "position", "unit_id")
+TEMPLATE_FIELDS = ("title_id", "title_en", "language", "primary_color", "accent_color",
+                   "signer_name", "signer_title", "jp_hours")
+
+
+def _counts() -> tuple[int, ...]:
+    from lms.models import Program, Unit
+
+    return tuple(db.session.scalar(select(func.count()).select_from(m)) for m in (User, Unit, Program))
+
+
+@FUZZ
+@given(form=st.sampled_from(["program", "staff", "unit", "template"]),
+       values=st.dictionaries(st.sampled_from(PROGRAM_FIELDS + STAFF_FIELDS + TEMPLATE_FIELDS
+                                              + ("parent_id",)), ODD, max_size=8))
+def test_admin_forms_with_odd_values(app, make, form, values):
+    from tests.conftest import csrf_token, login
+
+    agency = make.agency()
+    admin = make.admin(agency)
+    client = app.test_client()
+    login(client, admin.email)
+    base = f"/admin/agencies/{agency.id}"
+    path = {"program": f"{base}/programs/new", "staff": f"{base}/staff/new",
+            "unit": f"{base}/units", "template": f"{base}/certificates/template"}[form]
+    good = {"program": {"title": "P", "starts_on": "2026-01-01", "deadline": "2026-02-01",
+                        "status": "draft"},
+            "staff": {"name": "N", "employment_type": "non_asn", "email": "n@contoh.go.id",
+                      "unit_id": "0"},
+            "unit": {"name": "U", "parent_id": "0"},
+            "template": {"title_id": "S", "title_en": "C", "language": "id",
+                         "primary_color": "#0b5d3b", "accent_color": "#0b5d3b"}}[form]
+    data = good | values | {"csrf_token": csrf_token(client, path)}
+    with app.app_context():
+        before = _counts()
+    response = client.post(path, data=data)
+    _no_crash(response)
+    if response.status_code >= 400:
+        with app.app_context():
+            assert _counts() == before
+
+
+@pytest.mark.parametrize("value", ["sNaN", "NaN", "Infinity", "-Infinity", "1e999999", "9" * 5000])
+def test_certificate_template_hours_that_are_no_number(app, make, value):
+    """A signalling NaN made WTForms' NumberRange raise a plain ValueError: a 500."""
+    from certificates.models import CertificateTemplate
+    from tests.conftest import csrf_token, login
+
+    agency = make.agency()
+    admin = make.admin(agency)
+    client = app.test_client()
+    login(client, admin.email)
+    path = f"/admin/agencies/{agency.id}/certificates/template"
+    response = client.post(path, data={
+        "title_id": "S", "title_en": "C", "language": "id", "primary_color": "#0b5d3b",
+        "accent_color": "#0b5d3b", "jp_hours": value, "csrf_token": csrf_token(client, path)})
+    assert response.status_code == 400
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(CertificateTemplate)) == 0
