@@ -249,6 +249,11 @@ class _Checker:
 
 # --- loading ----------
 
+# Numbers a pack may set: the INTEGER columns hold 2^31 - 1; a quiz lasts at most a week (the
+# deadline is computed as start + limit, which a huge limit would overflow).
+MAX_INT = 2**31 - 1
+MAX_TIME_LIMIT = 7 * 24 * 60
+MAX_JP_HOURS = 1000
 MODULE_KEYS = {"slug", "version", "title", "summary", "jp_hours", "pass_mark", "quiz", "lessons"}
 QUIZ_KEYS = {"questions_per_attempt", "time_limit_minutes", "max_attempts"}
 LESSON_KEYS = {"key", "title", "file", "covers"}
@@ -318,11 +323,12 @@ def _load_module(root: Path, errors: list[PackError], data: dict[str, Any]) -> P
         return None
     c.unknown_keys(m, MODULE_KEYS, "module.yaml")
     slug = c.slug(m, "slug")
-    version = c.integer(m, "version", 1)
+    version = c.integer(m, "version", 1, MAX_INT)
     title, summary = c.bilingual(m, "title"), c.bilingual(m, "summary")
     jp = m.get("jp_hours", 0)
-    if not isinstance(jp, int | float) or isinstance(jp, bool) or jp < 0:
-        c.err(c.line_of(m, "jp_hours"), f"'jp_hours' must be a number >= 0, got {jp!r}")
+    if not isinstance(jp, int | float) or isinstance(jp, bool) or not 0 <= jp <= MAX_JP_HOURS:
+        c.err(c.line_of(m, "jp_hours"),
+              f"'jp_hours' must be a number 0..{MAX_JP_HOURS}, got {jp!r}")
         jp = 0
     pass_mark = c.integer(m, "pass_mark", 1, 100)
     quiz = c.mapping(m.get("quiz"), c.line_of(m, "quiz"), "'quiz'") if "quiz" in m else None
@@ -332,10 +338,11 @@ def _load_module(root: Path, errors: list[PackError], data: dict[str, Any]) -> P
     per_attempt_line = m.line
     if quiz is not None:
         c.unknown_keys(quiz, QUIZ_KEYS, "quiz")
-        per_attempt = c.integer(quiz, "questions_per_attempt", 1)
+        per_attempt = c.integer(quiz, "questions_per_attempt", 1, MAX_INT)
         per_attempt_line = c.line_of(quiz, "questions_per_attempt")
-        time_limit = c.integer(quiz, "time_limit_minutes", 1, nullable=True, required=False)
-        max_attempts = c.integer(quiz, "max_attempts", 1, nullable=True, required=False)
+        time_limit = c.integer(quiz, "time_limit_minutes", 1, MAX_TIME_LIMIT, nullable=True,
+                               required=False)
+        max_attempts = c.integer(quiz, "max_attempts", 1, MAX_INT, nullable=True, required=False)
     lessons: list[PackLesson] = []
     raw_lessons = m.get("lessons")
     if not isinstance(raw_lessons, _Seq) or not raw_lessons:

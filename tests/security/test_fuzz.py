@@ -236,3 +236,24 @@ def test_certificate_template_hours_that_are_no_number(app, make, value):
     assert response.status_code == 400
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(CertificateTemplate)) == 0
+
+
+@pytest.mark.parametrize("old, new, key", [
+    ("time_limit_minutes: 20", "time_limit_minutes: 10000000000", "time_limit_minutes"),
+    ("max_attempts: 3", "max_attempts: 3000000000", "max_attempts"),
+    ("version: 1", "version: 3000000000", "version"),
+    ("jp_hours: 2", "jp_hours: .inf", "jp_hours"),
+    ("jp_hours: 2", "jp_hours: .nan", "jp_hours"),
+])
+def test_quiz_settings_the_database_and_the_clock_cannot_hold(tmp_path, old, new, key):
+    """A time limit of 10^10 minutes overflows ``now + limit`` when a quiz starts (a 500), and
+    numbers over 2^31 - 1 overflow PostgreSQL's INTEGER when the pack is imported."""
+    from modules.packs import PackInvalid, load_pack
+
+    folder = tmp_path / "pack"
+    shutil.copytree(PACK, folder)
+    module = folder / "module.yaml"
+    module.write_text(module.read_text().replace(old, new))
+    with pytest.raises(PackInvalid) as info:
+        load_pack(folder)
+    assert any(key in e.message for e in info.value.errors)
