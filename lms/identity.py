@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 
 from lms.models import EmploymentType
 
-_DIGITS_18 = re.compile(r"^\d{18}$")
+_DIGITS_18 = re.compile(r"^[0-9]{18}$")  # ASCII only: "١٩٩٠…" is not a NIP
 _SEPARATORS = re.compile(r"[\s.\-]")
 MIN_WORKING_AGE = 17
 

@@ -40,6 +40,8 @@ def test_valid_pppk_number_is_accepted_although_digits_13_14_are_not_a_month(app
     ("198609262015051000", "pns", "sequence"),
     ("199009132025002014", "pppk", "contracts"),
     ("199009132025243014", "pppk", "sex"),
+    ("١٩٨٦٠٩٢٦٢٠١٥٠٥١٠٠١", "pns", "length"),           # Arabic-Indic digits: a second NIP
+    ("１９８６０９２６２０１５０５１００１", "pns", "length"),  # full-width digits
 ])
 def test_each_wrong_part_is_named(app, number, kind, part):
     with app.test_request_context(), pytest.raises(IdentityNumberError) as exc:
