@@ -31,12 +31,20 @@ from wtforms.validators import (
 )
 
 from lms.models import EmploymentType, ProgramStatus
+from lms.services import ServiceError
 
 # Dates people type (program start and deadline) stay in a sane range: year 9999 would pass the
 # form and then break date arithmetic (a deadline plus one day) and the database.
 EARLIEST_DATE = dt.date(2000, 1, 1)
 LATEST_DATE = dt.date(2100, 12, 31)
 DATE_RANGE_ATTRS = {"min": EARLIEST_DATE.isoformat(), "max": LATEST_DATE.isoformat()}
+
+
+def show_service_error(form: FlaskForm, error: ServiceError, fallback: str) -> None:
+    """Put a service's error on the field it names (``fallback`` when it names none of this form's
+    fields), so the page shows it next to what the person has to change."""
+    field = form._fields.get(error.field or "") or form._fields[fallback]
+    field.errors = [*field.errors, str(error)]
 
 
 class SaneDate:
