@@ -93,7 +93,7 @@ def _certificate_html(snapshot: dict[str, object]) -> str:
     from flask_babel import force_locale
     from markupsafe import Markup
 
-    from certificates.services import qr_svg
+    from certificates.rendering import qr_svg
 
     with force_locale(snapshot.get("language", "id")):
         return render_template(

@@ -1,4 +1,4 @@
-"""The `certificates` plugin of Ikrar (see ARCHITECTURE.md)."""
+"""The `certificates` plugin of Ikrar (see docs/ARCHITECTURE.md)."""
 
 from __future__ import annotations
 
@@ -27,16 +27,22 @@ class CertificatesPlugin(Plugin):
     }
 
     def init_app(self, app: Flask) -> None:
-        from . import cli, handlers, views
+        from lms.scoping import register_person_target
 
+        from . import cli, handlers, menus, public, views
+        from .models import Certificate
+
+        public.init_app(app)
         views.init_app(app)
+        menus.register_menus(app)
         handlers.init_app(app)
+        register_person_target(app, "certificate", Certificate.code, Certificate.user_id)
         app.cli.add_command(cli.certificates_cli)
 
     def program_outcomes(self, user: User, program: Program) -> list[ProgramOutcome]:
-        from .views import outcome_for
+        from .services import program_outcome
 
-        return [outcome_for(user, program)]
+        return [program_outcome(user, program)]
 
     def outcome_columns(self, program: Program) -> list[OutcomeColumn]:
         from flask_babel import lazy_gettext as _l

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 
 import click
@@ -11,8 +10,9 @@ from sqlalchemy import select
 
 from lms.db import db
 from lms.models import User
+from lms.security import sha256_hex
 
-from . import sealing, services
+from . import rendering, sealing, services
 from .models import Certificate
 
 certificates_cli = AppGroup("certificates", help="Issued certificates.")
@@ -109,7 +109,7 @@ def verify_pdf_command(path: str) -> None:
     """Check a PDF's PAdES seal and look its SHA-256 up; exit 1 unless both are good."""
     with open(path, "rb") as fh:
         data = fh.read()
-    digest = hashlib.sha256(data).hexdigest()
+    digest = sha256_hex(data)
     seal = sealing.check_pdf(data)
     cert = db.session.scalar(select(Certificate).where(Certificate.pdf_sha256 == digest))
     click.echo(f"SHA-256: {digest}")
@@ -144,7 +144,7 @@ def verify_all_command(batch: int) -> None:
             checked += 1
             if pdf is None:
                 bad.append(f"{code}: no stored PDF")
-            elif hashlib.sha256(pdf).hexdigest() != recorded:
+            elif sha256_hex(pdf) != recorded:
                 bad.append(f"{code}: stored PDF does not match its recorded SHA-256")
         db.session.expunge_all()
     for line in bad:
@@ -172,13 +172,13 @@ def bench_command(count: int) -> None:
         raise click.ClickException("issue a certificate first (e.g. `lms demo`)")
     agency = db.session.get(Agency, cert.agency_id)
     assert agency is not None
-    sealing.seal_pdf(services.render_certificate(cert.snapshot), agency, "warm-up")
+    sealing.seal_pdf(rendering.render_certificate(cert.snapshot), agency, "warm-up")
     base, render, seal, total = [], [], [], []
     for _ in range(count):
         t0 = time.perf_counter()
         render_pdf("<style>@page{size:A4 landscape}</style><p>baseline</p>")
         t1 = time.perf_counter()
-        pdf = services.render_certificate(cert.snapshot)
+        pdf = rendering.render_certificate(cert.snapshot)
         t2 = time.perf_counter()
         sealing.seal_pdf(pdf, agency, "bench")
         t3 = time.perf_counter()

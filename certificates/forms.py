@@ -69,7 +69,7 @@ class FilterForm(FlaskForm):
 
 class UploadField(FileField):
     """A file input that holds only what was uploaded with this request: never the stored bytes
-    of a model passed as ``obj`` (the template's saved logo is bytes, not an upload)."""
+    of a model passed as ``obj`` (the design's saved logo is bytes, not an upload)."""
 
     def process_data(self, value: object) -> None:
         self.data = None
@@ -78,7 +78,9 @@ class UploadField(FileField):
 HEX = Regexp(r"^#[0-9a-fA-F]{6}$", message=_l("Gunakan bentuk #RRGGBB, misalnya #0b5d3b."))
 
 
-class TemplateForm(FlaskForm):
+class DesignForm(FlaskForm):
+    """The agency's certificate design."""
+
     title_id = StringField(_l("Judul (Bahasa Indonesia)"),
                            validators=[DataRequired(), Length(max=200)])
     title_en = StringField(_l("Judul (English)"), validators=[DataRequired(), Length(max=200)])
@@ -98,4 +100,4 @@ class TemplateForm(FlaskForm):
     remove_logo = BooleanField(_l("Hapus logo sendiri (pakai logo instansi)"))
     signature = UploadField(_l("Gambar tanda tangan (PNG)"), render_kw={"accept": "image/png"})
     remove_signature = BooleanField(_l("Hapus gambar tanda tangan"))
-    submit = SubmitField(_l("Simpan templat"))
+    submit = SubmitField(_l("Simpan desain"))

@@ -1,4 +1,4 @@
-"""Tables of the certificates plugin: templates, certificates, number counters, seals, jobs."""
+"""Tables of the certificates plugin: designs, certificates, number counters, seals, jobs."""
 
 from __future__ import annotations
 
@@ -31,10 +31,10 @@ class CertificateStatus(enum.StrEnum):
     SUPERSEDED = "superseded"
 
 
-class CertificateTemplate(Base):
+class CertificateDesign(Base):
     """How one agency's certificates look. Editing it never changes an issued certificate."""
 
-    __tablename__ = "certificates_templates"
+    __tablename__ = "certificates_designs"
 
     id: Mapped[intpk]
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), unique=True)

@@ -1,6 +1,8 @@
-"""Business rules of the certificates plugin: issue, revoke, reissue, templates, lookups.
+"""Business rules of the certificates plugin: codes and lookups, certificate designs, issuing,
+revoking and reissuing; the learner's outcome. The document itself (snapshot, QR, PDF) is
+``rendering``.
 
-Services flush and never commit; views and CLI commands commit once.
+Services flush, send the plugin's signals and never commit; views and CLI commands commit once.
 """
 
 from __future__ import annotations
@@ -8,31 +10,30 @@ from __future__ import annotations
 import base64
 import contextlib
 import datetime as dt
-import hashlib
 import hmac
 import re
 import secrets
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
-import segno
-from flask import current_app, render_template
-from flask_babel import force_locale
+from flask import current_app, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup
 from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.exc import IntegrityError, InvalidRequestError
 from sqlalchemy.orm import defer
 
 from lms import uploads
 from lms.db import db, utcnow
-from lms.models import Agency, Program, ProgramCompletion, User
-from lms.pdf import render_pdf
+from lms.models import Agency, Program, User
+from lms.requirements import ProgramOutcome
+from lms.scoping import can_see_agency, can_see_person
+from lms.security import sha256_hex
 from lms.services import ServiceError, audit
 
-from . import sealing
-from .models import Certificate, CertificateStatus, CertificateTemplate, NumberCounter
+from . import rendering
+from .models import Certificate, CertificateDesign, CertificateStatus, NumberCounter
+from .signals import certificate_issued, certificate_revoked
 
 CODE_BYTES = 16  # 128 random bits -> 26 base32 characters
 MAX_IMAGE_BYTES = 1024 * 1024
@@ -78,15 +79,6 @@ def public_lookup(raw: str | None) -> Certificate | None:
                           .options(defer(Certificate.pdf)))
 
 
-def verify_url(code: str) -> str:
-    """The URL in the QR code. With no path in BASE_URL it is all uppercase, so the QR code uses
-    alphanumeric mode (smaller); scheme and host are case-insensitive and ``/V/`` is routed."""
-    base = current_app.config["BASE_URL"].rstrip("/")
-    if urlsplit(base).path in ("", "/"):
-        return f"{base}/V/{code}".upper()
-    return f"{base}/v/{code}"
-
-
 def current_for(user_id: int, program_id: int) -> Certificate | None:
     """The newest certificate of a learner for a program (any status)."""
     return db.session.scalar(
@@ -111,20 +103,47 @@ def nip_matches(cert: Certificate, nip: str) -> bool:
 
 
 def pdf_matches(cert: Certificate, data: bytes) -> bool:
-    return hmac.compare_digest(hashlib.sha256(data).hexdigest(), cert.pdf_sha256 or "")
+    return hmac.compare_digest(sha256_hex(data), cert.pdf_sha256 or "")
 
 
-# --- templates -----------------------------------------------------------------------------------
+def may_download(cert: Certificate, user: User) -> bool:
+    """The holder may download their certificate, and so may an admin who sees the holder."""
+    if cert.user_id == user.id:
+        return True
+    return (user.is_admin and can_see_agency(user, cert.agency_id)
+            and can_see_person(user, cert.user))
 
-def template_for(agency_id: int) -> CertificateTemplate:
-    """The agency's template, or an unsaved one with the defaults."""
-    tpl = db.session.scalar(select(CertificateTemplate)
-                            .where(CertificateTemplate.agency_id == agency_id))
-    if tpl is None:
-        tpl = CertificateTemplate(agency_id=agency_id, primary_color="#0b5d3b",
-                                  accent_color="#b8860b", title_id="Sertifikat",
-                                  title_en="Certificate", language="id")
-    return tpl
+
+def program_outcome(user: User, program: Program) -> ProgramOutcome:
+    """What the learner's program page says about their certificate."""
+    cert = current_for(user.id, program.id)
+    label = _("Sertifikat")
+    if cert is None:
+        return ProgramOutcome(label=label, ready=False,
+                              description=_("Terbit otomatis setelah semua langkah selesai."))
+    status = cert.public_status()
+    url = url_for("certificates.download", code=cert.code)
+    if status == "revoked":
+        return ProgramOutcome(label=label, ready=False,
+                              description=_("Dicabut: %(reason)s", reason=cert.revoked_reason))
+    if status == "expired":
+        return ProgramOutcome(label=label, ready=True, url=url,
+                              description=_("Kedaluwarsa (nomor %(n)s)", n=cert.number))
+    return ProgramOutcome(label=label, ready=True, url=url,
+                          description=_("Nomor %(n)s", n=cert.number))
+
+
+# --- certificate designs -------------------------------------------------------------------------
+
+def design_for(agency_id: int) -> CertificateDesign:
+    """The agency's certificate design, or an unsaved one with the defaults."""
+    design = db.session.scalar(select(CertificateDesign)
+                               .where(CertificateDesign.agency_id == agency_id))
+    if design is None:
+        design = CertificateDesign(agency_id=agency_id, primary_color="#0b5d3b",
+                                   accent_color="#b8860b", title_id="Sertifikat",
+                                   title_en="Certificate", language="id")
+    return design
 
 
 def validate_png(data: bytes, field: str) -> bytes:
@@ -143,7 +162,7 @@ def validate_logo(data: bytes, filename: str) -> tuple[bytes, str]:
 
 
 @dataclass
-class TemplateInput:
+class DesignInput:
     primary_color: str
     accent_color: str
     title_id: str
@@ -158,8 +177,9 @@ class TemplateInput:
     remove_signature: bool = False
 
 
-def save_template(agency: Agency, data: TemplateInput, actor: User | None,
-                  ip: str | None = None) -> CertificateTemplate:
+def save_design(agency: Agency, data: DesignInput, actor: User | None,
+                ip: str | None = None) -> CertificateDesign:
+    """Save the agency's certificate design; certificates already issued keep theirs."""
     for name in ("primary_color", "accent_color"):
         if not HEX_COLOUR.match(getattr(data, name) or ""):
             raise CertificateError(_l("Warna harus berbentuk #RRGGBB, misalnya #0b5d3b."), name)
@@ -171,115 +191,27 @@ def save_template(agency: Agency, data: TemplateInput, actor: User | None,
         raise CertificateError(_l("Judul sertifikat wajib diisi."), "title_id")
     logo = validate_logo(*data.logo) if data.logo else None
     signature = validate_png(data.signature, "signature") if data.signature else None
-    tpl = template_for(agency.id)
-    if tpl.id is None:
-        db.session.add(tpl)
-    tpl.primary_color, tpl.accent_color = data.primary_color.lower(), data.accent_color.lower()
-    tpl.title_id, tpl.title_en = data.title_id.strip()[:200], data.title_en.strip()[:200]
-    tpl.signer_name = (data.signer_name or "").strip()[:200] or None
-    tpl.signer_title = (data.signer_title or "").strip()[:200] or None
-    tpl.jp_hours, tpl.language = data.jp_hours, data.language
+    design = design_for(agency.id)
+    if design.id is None:
+        db.session.add(design)
+    design.primary_color, design.accent_color = data.primary_color.lower(), data.accent_color.lower()
+    design.title_id, design.title_en = data.title_id.strip()[:200], data.title_en.strip()[:200]
+    design.signer_name = (data.signer_name or "").strip()[:200] or None
+    design.signer_title = (data.signer_title or "").strip()[:200] or None
+    design.jp_hours, design.language = data.jp_hours, data.language
     if data.remove_logo:
-        tpl.logo, tpl.logo_mime = None, None
+        design.logo, design.logo_mime = None, None
     if logo:
-        tpl.logo, tpl.logo_mime = logo
+        design.logo, design.logo_mime = logo
     if data.remove_signature:
-        tpl.signature = None
+        design.signature = None
     if signature:
-        tpl.signature = signature
-    tpl.updated_at = utcnow()
+        design.signature = signature
+    design.updated_at = utcnow()
     db.session.flush()
-    audit.record("certificates.template_updated", actor=actor, agency_id=agency.id,
-                 target_type="certificate_template", target_id=tpl.id, ip=ip)
-    return tpl
-
-
-# --- snapshot and PDF ----------------------------------------------------------------------------
-
-def _data_uri(data: bytes | None, mime: str | None) -> str | None:
-    if not data or not mime:
-        return None
-    return f"data:{mime};base64,{base64.b64encode(data).decode()}"
-
-
-def _iso(value: dt.date | dt.datetime | None) -> str | None:
-    return value.isoformat() if value else None
-
-
-def build_snapshot(cert: Certificate, user: User, program: Program,
-                   agency: Agency) -> dict[str, Any]:
-    """Everything printed on the certificate, frozen at issue time."""
-    tpl = template_for(agency.id)
-    registry = current_app.extensions["lms.requirements"]
-    items: list[dict[str, Any]] = []
-    with force_locale(tpl.language):
-        for req in program.requirements:
-            kind = registry.get(req.kind)
-            if kind is None:
-                continue
-            items.append({"kind": req.kind, "label": str(kind.label(req.ref)),
-                          "jp_hours": float(kind.jp_hours(req.ref) or 0)})
-    total = tpl.jp_hours if tpl.jp_hours is not None else sum(i["jp_hours"] for i in items)
-    completion = db.session.scalar(select(ProgramCompletion.completed_at).where(
-        ProgramCompletion.program_id == program.id, ProgramCompletion.user_id == user.id))
-    return {
-        "version": 1,
-        "language": tpl.language,
-        "code": cert.code,
-        "number": cert.number,
-        "verify_url": verify_url(cert.code),
-        "verify_page": current_app.config["BASE_URL"].rstrip("/") + "/verify",
-        "name": user.name,
-        "position": user.position,
-        "agency": agency.name,
-        "agency_code": agency.code,
-        "program": {"title": program.title, "period": program.period,
-                    "starts_on": _iso(program.starts_on), "deadline": _iso(program.deadline)},
-        "items": items,
-        "jp_hours": round(float(total), 2),
-        "completed_at": _iso(completion or cert.issued_at),
-        "issued_at": _iso(cert.issued_at),
-        "expires_at": _iso(cert.expires_at),
-        "signer": {
-            "name": tpl.signer_name or agency.head_name or "",
-            "title": tpl.signer_title or agency.head_title or "",
-            "signature": _data_uri(tpl.signature, "image/png"),
-        },
-        "template": {
-            "title": tpl.title_en if tpl.language == "en" else tpl.title_id,
-            "primary_color": tpl.primary_color,
-            "accent_color": tpl.accent_color,
-            "logo": _data_uri(tpl.logo, tpl.logo_mime) or _data_uri(agency.logo, agency.logo_mime),
-        },
-    }
-
-
-QR_MASK = 0  # fixed: choosing the best of 8 masks is pure Python, ~80 % of the QR's time
-
-
-def qr_svg(url: str) -> str:
-    qr = segno.make(url, error="q", micro=False, boost_error=False, mask=QR_MASK)
-    return qr.svg_inline(border=4, omitsize=True, dark="#000", light="#fff")
-
-
-def render_certificate(snapshot: dict[str, Any]) -> bytes:
-    """The unsealed PDF of a snapshot: A4 landscape, every asset inline."""
-    with force_locale(snapshot.get("language", "id")):
-        html = render_template("certificates/pdf/certificate.html", s=snapshot,
-                               qr=Markup(qr_svg(snapshot["verify_url"])),  # noqa: S704 - segno SVG
-                               dates={k: dt.datetime.fromisoformat(snapshot[k])
-                                      for k in ("issued_at", "completed_at", "expires_at")
-                                      if snapshot.get(k)})
-    return render_pdf(html)
-
-
-def _produce(cert: Certificate, user: User, program: Program, agency: Agency) -> None:
-    cert.snapshot = build_snapshot(cert, user, program, agency)
-    pdf = render_certificate(cert.snapshot)
-    with force_locale(cert.snapshot["language"]):
-        reason = str(_l("Sertifikat %(n)s", n=cert.number))
-    cert.pdf = sealing.seal_pdf(pdf, agency, reason)
-    cert.pdf_sha256 = hashlib.sha256(cert.pdf).hexdigest()
+    audit.record("certificates.design_updated", actor=actor, agency_id=agency.id,
+                 target_type="certificate_design", target_id=design.id, ip=ip)
+    return design
 
 
 # --- issuing -------------------------------------------------------------------------------------
@@ -306,6 +238,14 @@ def _expiry(issued_at: dt.datetime) -> dt.datetime | None:
     return issued_at + dt.timedelta(days=int(days)) if days else None
 
 
+def _produce(cert: Certificate, user: User, program: Program) -> None:
+    """Render and seal the new certificate, then tell receivers it was issued (once per row)."""
+    rendering.produce(cert, user, program, program.agency, design_for(program.agency_id))
+    db.session.flush()
+    certificate_issued.send(current_app._get_current_object(), certificate_id=cert.id,
+                            user_id=cert.user_id, program_id=cert.program_id)
+
+
 def _new_row(user: User, program: Program, generation: int) -> Certificate:
     issued_at = utcnow()
     cert = Certificate(code=new_code(), number=_allocate_number(program.agency, issued_at.year),
@@ -322,7 +262,7 @@ def issue_certificate(user_id: int, program_id: int) -> Certificate:
 
     The row (with its number) is claimed inside a savepoint first; a concurrent issue hits the
     unique (program, user, generation) and gets the winner's certificate. Then the snapshot is
-    taken and the PDF rendered and sealed once."""
+    taken, the PDF rendered and sealed, and ``certificate_issued`` sent, once."""
     existing = current_for(user_id, program_id)
     if existing is not None:
         return existing
@@ -338,12 +278,12 @@ def issue_certificate(user_id: int, program_id: int) -> Certificate:
         if existing is None:
             raise
         return existing
-    _produce(cert, user, program, program.agency)
-    db.session.flush()
+    _produce(cert, user, program)
     return cert
 
 
 def revoke(cert: Certificate, reason: str, actor: User | None, ip: str | None = None) -> None:
+    """Revoke a valid certificate with a reason; sends ``certificate_revoked``."""
     reason = (reason or "").strip()
     if len(reason) < 5:
         raise CertificateError(_l("Tuliskan alasan pencabutan (minimal 5 karakter)."), "reason")
@@ -357,10 +297,13 @@ def revoke(cert: Certificate, reason: str, actor: User | None, ip: str | None = 
     audit.record("certificates.revoked", actor=actor, agency_id=cert.agency_id,
                  target_type="certificate", target_id=cert.code, ip=ip, reason=reason[:1000],
                  number=cert.number)
+    certificate_revoked.send(current_app._get_current_object(), certificate_id=cert.id,
+                             user_id=cert.user_id, program_id=cert.program_id)
 
 
 def reissue(cert: Certificate, actor: User | None, ip: str | None = None) -> Certificate:
-    """A new certificate from current data; the old one becomes superseded and links to it."""
+    """A new certificate from current data; the old one becomes superseded and links to it.
+    ``certificate_issued`` is sent for the new one."""
     if cert.status == CertificateStatus.SUPERSEDED:
         raise CertificateError(_l("Sertifikat ini sudah diganti; terbitkan ulang yang terbaru."))
     latest = current_for(cert.user_id, cert.program_id)
@@ -374,13 +317,13 @@ def reissue(cert: Certificate, actor: User | None, ip: str | None = None) -> Cer
             new = _new_row(user, program, cert.generation + 1)
     except IntegrityError:
         raise CertificateError(_l("Sertifikat ini baru saja diterbitkan ulang.")) from None
-    _produce(new, user, program, program.agency)
     cert.status = CertificateStatus.SUPERSEDED
     cert.superseded_by_id = new.id
     db.session.flush()
     audit.record("certificates.reissued", actor=actor, agency_id=cert.agency_id,
                  target_type="certificate", target_id=cert.code, ip=ip, new_code=new.code,
                  new_number=new.number)
+    _produce(new, user, program)
     return new
 
 

@@ -314,7 +314,7 @@ def admin_zip_job(base: str, agency_id: int, program_id: int, label: str,
                                              "csrf_token": hidden(page, "csrf_token")},
               expect=(302, 303))
     page = c.request("admin_list", f"/admin/agencies/{agency_id}/certificates").text
-    resp = c.request("admin_zip", f"/admin/agencies/{agency_id}/programs/{program_id}/certificates.zip",
+    resp = c.request("admin_zip", f"/admin/programs/{program_id}/certificates.zip",
                      {"csrf_token": hidden(page, "csrf_token")}, expect=(302, 303))
     job_id = int(re.search(r"/jobs/(\d+)$", resp.location).group(1))  # type: ignore[union-attr]
     if posted is not None:

@@ -56,7 +56,7 @@ def test_other_agency_admin_gets_404_everywhere(app: Flask, make, world) -> None
     aid, pid, code = world["agency"].id, world["program"].id, issued.code
     for path in (f"/admin/agencies/{aid}/certificates",
                  f"/admin/agencies/{aid}/certificates/{code}",
-                 f"/admin/agencies/{aid}/certificates/template",
+                 f"/admin/agencies/{aid}/certificates/design",
                  f"/admin/agencies/{aid}/certificates/jobs/1",
                  f"/certificates/{code}.pdf",
                  f"/admin/agencies/{other_agency.id}/certificates/{code}"):
@@ -65,7 +65,7 @@ def test_other_agency_admin_gets_404_everywhere(app: Flask, make, world) -> None
     for path, data in ((f"/admin/agencies/{aid}/certificates/{code}/revoke",
                         {"reason": "jahil sekali"}),
                        (f"/admin/agencies/{aid}/certificates/{code}/reissue", {}),
-                       (f"/admin/agencies/{aid}/programs/{pid}/certificates.zip", {}),
+                       (f"/admin/programs/{pid}/certificates.zip", {}),
                        (f"/admin/agencies/{other_agency.id}/certificates/{code}/revoke",
                         {"reason": "jahil sekali"})):
         assert client.post(path, data={"csrf_token": token, **data}).status_code == 404, path
@@ -115,10 +115,10 @@ def test_admin_lists_filters_revokes_and_reissues(app: Flask, make, world) -> No
         assert db.session.scalar(select(AuditLog).where(AuditLog.action == "certificates.reissued"))
 
 
-def test_template_form_validates_and_saves(app: Flask, world) -> None:
+def test_design_form_validates_and_saves(app: Flask, world) -> None:
     client = app.test_client()
     login(client, world["admin"].email)
-    path = f"/admin/agencies/{world['agency'].id}/certificates/template"
+    path = f"/admin/agencies/{world['agency'].id}/certificates/design"
     form = {"title_id": "Sertifikat", "title_en": "Certificate", "language": "id",
             "primary_color": "#0b5d3b", "accent_color": "#b8860b", "signer_name": "Bupati Bangka",
             "signer_title": "Bupati", "jp_hours": "4"}
@@ -155,7 +155,7 @@ def test_zip_job_runs_in_background_with_progress(app: Flask, make, world) -> No
     login(client, world["admin"].email)
     aid, pid = world["agency"].id, world["program"].id
     listing = f"/admin/agencies/{aid}/certificates?program={pid}"
-    response = client.post(f"/admin/agencies/{aid}/programs/{pid}/certificates.zip",
+    response = client.post(f"/admin/programs/{pid}/certificates.zip",
                            data={"csrf_token": csrf_token(client, listing)})
     assert response.status_code == 302
     job_url = response.headers["Location"]

@@ -13,7 +13,7 @@ import zxingcpp
 from flask import Flask
 from sqlalchemy import func, select
 
-from certificates import services
+from certificates import rendering, services
 from certificates.models import Certificate
 from lms.db import db
 from lms.models import AuditLog
@@ -177,13 +177,13 @@ def test_modified_pdf_fails_seal_check_original_passes(app: Flask, world, tmp_pa
         assert "Seal: INVALID" in result.output
 
 
-def test_template_change_leaves_issued_pdf_byte_identical(app: Flask, client, world) -> None:
+def test_design_change_leaves_issued_pdf_byte_identical(app: Flask, client, world) -> None:
     from tests.conftest import login
 
     issued = issue(app, world["learner"], world["program"])
     with app.app_context():
         agency = db.session.get(type(world["agency"]), world["agency"].id)
-        services.save_template(agency, services.TemplateInput(
+        services.save_design(agency, services.DesignInput(
             primary_color="#112233", accent_color="#445566", title_id="Piagam", title_en="Charter",
             signer_name="Orang Lain", signer_title="Bupati", jp_hours=9, language="en"), actor=None)
         db.session.commit()
@@ -192,7 +192,7 @@ def test_template_change_leaves_issued_pdf_byte_identical(app: Flask, client, wo
     login(client, world["learner"].nip)
     downloaded = client.get(f"/certificates/{issued.code}.pdf")
     assert downloaded.status_code == 200 and downloaded.data == issued.pdf
-    # the next certificate uses the new template
+    # the next certificate uses the new design
     with app.app_context():
         from lms.models import User
 
@@ -298,7 +298,7 @@ def test_qr_uses_alphanumeric_mode_at_level_q(app: Flask) -> None:
     import segno
 
     with app.test_request_context():
-        url = services.verify_url(services.new_code())
+        url = rendering.verify_url(services.new_code())
     qr = segno.make(url, error="q", micro=False, boost_error=False)
     assert qr.mode == "alphanumeric" and qr.error == "Q"
     assert qr.version <= 4  # small enough to scan from paper at 34 mm

@@ -38,7 +38,7 @@ def _setup(app: Flask, make, world):  # type: ignore[no-untyped-def]
 def _start_zip(app: Flask, client, world) -> str:  # type: ignore[no-untyped-def]
     aid, pid = world["agency"].id, world["program"].id
     listing = f"/admin/agencies/{aid}/certificates?program={pid}"
-    response = client.post(f"/admin/agencies/{aid}/programs/{pid}/certificates.zip",
+    response = client.post(f"/admin/programs/{pid}/certificates.zip",
                            data={"csrf_token": csrf_token(client, listing)})
     assert response.status_code == 302
     return response.headers["Location"]
@@ -126,3 +126,25 @@ def test_unit_limited_admin_sees_no_certificate_of_another_unit(app: Flask, make
     revoke = client.post(f"{base}/{s['budi_cert'].code}/revoke",
                          data={"csrf_token": token, "reason": "bukan unit saya"})
     assert revoke.status_code == 404
+
+
+def test_certificate_design_is_for_whole_agency_admins_only(app: Flask, make, world) -> None:
+    """The design prints on every unit's certificates: a unit-limited admin may not see or change
+    it (404, and no link to it), a whole-agency admin may."""
+    s = _setup(app, make, world)
+    base = f"/admin/agencies/{world['agency'].id}/certificates"
+    limited = app.test_client()
+    login(limited, s["limited"].email)
+    assert limited.get(f"{base}/design").status_code == 404
+    form = {"title_id": "Piagam", "title_en": "Charter", "language": "id",
+            "primary_color": "#112233", "accent_color": "#445566",
+            "csrf_token": csrf_token(limited, base)}
+    assert limited.post(f"{base}/design", data=form).status_code == 404
+    assert f"{base}/design" not in limited.get(base).get_data(as_text=True)
+    assert issue(app, make.user(world["agency"], unit_id=world["unit"].id),
+                 world["program"]).pdf  # the default design still applies
+
+    whole = app.test_client()
+    login(whole, world["admin"].email)
+    assert f"{base}/design" in whole.get(base).get_data(as_text=True)
+    assert whole.get(f"{base}/design").status_code == 200

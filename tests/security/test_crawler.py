@@ -149,7 +149,7 @@ LIMITED_UNIT = "Dinas Pendidikan"
 DETAIL_PATTERNS = (
     (re.compile(r"^/admin/agencies/\d+/staff/(\d+)(?:/|$)"), "user"),
     (re.compile(r"^/certificates/([A-Za-z0-9]+)\.pdf$"), "certificate"),
-    (re.compile(r"^/admin/agencies/\d+/certificates/(?!jobs/|template)([A-Za-z0-9]+)(?:/|$)"),
+    (re.compile(r"^/admin/agencies/\d+/certificates/(?!jobs/|design)([A-Za-z0-9]+)(?:/|$)"),
      "certificate"),
     (re.compile(r"^/pledges/admin/signatures/(\d+)(?:/|$)"), "signature"),
     (re.compile(r"^/admin/agencies/\d+/certificates/jobs/(\d+)(?:\.json|/|$)"), "job"),
@@ -210,7 +210,7 @@ def _start_zip_job(app, client) -> str:  # type: ignore[no-untyped-def]
         program = db.session.scalar(select(Program).join(Agency).where(
             Agency.code == "BANGKA", Program.title == DEMO_PROGRAM_TITLE))
         listing = f"/admin/agencies/{program.agency_id}/certificates"
-        path = f"/admin/agencies/{program.agency_id}/programs/{program.id}/certificates.zip"
+        path = f"/admin/programs/{program.id}/certificates.zip"
     response = client.post(path, data={"csrf_token": csrf_token(client, listing)})
     assert response.status_code == 302
     return urlsplit(response.location).path

@@ -189,7 +189,7 @@ def _counts() -> tuple[int, ...]:
 
 
 @FUZZ
-@given(form=st.sampled_from(["program", "staff", "unit", "template"]),
+@given(form=st.sampled_from(["program", "staff", "unit", "design"]),
        values=st.dictionaries(st.sampled_from(PROGRAM_FIELDS + STAFF_FIELDS + TEMPLATE_FIELDS
                                               + ("parent_id",)), ODD, max_size=8))
 def test_admin_forms_with_odd_values(app, make, form, values):
@@ -201,13 +201,13 @@ def test_admin_forms_with_odd_values(app, make, form, values):
     login(client, admin.email)
     base = f"/admin/agencies/{agency.id}"
     path = {"program": f"{base}/programs/new", "staff": f"{base}/staff/new",
-            "unit": f"{base}/units", "template": f"{base}/certificates/template"}[form]
+            "unit": f"{base}/units", "design": f"{base}/certificates/design"}[form]
     good = {"program": {"title": "P", "starts_on": "2026-01-01", "deadline": "2026-02-01",
                         "status": "draft"},
             "staff": {"name": "N", "employment_type": "non_asn", "email": "n@contoh.go.id",
                       "unit_id": "0"},
             "unit": {"name": "U", "parent_id": "0"},
-            "template": {"title_id": "S", "title_en": "C", "language": "id",
+            "design": {"title_id": "S", "title_en": "C", "language": "id",
                          "primary_color": "#0b5d3b", "accent_color": "#0b5d3b"}}[form]
     data = good | values | {"csrf_token": csrf_token(client, path)}
     with app.app_context():
@@ -220,22 +220,22 @@ def test_admin_forms_with_odd_values(app, make, form, values):
 
 
 @pytest.mark.parametrize("value", ["sNaN", "NaN", "Infinity", "-Infinity", "1e999999", "9" * 5000])
-def test_certificate_template_hours_that_are_no_number(app, make, value):
+def test_certificate_design_hours_that_are_no_number(app, make, value):
     """A signalling NaN made WTForms' NumberRange raise a plain ValueError: a 500."""
-    from certificates.models import CertificateTemplate
+    from certificates.models import CertificateDesign
     from tests.conftest import csrf_token, login
 
     agency = make.agency()
     admin = make.admin(agency)
     client = app.test_client()
     login(client, admin.email)
-    path = f"/admin/agencies/{agency.id}/certificates/template"
+    path = f"/admin/agencies/{agency.id}/certificates/design"
     response = client.post(path, data={
         "title_id": "S", "title_en": "C", "language": "id", "primary_color": "#0b5d3b",
         "accent_color": "#0b5d3b", "jp_hours": value, "csrf_token": csrf_token(client, path)})
     assert response.status_code == 400
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(CertificateTemplate)) == 0
+        assert db.session.scalar(select(func.count()).select_from(CertificateDesign)) == 0
 
 
 @pytest.mark.parametrize("old, new, key", [

@@ -1,4 +1,4 @@
-"""The certificate template page once it has a logo: saving again without a new file keeps the
+"""The certificate design page once it has a logo: saving again without a new file keeps the
 logo, ticking "remove" removes it (both were 500s), and issued PDFs render with and without it."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from flask import Flask
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from certificates.models import CertificateTemplate
+from certificates.models import CertificateDesign
 from lms.db import db
 from tests.conftest import csrf_token, login
 
@@ -38,10 +38,10 @@ def _signature_png() -> bytes:
     return out.getvalue()
 
 
-def _stored(app: Flask, agency_id: int) -> CertificateTemplate:
+def _stored(app: Flask, agency_id: int) -> CertificateDesign:
     with app.app_context():
-        tpl = db.session.scalar(select(CertificateTemplate)
-                                .where(CertificateTemplate.agency_id == agency_id))
+        tpl = db.session.scalar(select(CertificateDesign)
+                                .where(CertificateDesign.agency_id == agency_id))
         assert tpl is not None
         db.session.expunge(tpl)
         return tpl
@@ -55,7 +55,7 @@ def _pdf_images(pdf: bytes) -> list[tuple[int, int]]:
 def test_save_again_and_remove_logo_and_signature(app: Flask, make, world) -> None:
     client = app.test_client()
     login(client, world["admin"].email)
-    path = f"/admin/agencies/{world['agency'].id}/certificates/template"
+    path = f"/admin/agencies/{world['agency'].id}/certificates/design"
     logo = _logo_png()
 
     first = client.post(path, data={**FORM, "csrf_token": csrf_token(client, path),
@@ -107,7 +107,7 @@ def test_save_again_and_remove_logo_and_signature(app: Flask, make, world) -> No
 def test_remove_and_upload_in_one_post_keeps_the_new_logo(app: Flask, world) -> None:
     client = app.test_client()
     login(client, world["admin"].email)
-    path = f"/admin/agencies/{world['agency'].id}/certificates/template"
+    path = f"/admin/agencies/{world['agency'].id}/certificates/design"
     svg = (b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10">'
            b'<circle r="4" cx="5" cy="5"/></svg>')
     assert client.post(path, data={**FORM, "csrf_token": csrf_token(client, path),
