@@ -66,6 +66,12 @@ class Registry:
             raise ValueError(f"requirement kind {kind.name!r} is registered twice")
         self._kinds[kind.name] = kind
 
+    def unregister(self, kind: RequirementKind | str) -> None:
+        """Remove a kind (by object or name); unknown names are ignored. Tests use it to leave
+        the registry as they found it."""
+        name = kind if isinstance(kind, str) else kind.name
+        self._kinds.pop(name, None)
+
     def get(self, name: str) -> RequirementKind | None:
         return self._kinds.get(name)
 

@@ -31,6 +31,5 @@ def init_app(app: Flask) -> None:
         return {
             "current_locale": str(get_locale() or "id"),
             "languages": current_app.config["LANGUAGES"],
-            "plugins": current_app.extensions.get("lms.plugins", {}),
             "nav_user": current_user,
         }

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-import threading
 import time
 
 from flask import Flask, current_app
@@ -131,13 +130,3 @@ def start_import(app: Flask, job_id: int, actor_id: int | None, ip: str | None) 
     thread of this process (see ``lms.jobs``)."""
     jobs.submit(app, _work, job_id, actor_id, ip, name=f"staff-import-{job_id}")
 
-
-def run_in_background(
-    app: Flask, job_id: int, actor_id: int | None, ip: str | None
-) -> threading.Thread:
-    """In-process worker thread (no job queue needed for one process)."""
-    thread = threading.Thread(
-        target=_work, args=(app, job_id, actor_id, ip), name=f"staff-import-{job_id}", daemon=True
-    )
-    thread.start()
-    return thread
