@@ -1,4 +1,7 @@
-"""Alembic wiring: one environment in ``migrations/``, one version branch per package."""
+"""Alembic wiring: one environment in ``migrations/``, one version branch per package.
+
+In a checkout the core's Alembic home is the top-level ``migrations/``; an installed wheel carries
+the same files as ``lms/migrations`` (setup.py maps one onto the other)."""
 
 from __future__ import annotations
 
@@ -8,7 +11,8 @@ from alembic.config import Config
 from flask import Flask
 
 ROOT = Path(__file__).resolve().parent.parent
-MIGRATIONS_DIR = ROOT / "migrations"
+_INSTALLED = Path(__file__).resolve().parent / "migrations"
+MIGRATIONS_DIR = _INSTALLED if _INSTALLED.is_dir() else ROOT / "migrations"
 
 
 def alembic_config(app: Flask) -> Config:
