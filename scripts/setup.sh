@@ -33,7 +33,8 @@ fi
 EXTRAS=""
 [[ $WITH_TEST -eq 1 ]] && EXTRAS="[test]"
 STAMP=".venv/.ikrar-installed${EXTRAS:+-test}"
-HASH=$(sha256sum pyproject.toml | cut -d' ' -f1)
+# Re-install whenever the packaging changes (dependencies, extras, entry points, package layout).
+HASH=$(cat pyproject.toml setup.py | sha256sum | cut -d' ' -f1)
 if [[ ! -f "$STAMP" || "$(cat "$STAMP")" != "$HASH" ]]; then
   echo "==> installing Python packages"
   .venv/bin/pip install -q --disable-pip-version-check -U pip
