@@ -43,14 +43,14 @@ def run(runs: int) -> dict[str, float]:
         "/login", data={"identifier": ADMIN_EMAIL, "password": ADMIN_PASSWORD, "csrf_token": token}
     )
     assert resp.status_code == 302, "login failed: run bench/seed.py first"
-    page = client.get("/admin/programs/1/dashboard")
+    page = client.get("/admin/programs/1")
     assert page.status_code == 200 and "Unit 001" in page.get_data(as_text=True)
     with app.app_context():
         users = db.session.scalar(select(func.count()).select_from(User))
         staff = db.session.scalar(select(func.count()).select_from(User).where(User.agency_id == 1))
     base = median_ms(lambda: client.get("/bench-baseline"), runs)
-    dash = median_ms(lambda: client.get("/admin/programs/1/dashboard"), runs)
-    people = median_ms(lambda: client.get("/admin/programs/1/people?unit=1&incomplete=1"), runs)
+    dash = median_ms(lambda: client.get("/admin/programs/1"), runs)
+    people = median_ms(lambda: client.get("/admin/programs/1/staff?unit=1&incomplete=1"), runs)
     national = None
     root = app.test_client()
     html = root.get("/login").get_data(as_text=True)

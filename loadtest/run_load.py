@@ -530,7 +530,7 @@ def run_checks(args: argparse.Namespace, env: dict[str, str], info: dict[str, ob
     c.request("admin_login_post", "/login", {"identifier": seed.ADMIN_EMAIL, "password": seed.PASSWORD,
                                              "csrf_token": hidden(page, "csrf_token")},
               expect=(302, 303))
-    page = _norm(c.request("dashboard", f"/admin/programs/{pid}/dashboard").text)
+    page = _norm(c.request("dashboard", f"/admin/programs/{pid}").text)
     shown = str(completed) in page and str(assigned) in page
     check("dashboard page shows the completed and assigned counts", shown,
           f"looked for {completed} and {assigned}")

@@ -1,4 +1,4 @@
-"""CSV and XLSX exports of the unit table and the people list. XLSX cells carry real types:
+"""CSV and XLSX exports of the unit table and the staff list. XLSX cells carry real types:
 counts are integers, shares are numbers with a percent format, dates are dates."""
 
 from __future__ import annotations
@@ -14,8 +14,7 @@ from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
-from lms.dashboard.services import JAKARTA, FigureColumn, PersonRow, ProgramFigures
-from lms.identity import format_nip
+from lms.dashboard.services import JAKARTA, FigureColumn, ProgramFigures, StaffRow
 
 PERCENT_FORMAT = "0.0%"
 DATE_FORMAT = "yyyy-mm-dd"
@@ -52,8 +51,8 @@ def unit_table_rows(figures: ProgramFigures) -> tuple[list[str], list[list[Any]]
     return header, rows
 
 
-def people_rows(
-    columns: list[FigureColumn], people: Iterable[PersonRow]
+def staff_rows(
+    columns: list[FigureColumn], staff: Iterable[StaffRow]
 ) -> tuple[list[str], Iterable[list[Any]]]:
     header = [
         _("Nama"),
@@ -67,7 +66,7 @@ def people_rows(
 
     def rows() -> Iterable[list[Any]]:
         yes, no = _("ya"), _("belum")
-        for p in people:
+        for p in staff:
             done = (
                 p.completed_at.astimezone(JAKARTA).replace(tzinfo=None) if p.completed_at else None
             )
@@ -137,7 +136,3 @@ def to_xlsx(
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
-
-
-def nip_display(nip: str | None) -> str:
-    return format_nip(nip) if nip else ""

@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, and_, case, func, select, union
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -206,11 +207,11 @@ def overall(program: Program, viewer: User) -> tuple[int, int]:
     return int(assigned or 0), int(completed or 0)
 
 
-# --- people ---------------------------------------------------------------------------------------
+# --- staff ---------------------------------------------------------------------------------------
 
 
 @dataclass
-class PersonRow:
+class StaffRow:
     id: int
     name: str
     nip: str | None
@@ -221,7 +222,7 @@ class PersonRow:
     completed_at: dt.datetime | None
 
 
-def people_query(
+def staff_query(
     program: Program,
     viewer: User,
     columns: list[FigureColumn],
@@ -254,11 +255,11 @@ def people_query(
         stmt = stmt.where(User.unit_id == unit_id)
     if incomplete:
         stmt = stmt.where(ProgramCompletion.id.is_(None))
-    return stmt
+    return stmt.order_by(User.name, User.id)
 
 
-def _person(row: Any, columns: list[FigureColumn]) -> PersonRow:
-    return PersonRow(
+def _staff_row(row: Any, columns: list[FigureColumn]) -> StaffRow:
+    return StaffRow(
         row.id,
         row.name,
         row.nip,
@@ -270,30 +271,31 @@ def _person(row: Any, columns: list[FigureColumn]) -> PersonRow:
     )
 
 
-def people_page(
+def staff_page(
     program: Program,
     viewer: User,
     unit_id: int | None,
     incomplete: bool,
     page: int,
     per_page: int = 50,
-) -> tuple[list[FigureColumn], list[PersonRow], int]:
+) -> tuple[list[FigureColumn], Pagination]:
+    """One page of members (``db.paginate``); its items are ``StaffRow``s."""
     columns = figure_columns(program)
-    stmt = people_query(program, viewer, columns, unit_id, incomplete)
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    rows = db.session.execute(
-        stmt.order_by(User.name, User.id).limit(per_page).offset((page - 1) * per_page)
-    )
-    return columns, [_person(r, columns) for r in rows], int(total)
+    stmt = staff_query(program, viewer, columns, unit_id, incomplete)
+    pagination = db.paginate(stmt, page=page, per_page=per_page, error_out=False)
+    ids = list(pagination.items)  # the first column: user ids, in page order
+    rows = db.session.execute(stmt.where(User.id.in_(ids))) if ids else []
+    pagination.items = [_staff_row(r, columns) for r in rows]
+    return columns, pagination
 
 
-def iter_people(
+def iter_staff(
     program: Program, viewer: User, unit_id: int | None = None, incomplete: bool = False
 ) -> tuple[list[FigureColumn], Any]:
     columns = figure_columns(program)
-    stmt = people_query(program, viewer, columns, unit_id, incomplete).order_by(User.name, User.id)
+    stmt = staff_query(program, viewer, columns, unit_id, incomplete)
     rows = db.session.execute(stmt.execution_options(yield_per=2000))
-    return columns, (_person(r, columns) for r in rows)
+    return columns, (_staff_row(r, columns) for r in rows)
 
 
 # --- national view (platform admin) ---------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 from flask import (
@@ -13,6 +14,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -40,11 +42,10 @@ bp = Blueprint(
     url_prefix="/admin",
     static_folder="static",
     static_url_path="/dashboard-static",
+    template_folder="templates",
 )
 PAGE_SIZE = 50
 INVITE_BATCH = 1000
-
-
 
 
 def _program(program_id: int) -> Program:
@@ -64,7 +65,8 @@ def _whole_agency_admin(agency_id: int) -> Agency:
 
 
 def _unit_filter() -> int | None:
-    return int_arg("unit")
+    """``?unit=<id>``, or 0 for staff without a unit; None (every unit) otherwise."""
+    return 0 if request.args.get("unit") == "0" else int_arg("unit")
 
 
 def _check_unit(unit_id: int | None, program: Program) -> Unit | None:
@@ -76,15 +78,15 @@ def _check_unit(unit_id: int | None, program: Program) -> Unit | None:
     return unit
 
 
-def _download(data: bytes, filename: str, mimetype: str) -> Response:
-    resp = Response(data, mimetype=mimetype)
-    resp.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    resp.headers["Cache-Control"] = "no-store"
-    resp.headers["X-Content-Type-Options"] = "nosniff"
-    return resp
+EXPORTS = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+def _download(data: bytes, filename: str, fmt: str) -> Response:
+    response = send_file(
+        io.BytesIO(data), mimetype=EXPORTS[fmt], as_attachment=True, download_name=filename
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 # --- figures --------------------------------------------------------------------------------------
@@ -109,7 +111,7 @@ def agency(agency_id: int):  # type: ignore[no-untyped-def]
     )
 
 
-@bp.get("/programs/<int:program_id>/dashboard")
+@bp.get("/programs/<int:program_id>")
 @admin_required
 def program(program_id: int):  # type: ignore[no-untyped-def]
     program = _program(program_id)
@@ -144,29 +146,26 @@ def _chart(per_day: list) -> dict[str, Any]:  # type: ignore[type-arg]
     return {"width": width, "height": height, "pad": pad, "peak": peak, "bars": bars}
 
 
-@bp.get("/programs/<int:program_id>/people")
+@bp.get("/programs/<int:program_id>/staff")
 @admin_required
-def people(program_id: int):  # type: ignore[no-untyped-def]
+def staff(program_id: int):  # type: ignore[no-untyped-def]
+    """The program's staff with their status per requirement, by unit, one page at a time."""
     program = _program(program_id)
     unit_id = _unit_filter()
     unit = _check_unit(unit_id, program)
     incomplete = request.args.get("incomplete") == "1"
-    page = page_arg()
-    columns, rows, total = services.people_page(
-        program, current_user, unit_id, incomplete, page, PAGE_SIZE
+    columns, pagination = services.staff_page(
+        program, current_user, unit_id, incomplete, page_arg(), PAGE_SIZE
     )
     return render_template(
-        "dashboard/people.html",
+        "dashboard/staff.html",
         program=program,
         agency=program.agency,
         unit=unit,
         unit_id=unit_id,
         incomplete=incomplete,
         columns=columns,
-        rows=rows,
-        total=total,
-        page=page,
-        pages=max(1, -(-total // PAGE_SIZE)),
+        pagination=pagination,
     )
 
 
@@ -177,33 +176,33 @@ def people(program_id: int):  # type: ignore[no-untyped-def]
 @admin_required
 def export_units(program_id: int, fmt: str):  # type: ignore[no-untyped-def]
     program = _program(program_id)
-    if fmt not in ("csv", "xlsx"):
+    if fmt not in EXPORTS:
         abort(404)
     figures = services.unit_table(program, current_user)
     header, rows = exports.unit_table_rows(figures)
     name = exports.safe_filename(program.agency.code, program.title, "unit", ext=fmt)
     if fmt == "csv":
-        return _download(exports.to_csv(header, rows), name, "text/csv")
+        return _download(exports.to_csv(header, rows), name, fmt)
     percent_col = len(header) - 2
-    return _download(exports.to_xlsx(_("Per unit"), header, rows, (percent_col,)), name, XLSX)
+    return _download(exports.to_xlsx(_("Per unit"), header, rows, (percent_col,)), name, fmt)
 
 
-@bp.get("/programs/<int:program_id>/export/people.<fmt>")
+@bp.get("/programs/<int:program_id>/export/staff.<fmt>")
 @admin_required
-def export_people(program_id: int, fmt: str):  # type: ignore[no-untyped-def]
+def export_staff(program_id: int, fmt: str):  # type: ignore[no-untyped-def]
     program = _program(program_id)
-    if fmt not in ("csv", "xlsx"):
+    if fmt not in EXPORTS:
         abort(404)
     unit_id = _unit_filter()
     _check_unit(unit_id, program)
-    columns, people_iter = services.iter_people(
+    columns, staff_iter = services.iter_staff(
         program, current_user, unit_id, request.args.get("incomplete") == "1"
     )
-    header, rows = exports.people_rows(columns, people_iter)
+    header, rows = exports.staff_rows(columns, staff_iter)
     name = exports.safe_filename(program.agency.code, program.title, "pegawai", ext=fmt)
     if fmt == "csv":
-        return _download(exports.to_csv(header, rows), name, "text/csv")
-    return _download(exports.to_xlsx(_("Pegawai"), header, rows), name, XLSX)
+        return _download(exports.to_csv(header, rows), name, fmt)
+    return _download(exports.to_xlsx(_("Pegawai"), header, rows), name, fmt)
 
 
 # --- reminders ------------------------------------------------------------------------------------

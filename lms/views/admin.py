@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from lms.access import admin_required, platform_required
 from lms.db import db
 from lms.extensions import client_ip
-from lms.forms import AgencyForm, PostForm, ProgramForm, StaffForm, UnitForm
+from lms.forms import AgencyForm, PostForm, ProgramForm, StaffForm, UnitForm, show_service_error
 from lms.mail import link_delivery, mail_enabled, send_mail
 from lms.models import (
     Agency,
@@ -24,7 +24,14 @@ from lms.models import (
     Role,
     User,
 )
-from lms.scoping import get_scoped_or_404, limited_unit_ids, scope, scope_audit, visible_among
+from lms.scoping import (
+    get_scoped_or_404,
+    is_whole_agency_admin,
+    limited_unit_ids,
+    scope,
+    scope_audit,
+    visible_among,
+)
 from lms.services import accounts, agencies
 from lms.services import programs as program_service
 from lms.urls import external_url
@@ -110,12 +117,14 @@ def units(agency_id: int):  # type: ignore[no-untyped-def]
     form = UnitForm()
     unit_rows = agencies.unit_tree(agency)
     form.parent_id.choices = [(0, _("— tanpa induk —"))] + [(u.id, label) for u, label in unit_rows]
+    if request.method == "POST":  # creating units is agency-wide: listing them is not
+        _whole_agency(agency)
     if form.validate_on_submit():
         try:
             agencies.create_unit(agency, form.name.data, form.parent_id.data or None, current_user,
                                  client_ip())
         except agencies.AgencyError as exc:
-            form.name.errors.append(str(exc))
+            show_service_error(form, exc, "name")
         else:
             db.session.commit()
             flash(_("Unit kerja ditambahkan."), "success")
@@ -272,19 +281,26 @@ def _program_input(form: ProgramForm) -> program_service.ProgramInput:
     )
 
 
+def _whole_agency(agency: Agency) -> Agency:
+    """Agency-wide settings (programs, units): a unit-limited admin gets 404."""
+    if not is_whole_agency_admin(current_user, agency.id):
+        abort(404)
+    return agency
+
+
 @bp.route("/agencies/<int:agency_id>/programs/new", methods=["GET", "POST"])
-@bp.route("/agencies/<int:agency_id>/programs/<int:program_id>/edit", methods=["GET", "POST"])
+@bp.route("/programs/<int:program_id>/edit", methods=["GET", "POST"])
 @admin_required
-def program_form(agency_id: int, program_id: int | None = None):  # type: ignore[no-untyped-def]
-    agency = _agency(agency_id)
-    program = _child(Program, program_id, agency) if program_id else None
+def program_form(agency_id: int | None = None, program_id: int | None = None):  # type: ignore[no-untyped-def]
+    program = get_scoped_or_404(Program, program_id, current_user) if program_id else None
+    agency = _whole_agency(program.agency if program else _agency(agency_id))  # type: ignore[arg-type]
     form = _program_form(agency, program)
     if form.validate_on_submit():
         try:
             program = program_service.save_program(agency, _program_input(form), current_user,
                                                    program, client_ip())
         except program_service.ProgramError as exc:
-            getattr(form, exc.field or "title").errors.append(str(exc))
+            show_service_error(form, exc, "title")
         else:
             db.session.commit()
             flash(_("Program disimpan."), "success")

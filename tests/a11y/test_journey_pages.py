@@ -82,7 +82,7 @@ def test_admin_pages(browser, site, device):
     problems: dict = {}
     try:
         _log_in(page, base, "admin@bangka.demo")
-        for path in (f"/admin/programs/{program_id}/dashboard", f"/admin/programs/{program_id}/people",
+        for path in (f"/admin/programs/{program_id}", f"/admin/programs/{program_id}/staff",
                      f"/admin/agencies/{agency_id}/import", f"/admin/agencies/{agency_id}/certificates",
                      f"/modules/admin/programs/{program_id}"):
             _check(page, base + path, problems, device)

@@ -53,7 +53,7 @@ def test_dashboard_and_import_preview_in_browser(
     page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
     _login(page, live_server, dashboard_data["admin"].email)
     program = dashboard_data["program"]
-    page.goto(f"{live_server}/admin/programs/{program.id}/dashboard")
+    page.goto(f"{live_server}/admin/programs/{program.id}")
     assert page.locator("h1").inner_text() == "Netralitas ASN Pilkada 2026"
     assert page.locator("table.units tbody tr").count() == 3
     assert page.locator("svg.chart").is_visible()

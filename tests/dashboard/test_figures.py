@@ -98,36 +98,55 @@ def test_unit_table_matches_hand_computed_figures(app, agency_data):
     assert f.per_day[-1] == (services.jakarta_today(), 1)
 
 
-def test_people_list_with_status_and_incomplete_filter(app, agency_data):
+def test_staff_list_with_status_and_incomplete_filter(app, agency_data):
     program, admin = agency_data["program"], agency_data["admin"]
     u1 = agency_data["units"][0]
     with app.app_context():
         viewer = db.session.get(User, admin.id)
         program = db.session.get(Program, program.id)
-        columns, rows, total = services.people_page(program, viewer, u1.id, False, 1)
-        assert total == 3 and [r.name for r in rows] == ["Ani", "Budi", "Citra"]
+        _c, page = services.staff_page(program, viewer, u1.id, False, 1)
+        rows = page.items
+        assert page.total == 3 and [r.name for r in rows] == ["Ani", "Budi", "Citra"]
         assert rows[0].completed_at is not None and all(rows[0].met.values())
         assert rows[1].started and not rows[2].started
-        _c, rows, total = services.people_page(program, viewer, None, True, 1)
-        assert total == 5 and "Ani" not in [r.name for r in rows]
-        _c, rows, total = services.people_page(program, viewer, 0, False, 1)
-        assert [r.name for r in rows] == ["Fajar"]
+        _c, page = services.staff_page(program, viewer, None, True, 1)
+        assert page.total == 5 and "Ani" not in [r.name for r in page.items]
+        _c, page = services.staff_page(program, viewer, 0, False, 1)
+        assert [r.name for r in page.items] == ["Fajar"]
+        _c, second = services.staff_page(program, viewer, None, True, 2, per_page=2)
+        assert (second.pages, [r.name for r in second.items]) == (3, ["Dewi", "Eko"])
+
+
+def test_staff_page_pager_keeps_the_filters(app, client, agency_data):
+    program, u1 = agency_data["program"], agency_data["units"][0]
+    login(client, agency_data["admin"].email)
+    from lms.dashboard import views
+
+    saved, views.PAGE_SIZE = views.PAGE_SIZE, 2
+    try:
+        html = client.get(f"/admin/programs/{program.id}/staff?unit={u1.id}").get_data(as_text=True)
+    finally:
+        views.PAGE_SIZE = saved
+    assert "Halaman 1 dari 2" in html
+    assert f'href="/admin/programs/{program.id}/staff?page=2&amp;unit={u1.id}"' in html
+    no_unit = client.get(f"/admin/programs/{program.id}/staff?unit=0").get_data(as_text=True)
+    assert "Fajar" in no_unit and "Ani" not in no_unit  # "(tanpa unit)" lists only those
 
 
 def test_dashboard_pages_render(app, client, agency_data):
     program = agency_data["program"]
     login(client, agency_data["admin"].email)
-    page = client.get(f"/admin/programs/{program.id}/dashboard").get_data(as_text=True)
+    page = client.get(f"/admin/programs/{program.id}").get_data(as_text=True)
     assert "Dinas Pendidikan" in page and "Modul A lulus" in page and "<svg" in page
     assert "16.7%" in page  # 1 of 6
     agency_page = client.get(f"/admin/agencies/{agency_data['agency'].id}/dashboard")
     assert agency_page.status_code == 200 and "Netralitas 2026" in agency_page.get_data(
         as_text=True
     )
-    people = client.get(f"/admin/programs/{program.id}/people?unit={agency_data['units'][1].id}")
+    people = client.get(f"/admin/programs/{program.id}/staff?unit={agency_data['units'][1].id}")
     assert "Dewi" in people.get_data(as_text=True) and "Ani" not in people.get_data(as_text=True)
     # the program list links to the dashboard through the menu slot
-    assert f"/admin/programs/{program.id}/dashboard" in client.get(
+    assert f"/admin/programs/{program.id}" in client.get(
         f"/admin/agencies/{agency_data['agency'].id}"
     ).get_data(as_text=True)
 
@@ -157,9 +176,9 @@ def test_unit_limited_admin_sees_only_their_units(app, client, make, agency_data
         db.session.commit()
     login(client, limited.email)
     program = agency_data["program"]
-    page = client.get(f"/admin/programs/{program.id}/dashboard").get_data(as_text=True)
+    page = client.get(f"/admin/programs/{program.id}").get_data(as_text=True)
     assert "Bagian Umum" in page and "Dinas Pendidikan" not in page
-    assert client.get(f"/admin/programs/{program.id}/people?unit={u2.id}").status_code == 404
+    assert client.get(f"/admin/programs/{program.id}/staff?unit={u2.id}").status_code == 404
     assert client.get(f"/admin/agencies/{agency_data['agency'].id}/import").status_code == 404
     staff = client.get(f"/admin/agencies/{agency_data['agency'].id}/staff").get_data(as_text=True)
     assert "Impor pegawai" not in staff and "Tautan aktivasi" in staff
@@ -170,10 +189,8 @@ def test_exports_read_back_with_types(app, client, agency_data):
     login(client, agency_data["admin"].email)
     resp = client.get(f"/admin/programs/{program.id}/export/units.xlsx")
     assert resp.status_code == 200
-    assert (
-        resp.headers["Content-Disposition"]
-        == 'attachment; filename="kab-netralitas-2026-unit.xlsx"'
-    )
+    assert resp.headers["Content-Disposition"] == "attachment; filename=kab-netralitas-2026-unit.xlsx"
+    assert resp.headers["Cache-Control"] == "no-store"
     ws = load_workbook(io.BytesIO(resp.data)).active
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0][0] == "Unit kerja" and rows[0][-2] == "Persen selesai"
@@ -186,13 +203,13 @@ def test_exports_read_back_with_types(app, client, agency_data):
     assert cells[len(rows[0])].is_date
 
     people = load_workbook(
-        io.BytesIO(client.get(f"/admin/programs/{program.id}/export/people.xlsx").data)
+        io.BytesIO(client.get(f"/admin/programs/{program.id}/export/staff.xlsx").data)
     ).active
     prow = {r[0]: r for r in people.iter_rows(values_only=True)}
     assert isinstance(prow["Ani"][-1], dt.datetime) and prow["Budi"][-1] is None
     assert prow["Ani"][1] == agency_data["people"]["a1"].nip
 
-    text = client.get(f"/admin/programs/{program.id}/export/people.csv?incomplete=1").data.decode(
+    text = client.get(f"/admin/programs/{program.id}/export/staff.csv?incomplete=1").data.decode(
         "utf-8-sig"
     )
     names = [r[0] for r in csv.reader(io.StringIO(text))][1:]
@@ -215,10 +232,10 @@ def test_exports_never_turn_names_into_formulas(app, client, make):
     program = make.program(agency, title="P")
     admin = make.admin(agency)
     login(client, admin.email)
-    text = client.get(f"/admin/programs/{program.id}/export/people.csv").data.decode("utf-8-sig")
+    text = client.get(f"/admin/programs/{program.id}/export/staff.csv").data.decode("utf-8-sig")
     assert "'=HYPERLINK" in text
     ws = load_workbook(
-        io.BytesIO(client.get(f"/admin/programs/{program.id}/export/people.xlsx").data)
+        io.BytesIO(client.get(f"/admin/programs/{program.id}/export/staff.xlsx").data)
     ).active
     cell = ws.cell(row=2, column=1)
     assert cell.value == '=HYPERLINK("http://evil")' and cell.data_type == "s"

@@ -109,13 +109,13 @@ def test_agency_isolation_every_dashboard_url_is_404(app, client, make, program_
     pid, aid, uid = b["program"].id, b["agency"].id, b["unit"].id
     gets = [
         f"/admin/agencies/{aid}/dashboard",
-        f"/admin/programs/{pid}/dashboard",
-        f"/admin/programs/{pid}/people",
-        f"/admin/programs/{pid}/people?unit={uid}",
+        f"/admin/programs/{pid}",
+        f"/admin/programs/{pid}/staff",
+        f"/admin/programs/{pid}/staff?unit={uid}",
         f"/admin/programs/{pid}/export/units.csv",
         f"/admin/programs/{pid}/export/units.xlsx",
-        f"/admin/programs/{pid}/export/people.csv",
-        f"/admin/programs/{pid}/export/people.xlsx",
+        f"/admin/programs/{pid}/export/staff.csv",
+        f"/admin/programs/{pid}/export/staff.xlsx",
         f"/admin/programs/{pid}/remind",
         f"/admin/agencies/{aid}/import",
         f"/admin/agencies/{aid}/import/tok-b",
@@ -152,4 +152,4 @@ def test_agency_isolation_every_dashboard_url_is_404(app, client, make, program_
     learner = make.user(b["agency"])
     c2 = app.test_client()
     login(c2, learner.nip)
-    assert c2.get(f"/admin/programs/{pid}/dashboard").status_code == 404
+    assert c2.get(f"/admin/programs/{pid}").status_code == 404

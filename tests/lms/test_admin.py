@@ -122,7 +122,7 @@ def test_program_dates_at_the_edges_of_the_range_are_kept(app, client, make):
 def _agency_urls(agency_id, user_id, program_id):
     base = f"/admin/agencies/{agency_id}"
     return [base, f"{base}/units", f"{base}/staff", f"{base}/staff/new", f"{base}/staff/{user_id}",
-            f"{base}/programs/new", f"{base}/programs/{program_id}/edit", f"{base}/audit"]
+            f"{base}/programs/new", f"/admin/programs/{program_id}/edit", f"{base}/audit"]
 
 
 def test_admin_of_another_agency_gets_404_everywhere(app, client, make):

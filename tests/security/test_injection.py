@@ -18,8 +18,8 @@ def test_unit_staff_and_program_names_are_escaped(app, make, payload):
     client = app.test_client()
     login(client, admin.email)
     pages = [f"/admin/agencies/{agency.id}/units", f"/admin/agencies/{agency.id}/staff",
-             f"/admin/agencies/{agency.id}", f"/admin/programs/{program.id}/dashboard",
-             f"/admin/programs/{program.id}/people"]
+             f"/admin/agencies/{agency.id}", f"/admin/programs/{program.id}",
+             f"/admin/programs/{program.id}/staff"]
     for path in pages:
         body = client.get(path).get_data(as_text=True)
         if payload.startswith(("<", '"')):

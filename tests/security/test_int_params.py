@@ -88,11 +88,11 @@ QUERY_PAGES = [
     "/admin/agencies/{agency}/certificates",
     "/admin/agencies/{agency}/audit",
     "/admin/agencies/{agency}/dashboard",
-    "/admin/programs/{program}/people",
-    "/admin/programs/{program}/dashboard",
-    "/admin/programs/{program}/export/people.csv",
+    "/admin/programs/{program}/staff",
+    "/admin/programs/{program}",
+    "/admin/programs/{program}/export/staff.csv",
     "/admin/programs/{program}/export/units.csv",
-    "/pledges/admin/programs/{program}",
+    "/admin/programs/{program}/signatures",
     "/modules/admin/programs/{program}",
 ]
 
