@@ -159,7 +159,25 @@ def restore_command(source: str) -> None:
         restore(current_app.config["SQLALCHEMY_DATABASE_URI"], Path(source))
     except (BackupError, OSError) as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo("Restored. Check it with `lms pledges verify-ledger` and `lms certificates verify-all`.")
+    click.echo(restore_hint(current_app._get_current_object()))
+
+
+def whole_database_checks(app: Flask) -> list[str]:
+    """The ``lms <group> verify-…`` commands that need no argument: each checks every stored row of
+    its package (e.g. the pledge ledger, the certificate PDFs), so they are what to run after a restore."""
+    found = []
+    for group_name, group in sorted(app.cli.commands.items()):
+        if isinstance(group, click.Group):
+            found += [f"lms {group_name} {name}" for name, command in sorted(group.commands.items())
+                      if name.startswith("verify-") and not any(p.required for p in command.params)]
+    return found
+
+
+def restore_hint(app: Flask) -> str:
+    checks = whole_database_checks(app)
+    if not checks:
+        return "Restored."
+    return "Restored. Check it with " + " and ".join(f"`{c}`" for c in checks) + "."
 
 
 @click.command("worker")
