@@ -72,7 +72,7 @@ def seed(learners: int) -> int:
                       "SECRET_KEY": app_env()["LMS_SECRET_KEY"]})
     with app.app_context():
         Base.metadata.create_all(db.engine)
-        services.ensure_default_template()
+        services.ensure_default_text()
         agency = Agency(code="KEMENBENCH", name="Kementerian Pendayagunaan Bench Nasional")
         db.session.add(agency)
         db.session.flush()

@@ -5,7 +5,7 @@
 Run after ``lms db upgrade`` and ``lms modules import modules/content/netralitas-asn``. Creates one
 agency with five units, one agency admin, N learners (valid PNS NIPs, bulk-inserted with ONE shared
 argon2 hash of ``PASSWORD``: hashing 500 times would only measure argon2), the platform's default
-pledge template, and one open program requiring module ``netralitas-asn`` and pledge
+pledge text, and one open program requiring module ``netralitas-asn`` and pledge
 ``netralitas-asn``. Prints one JSON line: program_id, agency_id, admin_email, learners.
 """
 
@@ -60,7 +60,7 @@ def seed(n: int) -> dict[str, object]:
          "position": "Analis", "password_hash": shared, "active": True, "activated_at": now}
         for i in range(n)
     ])
-    pledge_services.ensure_default_template()
+    pledge_services.ensure_default_text()
     today = dt.date.today()
     program = Program(agency_id=agency.id, title="Sosialisasi Netralitas ASN (uji beban)",
                       period="Uji beban", starts_on=today - dt.timedelta(days=1),

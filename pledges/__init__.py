@@ -29,13 +29,13 @@ class PledgesPlugin(Plugin):
     }
 
     def init_app(self, app: Flask) -> None:
-        from pledges import cli, views
-        from pledges.requirements import PledgeKind
+        from pledges import cli, menus, views
+        from pledges.kinds import PledgeKind
 
         app.register_blueprint(views.bp)
         app.cli.add_command(cli.pledges_cli)
         app.extensions["lms.requirements"].register(PledgeKind())
-        views.register_menus(app)
+        menus.register_menus(app)
 
     def program_outcomes(self, user: User, program: Program) -> list[ProgramOutcome]:
         from flask import url_for

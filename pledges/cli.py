@@ -16,9 +16,9 @@ pledges_cli = AppGroup("pledges", help="Pakta Integritas: ledger verification an
 @pledges_cli.command("verify-ledger")
 def verify_ledger() -> None:
     """Recompute every entry, record, seal and link; exit 1 at the first bad entry."""
-    from pledges import services
+    from pledges import ledger
 
-    result = services.verify_ledger()
+    result = ledger.verify_ledger()
     db.session.rollback()
     if result.ok:
         click.echo(f"OK: {result.entries} entries, head {result.head_hash}, "
@@ -33,9 +33,9 @@ def verify_ledger() -> None:
 @pledges_cli.command("checkpoint")
 def checkpoint() -> None:
     """Create a signed checkpoint (size, head hash, Merkle root, time) and print it as JSON."""
-    from pledges import services
+    from pledges import ledger
 
-    cp = services.create_checkpoint()
-    data = services.checkpoint_json(cp)
+    cp = ledger.create_checkpoint()
+    data = ledger.checkpoint_json(cp)
     db.session.commit()
     click.echo(json.dumps(data, indent=2, sort_keys=True))

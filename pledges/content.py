@@ -6,7 +6,7 @@ from __future__ import annotations
 
 DEFAULT_KEY = "netralitas-asn"
 
-DEFAULT_TEMPLATE = {
+DEFAULT_TEXT = {
     "key": DEFAULT_KEY,
     "title_id": "Pakta Integritas Netralitas Aparatur Sipil Negara",
     "title_en": "Integrity Pact on the Neutrality of State Civil Servants",

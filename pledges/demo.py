@@ -1,4 +1,4 @@
-"""Demo data: the platform default pact, a pledge requirement on every demo program, and signed
+"""Demo data: the platform default pledge text, a pledge requirement on every demo program, and signed
 pledges for some (not all) demo learners, written through the real signing service and ledger."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from lms.db import db
 from lms.demo import AGENCIES, DEMO_PASSWORD, demo_programs
 from lms.models import Role, User
 from lms.services import programs as program_service
-from pledges import services
+from pledges import ledger, services
 
 SIGNED_PER_AGENCY = 12
 # Named demo learners left unsigned so the signing journey can be tried (e.g. Siti).
@@ -36,11 +36,11 @@ def demo_signature_png(seed: int) -> str:
 
 
 def seed(app: Flask) -> None:
-    template_default = services.ensure_default_template()
+    default = services.ensure_default_text()
     for program in demo_programs():
-        services.add_requirement(program, template_default.key)
-        template = services.template_for(template_default.key, program.agency_id)
-        assert template is not None
+        services.add_requirement(program, default.key)
+        pledge_text = services.text_for(default.key, program.agency_id)
+        assert pledge_text is not None
         learners = db.session.scalars(
             select(User).where(User.id.in_(program_service.member_ids(program)),
                                User.role == Role.LEARNER).order_by(User.id))
@@ -51,15 +51,15 @@ def seed(app: Flask) -> None:
             if user.nip in LEAVE_UNSIGNED:
                 continue
             signed += 1
-            if services.find_signature(user.id, program.id, template.key) is not None:
+            if services.find_signature(user.id, program.id, pledge_text.key) is not None:
                 continue
             data = services.SignInput(
-                form_token=services.issue_form_token(user.id, program.id, template.id),
-                ticked=[str(c["id"]) for c in template.commitments], password=DEMO_PASSWORD,
+                form_token=services.form_token_for(user, program, pledge_text),
+                ticked=[str(c["id"]) for c in pledge_text.commitments], password=DEMO_PASSWORD,
                 signature_data_url=demo_signature_png(user.id) if user.id % 3 else None,
                 typed_name=None if user.id % 3 else user.name, ip="127.0.0.1",
                 user_agent="lms demo")
-            services.sign_pledge(user, program, template, data)
-    if not services.checkpoints():
-        services.create_checkpoint()
+            services.sign_pledge(user, program, pledge_text, data)
+    if not ledger.checkpoints():
+        ledger.create_checkpoint()
     db.session.flush()

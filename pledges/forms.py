@@ -30,7 +30,9 @@ class SignForm(FlaskForm):
     submit = SubmitField(_l("Tanda tangani pakta"))
 
 
-class TemplateForm(FlaskForm):
+class TextForm(FlaskForm):
+    """A new version of an agency's pledge text."""
+
     key = StringField(_l("Kunci pakta"), validators=[DataRequired(), Length(max=80)])
     title_id = StringField(_l("Judul (Indonesia)"), validators=[DataRequired(), Length(max=200)])
     title_en = StringField(_l("Judul (Inggris)"), validators=[DataRequired(), Length(max=200)])

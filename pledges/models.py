@@ -1,4 +1,4 @@
-"""Pledge tables: versioned templates, signatures with their evidence, the hash-chained ledger and
+"""Pledge tables: versioned pledge texts, signatures with their evidence, the hash-chained ledger and
 its signed checkpoints. Every table carries the ``pledges_`` prefix."""
 
 from __future__ import annotations
@@ -22,18 +22,19 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from lms.db import Base, intpk, str40, str200, timestamp
 from lms.models import Agency, Program, User
 
-# Fields of a template that define what is signed: they never change after creation.
-TEMPLATE_CONTENT_FIELDS = (
+# Fields of a pledge text that define what is signed: they never change after creation.
+TEXT_CONTENT_FIELDS = (
     "agency_id", "key", "version", "title_id", "title_en", "preamble_id", "preamble_en",
     "commitments", "closing_id", "closing_en", "signer_name", "signer_title", "canonical_text",
     "text_sha256",
 )
 
 
-class PledgeTemplate(Base):
-    """One immutable version of a pledge text. ``agency_id`` NULL = the platform default."""
+class PledgeText(Base):
+    """One immutable version of a pledge text (its wording, numbered by ``version``).
+    ``agency_id`` NULL = the platform default."""
 
-    __tablename__ = "pledges_templates"
+    __tablename__ = "pledges_texts"
     __table_args__ = (UniqueConstraint("agency_id", "key", "version"),)
 
     id: Mapped[intpk]
@@ -58,14 +59,14 @@ class PledgeTemplate(Base):
     agency: Mapped[Agency | None] = relationship()
 
 
-@event.listens_for(PledgeTemplate, "before_update")
-def _templates_are_immutable(mapper: Any, connection: Any, target: PledgeTemplate) -> None:
+@event.listens_for(PledgeText, "before_update")
+def _texts_are_immutable(mapper: Any, connection: Any, target: PledgeText) -> None:
     from sqlalchemy import inspect
 
     state = inspect(target)
-    changed = [f for f in TEMPLATE_CONTENT_FIELDS if state.attrs[f].history.has_changes()]
+    changed = [f for f in TEXT_CONTENT_FIELDS if state.attrs[f].history.has_changes()]
     if changed:
-        raise ValueError(f"pledge template versions are immutable (tried to change {changed}); "
+        raise ValueError(f"pledge text versions are immutable (tried to change {changed}); "
                          "create a new version instead")
 
 
@@ -74,7 +75,7 @@ class PledgeSignature(Base):
 
     __tablename__ = "pledges_signatures"
     __table_args__ = (
-        UniqueConstraint("user_id", "program_id", "template_id"),
+        UniqueConstraint("user_id", "program_id", "text_id"),
         Index("ix_pledges_signatures_program_user", "program_id", "user_id"),
     )
 
@@ -84,9 +85,9 @@ class PledgeSignature(Base):
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     # What was signed
-    template_id: Mapped[int] = mapped_column(ForeignKey("pledges_templates.id"))
-    template_key: Mapped[str] = mapped_column(String(80))
-    template_version: Mapped[int]
+    text_id: Mapped[int] = mapped_column(ForeignKey("pledges_texts.id"))
+    text_key: Mapped[str] = mapped_column(String(80))
+    text_version: Mapped[int]
     shown_text: Mapped[str] = mapped_column(Text)
     text_sha256: Mapped[str] = mapped_column(String(64))
     # Who (frozen at signing time)
@@ -110,7 +111,7 @@ class PledgeSignature(Base):
 
     user: Mapped[User] = relationship()
     program: Mapped[Program] = relationship()
-    template: Mapped[PledgeTemplate] = relationship()
+    pledge_text: Mapped[PledgeText] = relationship()
 
 
 class LedgerEntry(Base):

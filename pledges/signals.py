@@ -4,8 +4,8 @@ from blinker import Namespace
 
 _signals = Namespace()
 
-pledge_signed = _signals.signal("pledge-signed")
+pledge_signed = _signals.signal("pledges.pledge-signed")
 """Sent by ``pledges.services.sign_pledge`` (sender: the Flask app) after a new signature and its
 ledger entry were flushed, before commit. kwargs: ``signature_id`` (int), ``user_id`` (int),
-``program_id`` (int), ``template_key`` (str), ``ledger_seq`` (int). Receivers write through the
-same session and never commit. Not sent again for a repeated (double) submit."""
+``program_id`` (int), ``text_key`` (str, the pledge's key), ``ledger_seq`` (int). Receivers write
+through the same session and never commit. Not sent again for a repeated (double) submit."""

@@ -14,15 +14,15 @@ from tests.pledges.conftest import Setup, sign
 
 
 @pytest.fixture
-def default_template(app) -> int:  # type: ignore[no-untyped-def]
+def default_text(app) -> int:  # type: ignore[no-untyped-def]
     with app.app_context():
-        template = pledge_services.ensure_default_template()
+        template = pledge_services.ensure_default_text()
         db.session.commit()
         return template.id
 
 
 def test_pages_for_logged_in_people_are_not_stored_in_any_cache(app, client, make,
-                                                                default_template):
+                                                                default_text):
     agency = make.agency()
     unit = make.unit(agency)
     learner = make.user(agency, unit_id=unit.id)
@@ -35,7 +35,7 @@ def test_pages_for_logged_in_people_are_not_stored_in_any_cache(app, client, mak
     own = app.test_client()
     login(own, admin.email)
     for path in (f"/admin/agencies/{agency.id}/staff", f"/admin/programs/{program.id}/people",
-                 f"/pledges/admin/signatures/{sig_id}", f"/admin/agencies/{agency.id}/audit"):
+                 f"/admin/signatures/{sig_id}", f"/admin/agencies/{agency.id}/audit"):
         page = own.get(path)
         assert page.status_code == 200, path
         assert "no-store" in page.headers["Cache-Control"], path

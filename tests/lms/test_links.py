@@ -11,6 +11,7 @@ from lms.db import db, utcnow
 from lms.models import ActionToken, AuditLog, User
 from lms.security import hash_password
 from lms.services import accounts
+from pledges import ledger as pledge_ledger
 from pledges import services as pledge_services
 from pledges.content import DEFAULT_KEY
 from pledges.models import PledgeSignature
@@ -19,9 +20,9 @@ from tests.pledges.conftest import Setup, sign
 
 
 @pytest.fixture
-def default_template(app) -> int:  # type: ignore[no-untyped-def]
+def default_text(app) -> int:  # type: ignore[no-untyped-def]
     with app.app_context():
-        template = pledge_services.ensure_default_template()
+        template = pledge_services.ensure_default_text()
         db.session.commit()
         return template.id
 
@@ -115,7 +116,7 @@ def _staff_link(app, make, agency, person):  # type: ignore[no-untyped-def]
 
 
 def test_admin_shown_link_is_audited_and_traced_into_the_pact_evidence(app, client, make,
-                                                                      default_template):
+                                                                      default_text):
     agency = make.agency()
     unit = make.unit(agency)
     learner = make.user(agency, unit_id=unit.id, email="siti@x.go.id")
@@ -142,7 +143,7 @@ def test_admin_shown_link_is_audited_and_traced_into_the_pact_evidence(app, clie
         sig = db.session.scalar(select(PledgeSignature))
         assert sig.identity["password_set_via_admin_link"] is True
         assert sig.identity["password_admin_link"]["issued_by_user_id"] == admin.id
-        assert pledge_services.verify_ledger().ok
+        assert pledge_ledger.verify_ledger().ok
 
 
 def test_own_password_choice_clears_the_admin_link_mark(app, client, make):
@@ -170,7 +171,7 @@ def test_own_password_choice_clears_the_admin_link_mark(app, client, make):
     assert _user(app, learner.id).password_set_via_admin_link_at is None
 
 
-def test_old_and_new_pact_records_verify_together(app, client, make, default_template,
+def test_old_and_new_pact_records_verify_together(app, client, make, default_text,
                                                   monkeypatch):
     """Records sealed before the admin-link keys existed (no such key in identity) still verify
     next to new ones."""
@@ -195,4 +196,4 @@ def test_old_and_new_pact_records_verify_together(app, client, make, default_tem
         sigs = db.session.scalars(select(PledgeSignature).order_by(PledgeSignature.id)).all()
         assert "password_set_via_admin_link" not in sigs[0].identity
         assert sigs[1].identity["password_set_via_admin_link"] is False
-        assert pledge_services.verify_ledger().ok
+        assert pledge_ledger.verify_ledger().ok

@@ -51,15 +51,15 @@ class Setup:
 
 
 @pytest.fixture
-def default_template(app) -> int:  # type: ignore[no-untyped-def]
+def default_text(app) -> int:  # type: ignore[no-untyped-def]
     with app.app_context():
-        template = services.ensure_default_template()
+        template = services.ensure_default_text()
         db.session.commit()
         return template.id
 
 
 @pytest.fixture
-def setup(app, make, default_template) -> Setup:  # type: ignore[no-untyped-def]
+def setup(app, make, default_text) -> Setup:  # type: ignore[no-untyped-def]
     agency = make.agency(name="Pemerintah Kabupaten Contoh")
     unit = make.unit(agency, "Dinas Pendidikan")
     learners = [make.user(agency, unit_id=unit.id, name=f"Pegawai Uji {i}", position="Guru")

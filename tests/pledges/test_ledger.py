@@ -16,6 +16,8 @@ from sqlalchemy import select, text
 
 from lms.db import db
 from lms.models import Program, User
+from lms.security import sha256_hex
+from pledges import ledger as ledger_
 from pledges import services
 from pledges.content import DEFAULT_KEY
 from pledges.models import LedgerEntry, PledgeSignature
@@ -33,15 +35,15 @@ class Ledger:
     user_ids: list[int]  # last one has not signed
     agency_ids: list[int]
     unit_ids: list[int]
-    other_template_id: int
+    other_text_id: int
 
 
 def sign_as(user_id: int, program_id: int, typed: bool = False) -> PledgeSignature:
     user = db.session.get(User, user_id)
     program = db.session.get(Program, program_id)
-    template = services.template_for(DEFAULT_KEY, program.agency_id)
+    template = services.text_for(DEFAULT_KEY, program.agency_id)
     sig, created = services.sign_pledge(user, program, template, services.SignInput(
-        form_token=services.issue_form_token(user.id, program.id, template.id),
+        form_token=services.form_token_for(user, program, template),
         ticked=[str(c["id"]) for c in template.commitments], password=PASSWORD,
         signature_data_url=None if typed else data_url(png_bytes()),
         typed_name=user.name if typed else None, ip="10.0.0.7", user_agent="test"))
@@ -50,7 +52,7 @@ def sign_as(user_id: int, program_id: int, typed: bool = False) -> PledgeSignatu
 
 
 @pytest.fixture
-def ledger(app, make, default_template) -> Ledger:  # type: ignore[no-untyped-def]
+def ledger(app, make, default_text) -> Ledger:  # type: ignore[no-untyped-def]
     a, b = make.agency(), make.agency()
     u1, u2 = make.unit(a), make.unit(a)
     users = [make.user(a, unit_id=u1.id) for _ in range(4)]
@@ -59,7 +61,7 @@ def ledger(app, make, default_template) -> Ledger:  # type: ignore[no-untyped-de
     with app.app_context():
         other = services.create_agency_version(
             db.session.get(type(b), b.id),
-            services.TemplateInput(key=DEFAULT_KEY, title_id="T", title_en="T", preamble_id="P",
+            services.TextInput(key=DEFAULT_KEY, title_id="T", title_en="T", preamble_id="P",
                                    preamble_en="P"), db.session.get(User, users[0].id))
         for i, user in enumerate(users[:3]):
             sign_as(user.id, p1.id, typed=(i == 1))
@@ -103,7 +105,7 @@ def _mutated(column: sa.Column, value, ledger: Ledger):  # type: ignore[no-untyp
     kind = column.type.impl if isinstance(column.type, sa.TypeDecorator) else column.type
     fk = {"user_id": ledger.user_ids[3], "program_id": ledger.program_ids[1],
           "agency_id": ledger.agency_ids[1], "unit_id": ledger.unit_ids[1],
-          "template_id": ledger.other_template_id, "signature_id": None}
+          "text_id": ledger.other_text_id, "signature_id": None}
     if name in fk:
         return fk[name]
     if isinstance(kind, sa.JSON):
@@ -204,13 +206,13 @@ def test_truncation_below_a_checkpoint_is_detected(app, ledger):
 def test_inserted_entry_with_consistent_hashes_is_detected(app, ledger):
     """A forger appends a well-chained entry for a forged record: the seal gives it away."""
     with app.app_context():
-        head = services.ledger_head()
+        head = ledger_.ledger_head()
         sig = db.session.scalar(select(PledgeSignature).order_by(PledgeSignature.id))
         record = json.loads(sig.canonical_record)
         record["user_id"] = ledger.user_ids[3]
         record["identity"]["name"] = "Pegawai Fiktif"
-        forged = services.canonical_json(record)
-        forged_hash = services.sha256_hex(forged)
+        forged = ledger_.canonical_json(record)
+        forged_hash = sha256_hex(forged)
         cols = {c.name: getattr(sig, c.name) for c in PledgeSignature.__table__.columns
                 if c.name != "id"}
         cols.update(user_id=ledger.user_ids[3], canonical_record=forged,
@@ -220,7 +222,7 @@ def test_inserted_entry_with_consistent_hashes_is_detected(app, ledger):
         seq = head.seq + 1
         db.session.execute(LedgerEntry.__table__.insert().values(
             seq=seq, kind="signature", signature_id=new_id, record_hash=forged_hash,
-            prev_hash=head.entry_hash, entry_hash=services.entry_hash(seq, head.entry_hash,
+            prev_hash=head.entry_hash, entry_hash=ledger_.entry_hash(seq, head.entry_hash,
                                                                       forged_hash),
             created_at=head.created_at))
         db.session.commit()
@@ -238,7 +240,7 @@ def test_entry_inserted_in_the_middle_is_detected(app, ledger):
         record_hash = "ab" * 32
         db.session.execute(LedgerEntry.__table__.insert().values(
             seq=2, kind="signature", signature_id=None, record_hash=record_hash, prev_hash=prev,
-            entry_hash=services.entry_hash(2, prev, record_hash),
+            entry_hash=ledger_.entry_hash(2, prev, record_hash),
             created_at=dt.datetime.now(dt.UTC)))
         db.session.commit()
     code, output = verify(app)
@@ -269,8 +271,8 @@ def test_merkle_root_follows_rfc_9162():
     leaf = [h(b"\x00" + d) for d in leaves]
     node = lambda a, b: h(b"\x01" + a + b)  # noqa: E731
     expected = node(node(node(leaf[0], leaf[1]), node(leaf[2], leaf[3])), leaf[4])
-    assert services.merkle_root(leaves) == expected.hex()
-    assert services.merkle_root([]) == hashlib.sha256(b"").hexdigest()
+    assert ledger_.merkle_root(leaves) == expected.hex()
+    assert ledger_.merkle_root([]) == hashlib.sha256(b"").hexdigest()
 
 
 @pg_only
@@ -285,7 +287,7 @@ def test_postgres_trigger_refuses_update_and_delete_of_ledger_rows(app, ledger):
     assert verify(app)[0] == 0
 
 
-def test_concurrent_signing_keeps_one_linear_chain(app, make, default_template):
+def test_concurrent_signing_keeps_one_linear_chain(app, make, default_text):
     agency = make.agency()
     programs = [make.program(agency, requirements=[("pledge", DEFAULT_KEY)]) for _ in range(2)]
     threads_n, per_thread = 8, 3
@@ -317,28 +319,28 @@ def test_concurrent_signing_keeps_one_linear_chain(app, make, default_template):
         rows = db.session.execute(select(LedgerEntry.seq, LedgerEntry.prev_hash,
                                          LedgerEntry.entry_hash).order_by(LedgerEntry.seq)).all()
     assert [r.seq for r in rows] == list(range(1, total + 1))
-    assert rows[0].prev_hash == services.GENESIS_HASH
+    assert rows[0].prev_hash == ledger_.GENESIS_HASH
     assert all(rows[i].prev_hash == rows[i - 1].entry_hash for i in range(1, total))
     code, output = verify(app)
     assert code == 0 and f"OK: {total} entries" in output
 
 
 def test_incremental_merkle_root_equals_the_recursive_definition():
-    tree = services.MerkleAccumulator()
+    tree = ledger_.MerkleAccumulator()
     leaves = []
     for i in range(70):
         data = i.to_bytes(4, "big")
         leaves.append(data)
         tree.add(data)
-        assert tree.root() == services.merkle_root(leaves), f"size {i + 1}"
+        assert tree.root() == ledger_.merkle_root(leaves), f"size {i + 1}"
 
 
 @sqlite_only
 def test_verification_streams_in_batches(app, ledger, monkeypatch):
     """With a batch of 2 entries the verifier pages through the ledger and still finds tampering
     in a later batch."""
-    original = services._entry_batches
-    monkeypatch.setattr(services, "_entry_batches", lambda batch=1000: original(batch=2))
+    original = ledger_._entry_batches
+    monkeypatch.setattr(ledger_, "_entry_batches", lambda batch=1000: original(batch=2))
     assert verify(app)[0] == 0
     raw(app, "UPDATE pledges_signatures SET typed_name = 'x' WHERE id = 3")
     code, output = verify(app)

@@ -86,12 +86,12 @@ def test_receipt_page_pdf_and_evidence_show_the_stored_text_after_the_program_is
 
     admin = app.test_client()
     login(admin, make.admin(setup.agency).email)
-    evidence = admin.get(f"/pledges/admin/signatures/{sig_id}")
+    evidence = admin.get(f"/admin/signatures/{sig_id}")
     assert evidence.status_code == 200
     body = evidence.get_data(as_text=True)
     assert "Utuh" in body  # the ledger still verifies: only the live program changed
     _assert_shows_signed_text(_page_text(body), stored)
-    admin_pdf = admin.get(f"/pledges/admin/signatures/{sig_id}/receipt.pdf")
+    admin_pdf = admin.get(f"/admin/signatures/{sig_id}/receipt.pdf")
     _assert_shows_signed_text(_pdf_text(admin_pdf.data), stored)
 
 
@@ -117,6 +117,6 @@ def test_a_stored_text_that_cannot_be_split_is_shown_verbatim(app, client, make,
     check(_pdf_text(client.get(f"/pledges/receipts/{sig_id}.pdf").data))
     admin = app.test_client()
     login(admin, make.admin(setup.agency).email)
-    evidence = _page_text(admin.get(f"/pledges/admin/signatures/{sig_id}").get_data(as_text=True))
+    evidence = _page_text(admin.get(f"/admin/signatures/{sig_id}").get_data(as_text=True))
     check(evidence)
     assert "Tidak utuh" in evidence

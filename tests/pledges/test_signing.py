@@ -16,9 +16,10 @@ from sqlalchemy import func, select
 from lms import keys
 from lms.db import db
 from lms.models import AuditLog, ProgramCompletion
+from pledges import ledger as ledger_
 from pledges import services
 from pledges.content import DEFAULT_KEY
-from pledges.models import LedgerEntry, PledgeSignature, PledgeTemplate
+from pledges.models import LedgerEntry, PledgeSignature, PledgeText
 from pledges.signals import pledge_signed
 from tests.conftest import login
 from tests.pledges.conftest import data_url, good_data, open_form, png_bytes, sign
@@ -64,11 +65,11 @@ def test_drawn_signature_stores_sealed_evidence_ledger_entry_and_meets_requireme
         assert sig.text_sha256 == hashlib.sha256(sig.shown_text.encode()).hexdigest()
         assert sig.record_sha256 == hashlib.sha256(sig.canonical_record.encode()).hexdigest()
         assert keys.verify(sig.seal_kid, sig.canonical_record.encode(), sig.seal_signature)
-        template = db.session.get(PledgeTemplate, sig.template_id)
+        template = db.session.get(PledgeText, sig.text_id)
         assert template.text_sha256 == hashlib.sha256(template.canonical_text.encode()).hexdigest()
         entry = db.session.scalar(select(LedgerEntry))
         assert (entry.seq, entry.signature_id, entry.record_hash) == (1, sig.id, sig.record_sha256)
-        assert entry.prev_hash == services.GENESIS_HASH
+        assert entry.prev_hash == ledger_.GENESIS_HASH
         completion = db.session.scalar(select(ProgramCompletion))
         assert completion is not None and completion.user_id == learner.id
     assert received and received[0]["ledger_seq"] == 1
@@ -86,7 +87,7 @@ def test_typed_name_is_the_keyboard_path_and_matches_case_insensitively(app, cli
         sig = db.session.scalar(select(PledgeSignature))
         assert sig.signature_png is None and sig.signature_png_sha256 is None
         assert sig.typed_name == "pegawai   UJI 1"
-    assert services.VerifyResult().ok
+    assert ledger_.VerifyResult().ok
 
 
 def png_declaring(width: int, height: int) -> bytes:
@@ -176,7 +177,7 @@ def test_double_submit_and_replay_create_one_signature(app, client, setup):
     with app.app_context():  # the service itself is idempotent too
         sig = db.session.scalar(select(PledgeSignature))
         again, created = services.sign_pledge(
-            sig.user, sig.program, sig.template,
+            sig.user, sig.program, sig.pledge_text,
             services.SignInput(form_token=form["form_token"], ticked=[], password="",
                                signature_data_url=None, typed_name=None, ip=None,
                                user_agent=None))
@@ -233,27 +234,27 @@ def test_admin_sees_signed_and_unsigned_and_opens_evidence_other_agency_gets_404
     stranger = make.admin(make.agency())
     own = app.test_client()
     login(own, admin.email)
-    page = own.get(f"/pledges/admin/programs/{setup.program.id}").get_data(as_text=True)
+    page = own.get(f"/admin/programs/{setup.program.id}/signatures").get_data(as_text=True)
     assert "Dinas Pendidikan" in page and setup.learners[0].name in page
-    unsigned = own.get(f"/pledges/admin/programs/{setup.program.id}?status=unsigned")
+    unsigned = own.get(f"/admin/programs/{setup.program.id}/signatures?status=unsigned")
     text = unsigned.get_data(as_text=True)
     assert setup.learners[1].name in text and setup.learners[0].name not in text
-    evidence = own.get(f"/pledges/admin/signatures/{sig_id}")
+    evidence = own.get(f"/admin/signatures/{sig_id}")
     assert evidence.status_code == 200
     body = evidence.get_data(as_text=True)
     assert "pytest-agent/1.0" in body and "Utuh" in body
-    assert own.get(f"/pledges/admin/signatures/{sig_id}/receipt.pdf").status_code == 200
+    assert own.get(f"/admin/signatures/{sig_id}/receipt.pdf").status_code == 200
     agency_page = own.get(f"/admin/agencies/{setup.agency.id}").get_data(as_text=True)
-    assert f"/pledges/admin/programs/{setup.program.id}" in agency_page
+    assert f"/admin/programs/{setup.program.id}/signatures" in agency_page
     other = app.test_client()
     login(other, stranger.email)
-    assert other.get(f"/pledges/admin/signatures/{sig_id}").status_code == 404
-    assert other.get(f"/pledges/admin/signatures/{sig_id}/receipt.pdf").status_code == 404
-    assert other.get(f"/pledges/admin/programs/{setup.program.id}").status_code == 404
-    assert other.get(f"/pledges/admin/agencies/{setup.agency.id}/templates").status_code == 404
+    assert other.get(f"/admin/signatures/{sig_id}").status_code == 404
+    assert other.get(f"/admin/signatures/{sig_id}/receipt.pdf").status_code == 404
+    assert other.get(f"/admin/programs/{setup.program.id}/signatures").status_code == 404
+    assert other.get(f"/admin/agencies/{setup.agency.id}/pledge-texts").status_code == 404
     learner = app.test_client()
     login(learner, setup.learners[1].nip)
-    assert learner.get(f"/pledges/admin/signatures/{sig_id}").status_code == 404
+    assert learner.get(f"/admin/signatures/{sig_id}").status_code == 404
 
 
 def test_agency_makes_a_new_version_old_versions_stay_unchanged(app, client, make, setup):
@@ -261,7 +262,7 @@ def test_agency_makes_a_new_version_old_versions_stay_unchanged(app, client, mak
     admin = make.admin(setup.agency)
     own = app.test_client()
     login(own, admin.email)
-    path = f"/pledges/admin/agencies/{setup.agency.id}/templates"
+    path = f"/admin/agencies/{setup.agency.id}/pledge-texts"
     html = own.get(path).get_data(as_text=True)
     csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
     data = {"csrf_token": csrf, "key": DEFAULT_KEY, "title_id": "Pakta Integritas {agency}",
@@ -273,14 +274,14 @@ def test_agency_makes_a_new_version_old_versions_stay_unchanged(app, client, mak
     assert own.post(path, data=data).status_code == 302
     assert own.post(path, data=data).status_code == 302
     with app.app_context():
-        versions = db.session.scalars(select(PledgeTemplate).where(
-            PledgeTemplate.agency_id == setup.agency.id).order_by(PledgeTemplate.version)).all()
+        versions = db.session.scalars(select(PledgeText).where(
+            PledgeText.agency_id == setup.agency.id).order_by(PledgeText.version)).all()
         assert [v.version for v in versions] == [1, 2]
         assert len(versions[1].commitments) == 8
         assert versions[1].text_sha256 == hashlib.sha256(
             versions[1].canonical_text.encode()).hexdigest()
         signed = db.session.scalar(select(PledgeSignature))
-        signed.template.title_id = "changed"
+        signed.pledge_text.title_id = "changed"
         with pytest.raises(ValueError, match="immutable"):
             db.session.flush()
         db.session.rollback()
@@ -291,7 +292,7 @@ def test_agency_makes_a_new_version_old_versions_stay_unchanged(app, client, mak
     assert response.status_code == 302
     with app.app_context():
         sig = db.session.scalars(select(PledgeSignature).order_by(PledgeSignature.id)).all()[-1]
-        assert sig.template_version == 2 and "Menjaga kerahasiaan data pemilih" in sig.shown_text
+        assert sig.text_version == 2 and "Menjaga kerahasiaan data pemilih" in sig.shown_text
         assert "Pakta Integritas Pemerintah Kabupaten Contoh" in sig.shown_text
 
 
@@ -310,7 +311,7 @@ def test_public_checkpoints_page_lists_signed_checkpoints(app, client, setup):
     assert head in body
     data = public.get("/pledges/checkpoints.json").get_json()["checkpoints"][0]
     assert data["size"] == 1 and data["head_hash"] == head
-    statement = services.canonical_json({k: data[k] for k in (
+    statement = ledger_.canonical_json({k: data[k] for k in (
         "type", "size", "head_hash", "merkle_root", "time")})
     with app.app_context():
         assert keys.verify(data["kid"], statement.encode(), base64.b64decode(data["signature"]))
@@ -325,7 +326,7 @@ def test_seed_demo_signs_some_but_not_all_and_is_idempotent(app):
         list(seed_demo(app))
         assert db.session.scalar(select(func.count()).select_from(PledgeSignature)) == first
         assert 0 < first < 100
-        assert services.verify_ledger().ok
+        assert ledger_.verify_ledger().ok
 
 
 def test_signing_page_in_english(app, client, setup):

@@ -14,7 +14,7 @@ from lms.db import db
 from lms.models import Agency, Program, User
 from pledges import services
 from pledges.content import DEFAULT_KEY
-from pledges.models import LedgerEntry, PledgeSignature, PledgeTemplate
+from pledges.models import LedgerEntry, PledgeSignature, PledgeText
 from tests.conftest import PASSWORD
 from tests.pledges.conftest import data_url, png_bytes
 
@@ -30,9 +30,9 @@ def _sign(app, user_id: int, program_id: int, template_id: int) -> bool:  # type
     with app.test_request_context(method="POST"):
         user = db.session.get(User, user_id)
         program = db.session.get(Program, program_id)
-        template = db.session.get(PledgeTemplate, template_id)
+        template = db.session.get(PledgeText, template_id)
         _sig, created = services.sign_pledge(user, program, template, services.SignInput(
-            form_token=services.issue_form_token(user.id, program.id, template.id),
+            form_token=services.form_token_for(user, program, template),
             ticked=[str(c["id"]) for c in template.commitments], password=PASSWORD,
             signature_data_url=data_url(png_bytes()), typed_name=None, ip="10.0.0.9",
             user_agent="race"))
@@ -44,7 +44,7 @@ def _publish(app, agency_id: int, admin_id: int) -> int:  # type: ignore[no-unty
     with app.app_context():
         template = services.create_agency_version(
             db.session.get(Agency, agency_id),
-            services.TemplateInput(key=DEFAULT_KEY, title_id="Pakta {agency}",
+            services.TextInput(key=DEFAULT_KEY, title_id="Pakta {agency}",
                                    title_en="Pact of {agency}", preamble_id="Saya berjanji:",
                                    preamble_en="I promise:"),
             db.session.get(User, admin_id))
@@ -53,7 +53,7 @@ def _publish(app, agency_id: int, admin_id: int) -> int:  # type: ignore[no-unty
 
 
 def test_new_version_published_while_two_signings_race_gives_one_signature(app, make,
-                                                                            default_template):
+                                                                            default_text):
     agency = make.agency()
     admin = make.admin(agency)
     program = make.program(agency, requirements=[("pledge", DEFAULT_KEY)])
@@ -67,7 +67,7 @@ def test_new_version_published_while_two_signings_race_gives_one_signature(app, 
         try:
             start.wait()  # the old version is what this learner's form was opened with
             racing.wait()
-            created.append(_sign(app, user_id, program.id, default_template))
+            created.append(_sign(app, user_id, program.id, default_text))
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
 
@@ -109,7 +109,7 @@ def test_new_version_published_while_two_signings_race_gives_one_signature(app, 
         for learner in learners:
             sigs = db.session.scalars(select(PledgeSignature).where(
                 PledgeSignature.user_id == learner.id)).all()
-            assert len(sigs) == 1, [(s.template_id, s.template_version) for s in sigs]
+            assert len(sigs) == 1, [(s.text_id, s.text_version) for s in sigs]
         assert db.session.scalar(select(func.count()).select_from(LedgerEntry)) == len(learners)
     code = app.test_cli_runner().invoke(args=["pledges", "verify-ledger"])
     assert code.exit_code == 0, code.output

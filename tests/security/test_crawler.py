@@ -151,7 +151,7 @@ DETAIL_PATTERNS = (
     (re.compile(r"^/certificates/([A-Za-z0-9]+)\.pdf$"), "certificate"),
     (re.compile(r"^/admin/agencies/\d+/certificates/(?!jobs/|design)([A-Za-z0-9]+)(?:/|$)"),
      "certificate"),
-    (re.compile(r"^/pledges/admin/signatures/(\d+)(?:/|$)"), "signature"),
+    (re.compile(r"^/admin/signatures/(\d+)(?:/|$)"), "signature"),
     (re.compile(r"^/admin/agencies/\d+/certificates/jobs/(\d+)(?:\.json|/|$)"), "job"),
 )
 

@@ -1,4 +1,4 @@
-"""The ``pledge`` requirement kind: "pact <key> signed" (any version of that key)."""
+"""The ``pledge`` requirement kind: "pledge <key> signed" (any version of its pledge text)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ class PledgeKind(RequirementKind):
 
     def choices(self, agency_id: int) -> list[RequirementChoice]:
         return [RequirementChoice(ref=key, label=self.label(key))
-                for key in services.template_keys(agency_id)]
+                for key in services.text_keys(agency_id)]
 
     def label(self, ref: str) -> str:
         return _("Tanda tangani Pakta Integritas (%(key)s)", key=ref)
