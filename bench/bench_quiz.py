@@ -1,4 +1,4 @@
-"""Quiz submit: submits per second of ``POST /modules/attempts/<id>`` (the real modules view,
+"""Quiz submit: submits per second of ``POST /modules/<slug>/quiz/attempts/<id>`` (the real modules view,
 CSRF token per session) under gunicorn on PostgreSQL with 100,000 learners, against ``GET
 /healthz`` of the same server, same client and concurrency, in the same run.
 
@@ -167,7 +167,7 @@ def prepare(url: str, n: int) -> tuple[Client, str, list[tuple[str, str]]] | Non
     if status != 302:
         raise RuntimeError(f"login of learner {n} failed: {status}")
     _, _, page = c.request("GET", f"/modules/{SLUG}")
-    status, location, _ = c.request("POST", f"/modules/{SLUG}/quiz/start",
+    status, location, _ = c.request("POST", f"/modules/{SLUG}/quiz",
                                     {"csrf_token": c.token(page)})
     if status != 303:
         raise RuntimeError(f"quiz start failed: {status}")

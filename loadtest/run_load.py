@@ -247,17 +247,17 @@ def journey(base: str, rec: Recorder, i: int, program_id: int, key: dict[str, se
         page = c.request("lesson_get", f"/modules/{SLUG}/lessons/{lesson}").text
         c.request("lesson_read", f"/modules/{SLUG}/lessons/{lesson}/read",
                   {"csrf_token": hidden(page, "csrf_token")}, expect=(302, 303))
-    resp = c.request("quiz_start", f"/modules/{SLUG}/quiz/start",
+    resp = c.request("quiz_start", f"/modules/{SLUG}/quiz",
                      {"csrf_token": hidden(page, "csrf_token")}, expect=(302, 303))
-    m = re.search(r"/modules/attempts/(\d+)$", resp.location)
+    m = re.search(rf"/modules/{SLUG}/quiz/attempts/(\d+)$", resp.location)
     if m is None:
         raise JourneyError(f"quiz start went to {resp.location!r}")
     out.attempt_id = int(m.group(1))
-    page = c.request("attempt_get", f"/modules/attempts/{out.attempt_id}").text
+    page = c.request("attempt_get", f"/modules/{SLUG}/quiz/attempts/{out.attempt_id}").text
     form = [("csrf_token", hidden(page, "csrf_token")), ("confirm", "y"), ("submit", "1"),
             *quiz_answers(page, key)]
-    c.request("quiz_submit", f"/modules/attempts/{out.attempt_id}", form, expect=(302, 303))
-    page = c.request("result", f"/modules/attempts/{out.attempt_id}/result").text
+    c.request("quiz_submit", f"/modules/{SLUG}/quiz/attempts/{out.attempt_id}", form, expect=(302, 303))
+    page = c.request("result", f"/modules/{SLUG}/quiz/attempts/{out.attempt_id}/result").text
     sign_path = f"/pledges/programs/{program_id}/{PLEDGE_KEY}/sign"
     page = c.request("sign_get", sign_path).text
     commitments = [a["value"] for a in inputs(page) if a.get("name") == "commitments"]
@@ -476,7 +476,7 @@ def run_checks(args: argparse.Namespace, env: dict[str, str], info: dict[str, ob
               f"{len(by_user) - len(bad)}/{len(by_user)} ok")
         attempts = defaultdict(list)
         for u, aid, submitted, passed in q(
-                "SELECT user_id, id, submitted_at IS NOT NULL, passed FROM modules_attempts "
+                "SELECT user_id, id, submitted_at IS NOT NULL, passed FROM modules_quiz_attempts "
                 "WHERE slug = :s", s=SLUG):
             attempts[u].append((aid, submitted, passed))
         sigs = Counter(u for (u,) in q("SELECT user_id FROM pledges_signatures WHERE program_id = :p",
@@ -505,7 +505,7 @@ def run_checks(args: argparse.Namespace, env: dict[str, str], info: dict[str, ob
                      "AND active", a=info["agency_id"])[0][0]
         completed = q("SELECT count(DISTINCT user_id) FROM program_completions WHERE program_id = :p",
                       p=pid)[0][0]
-        passed_n = q("SELECT count(DISTINCT user_id) FROM modules_attempts WHERE slug = :s "
+        passed_n = q("SELECT count(DISTINCT user_id) FROM modules_quiz_attempts WHERE slug = :s "
                      "AND passed", s=SLUG)[0][0]
         signed_n = q("SELECT count(DISTINCT user_id) FROM pledges_signatures WHERE program_id = :p",
                      p=pid)[0][0]
@@ -518,7 +518,7 @@ def run_checks(args: argparse.Namespace, env: dict[str, str], info: dict[str, ob
                "pledge met": met.get(req_cols[1]) if len(req_cols) > 1 else None}
         check("dashboard figures equal the database", want == got, f"dashboard {got}, SQL {want}")
         counts = {t: q(f"SELECT count(*) FROM {t}")[0][0] for t in  # noqa: S608 - fixed names
-                  ("users", "modules_attempts", "pledges_signatures", "pledges_ledger",
+                  ("users", "modules_quiz_attempts", "pledges_signatures", "pledges_ledger",
                    "certificates_certificates", "program_completions")}
         db.session.remove()
         db.engine.dispose()

@@ -16,15 +16,15 @@ class ModulesPlugin(Plugin):
     models_module = "modules.models"
 
     def init_app(self, app: Flask) -> None:
-        from lms.menus import register_menu
         from modules import views
         from modules.cli import modules_cli
-        from modules.kind import ModuleRequirement
+        from modules.kinds import ModuleRequirement
+        from modules.menus import register_menus
 
         app.register_blueprint(views.bp)
         app.cli.add_command(modules_cli)
         app.extensions["lms.requirements"].register(ModuleRequirement())
-        register_menu(app, "program", views.program_menu)
+        register_menus(app)
 
     def seed_demo(self, app: Flask) -> None:
         from modules.demo import seed

@@ -31,10 +31,10 @@ def import_command(path: str) -> None:
     db.session.commit()
     m = result.module
     if result.created:
-        click.echo(f"Imported {m.slug} as revision {m.revision} (pack version {m.version}, "
+        click.echo(f"Imported {m.slug} as version {m.version} (pack version {m.pack_version}, "
                    f"{len(m.lessons)} lessons, {len(m.questions)} questions).")
     else:
-        click.echo(f"{m.slug} is unchanged (revision {m.revision}); nothing to do.")
+        click.echo(f"{m.slug} is unchanged (version {m.version}); nothing to do.")
 
 
 @modules_cli.command("export")
@@ -43,7 +43,7 @@ def import_command(path: str) -> None:
               help="Folder to write the pack into")
 @with_appcontext
 def export_command(slug: str, output: str) -> None:
-    """Write the active revision of module SLUG back as a content pack."""
+    """Write the active version of module SLUG back as a content pack."""
     from modules import services
 
     try:
@@ -51,4 +51,4 @@ def export_command(slug: str, output: str) -> None:
     except LookupError as exc:
         click.echo(str(exc), err=True)
         sys.exit(1)
-    click.echo(f"Exported {module.slug} revision {module.revision} to {output}.")
+    click.echo(f"Exported {module.slug} version {module.version} to {output}.")

@@ -25,16 +25,16 @@ Text2 = dict[str, str]  # {"id": ..., "en": ...}
 
 
 class TrainingModule(Base):
-    """One imported version (revision) of a content pack. Only the newest revision of a slug is
-    active; attempts keep pointing at the revision they were taken on."""
+    """One imported version of a content pack. Only the newest version of a slug is active;
+    attempts keep pointing at the version they were taken on."""
 
     __tablename__ = "modules_modules"
-    __table_args__ = (UniqueConstraint("slug", "revision"),)
+    __table_args__ = (UniqueConstraint("slug", "version"),)
 
     id: Mapped[intpk]
     slug: Mapped[str] = mapped_column(String(100), index=True)
-    revision: Mapped[int] = mapped_column(Integer)  # 1, 2, ... per slug, in import order
-    version: Mapped[int] = mapped_column(Integer)  # the pack's own (informational) version
+    version: Mapped[int] = mapped_column(Integer)  # 1, 2, ... per slug, in import order
+    pack_version: Mapped[int] = mapped_column(Integer)  # the pack's own label (informational)
     title: Mapped[Text2] = mapped_column(JSON)
     summary: Mapped[Text2] = mapped_column(JSON)
     jp_hours: Mapped[float] = mapped_column(Float, default=0)
@@ -109,10 +109,10 @@ class QuizAttempt(Base):
     the attempt limit; ``submitted_at`` is set by a conditional UPDATE, so a double submit records
     one result."""
 
-    __tablename__ = "modules_attempts"
+    __tablename__ = "modules_quiz_attempts"
     __table_args__ = (
         UniqueConstraint("user_id", "slug", "number"),
-        Index("ix_modules_attempts_slug_passed", "slug", "passed"),
+        Index("ix_modules_quiz_attempts_slug_passed", "slug", "passed"),
     )
 
     id: Mapped[intpk]

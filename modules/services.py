@@ -8,18 +8,22 @@ Quiz integrity rules:
   stored order, so nothing in the page says which choice is correct or which came first in the pack.
 * ``parse_answers`` rejects (``AnswerError``, a 400 in the view, nothing stored) an answer to a
   question not in the attempt, an unknown choice, several choices on a single-answer question and
-  any other field.
+  any other field. A sheet sent in time without the confirmation box ticked is refused with
+  ``NotConfirmed`` (on the form's ``confirm`` field), nothing stored.
 * ``submit_attempt`` records the result with a conditional UPDATE (``submitted_at IS NULL``), so a
   double submit, back button or replay records exactly one result; later submits change nothing.
 * **Time limit.** A submission received up to ``GRACE`` (30 s, for slow links) after the deadline
   is graded normally. A later submission is graded *as of the deadline, counting only the answers
   received by then*: the answers sent with the late form arrived after the deadline, so none count
   and the attempt is recorded as submitted at the deadline with the score of an empty answer sheet
-  (a failed attempt that uses up one try). Opening an expired attempt closes it the same way.
+  (a failed attempt that uses up one try). Pages only *show* an expired attempt as expired
+  (``is_expired``, from the stored deadline): a GET never writes. It is closed the same way by the
+  next POST that touches it: its submit (whatever it carries), or starting the next attempt.
 * Starting a new attempt beyond ``max_attempts`` (counted over every version of the module slug) is
   refused with ``QuizError``; a learner who already passed cannot start again; an attempt still
   running is resumed instead of starting a second one. ``(user, slug, number)`` is unique, so two
-  concurrent starts cannot exceed the limit.
+  concurrent starts cannot exceed the limit (the loser's insert is undone to a savepoint; the
+  request's transaction stays the view's to commit).
 """
 
 from __future__ import annotations
@@ -40,22 +44,28 @@ from sqlalchemy.orm import selectinload
 from lms.db import db, utcnow
 from lms.models import Program, User
 from lms.scoping import scope
+from lms.services import ServiceError
 from lms.services.programs import member_ids
 from lms.signals import requirement_met
 from modules import packs
 from modules.models import Choice, Lesson, LessonProgress, Question, QuizAttempt, TrainingModule
+from modules.pack_export import write_pack
 from modules.signals import module_passed
 
 GRACE = dt.timedelta(seconds=30)
 _rng = random.SystemRandom()
 
 
-class QuizError(ValueError):
+class QuizError(ServiceError):
     """A quiz action the learner may not take now (message in their language)."""
 
 
-class AnswerError(ValueError):
+class AnswerError(ServiceError):
     """A submitted answer sheet that does not fit the attempt (400, nothing stored)."""
+
+
+class NotConfirmed(ServiceError):
+    """An answer sheet sent in time without ticking the confirmation (nothing stored)."""
 
 
 # --- packs ----------
@@ -68,7 +78,7 @@ class ImportResult:
 
 def newest(slug: str) -> TrainingModule | None:
     return db.session.scalar(select(TrainingModule).where(TrainingModule.slug == slug)
-                             .order_by(TrainingModule.revision.desc()).limit(1))
+                             .order_by(TrainingModule.version.desc()).limit(1))
 
 
 def active_module(slug: str) -> TrainingModule | None:
@@ -77,8 +87,8 @@ def active_module(slug: str) -> TrainingModule | None:
 
 
 def import_pack(folder: str | Path) -> ImportResult:
-    """Validate and import a pack. Unchanged content (same hash as the newest revision) changes
-    nothing; changed content becomes a new active revision and older revisions are deactivated
+    """Validate and import a pack. Unchanged content (same hash as the newest version) changes
+    nothing; changed content becomes a new active version and older versions are deactivated
     (their attempts keep pointing at them). Raises ``packs.PackInvalid`` before writing anything."""
     pack = packs.load_pack(folder)
     digest = pack.content_hash()
@@ -88,7 +98,8 @@ def import_pack(folder: str | Path) -> ImportResult:
     db.session.execute(update(TrainingModule).where(TrainingModule.slug == pack.slug)
                        .values(active=False))
     module = TrainingModule(
-        slug=pack.slug, revision=(current.revision + 1) if current else 1, version=pack.version,
+        slug=pack.slug, version=(current.version + 1) if current else 1,
+        pack_version=pack.pack_version,
         title=pack.title, summary=pack.summary, jp_hours=pack.jp_hours, pass_mark=pack.pass_mark,
         questions_per_attempt=pack.questions_per_attempt,
         time_limit_minutes=pack.time_limit_minutes, max_attempts=pack.max_attempts,
@@ -109,7 +120,7 @@ def import_pack(folder: str | Path) -> ImportResult:
 
 def pack_of(module: TrainingModule) -> packs.Pack:
     return packs.Pack(
-        slug=module.slug, version=module.version, title=dict(module.title),
+        slug=module.slug, pack_version=module.pack_version, title=dict(module.title),
         summary=dict(module.summary), jp_hours=float(module.jp_hours), pass_mark=module.pass_mark,
         questions_per_attempt=module.questions_per_attempt,
         time_limit_minutes=module.time_limit_minutes, max_attempts=module.max_attempts,
@@ -127,14 +138,14 @@ def export_module(slug: str, folder: str | Path) -> TrainingModule:
     module = active_module(slug) or newest(slug)
     if module is None:
         raise LookupError(f"no module with slug {slug!r}")
-    packs.write_pack(pack_of(module), folder)
+    write_pack(pack_of(module), folder)
     return module
 
 
 # --- lessons ----------
 
 def read_lesson_keys(user_id: int, slug: str) -> set[str]:
-    """Keys of the lessons this learner has read, on any revision of the module."""
+    """Keys of the lessons this learner has read, on any version of the module."""
     return set(db.session.scalars(
         select(Lesson.key).join(LessonProgress, LessonProgress.lesson_id == Lesson.id)
         .join(TrainingModule, TrainingModule.id == Lesson.module_id)
@@ -201,11 +212,10 @@ def start_attempt(user: User, module: TrainingModule, now: dt.datetime | None = 
     attempt = QuizAttempt(user_id=user.id, module_id=module.id, slug=module.slug,
                           number=len(attempts) + 1, question_ids=[q.id for q in questions],
                           choice_order=order, started_at=now, deadline=deadline)
-    db.session.add(attempt)
     try:
-        db.session.flush()
-    except IntegrityError:  # a concurrent start took this number: never exceed the limit
-        db.session.rollback()  # the request is void; nothing of it may be committed
+        with db.session.begin_nested():  # a concurrent start took this number: undo only this
+            db.session.add(attempt)
+    except IntegrityError:  # never exceed the limit
         raise QuizError(_l("Kuis sedang dimulai di jendela lain. Muat ulang halaman modul."))\
             from None
     return attempt
@@ -300,13 +310,17 @@ def close_expired(attempt: QuizAttempt) -> bool:
 
 
 def submit_attempt(attempt: QuizAttempt, form: Mapping[str, Sequence[str]],
-                   now: dt.datetime | None = None) -> QuizAttempt:
+                   now: dt.datetime | None = None, confirmed: bool = True) -> QuizAttempt:
     """Grade and record the attempt (see the module docstring for the deadline rule). A second
-    submit returns the recorded attempt unchanged. Raises ``AnswerError`` for a bad sheet."""
+    submit returns the recorded attempt unchanged. Raises ``AnswerError`` for a bad sheet and
+    ``NotConfirmed`` for a sheet sent in time without ``confirmed``."""
     if attempt.submitted_at is not None:
         return attempt
     now = now or utcnow()
     answers = parse_answers(attempt, form)
+    if not confirmed and not is_expired(attempt, now):
+        raise NotConfirmed(_l("Centang \u201cSaya yakin\u201d untuk mengirim jawaban. Jawaban Anda "
+                              "belum dikirim."), field="confirm")
     if is_expired(attempt, now):
         close_expired(attempt)
     else:
@@ -322,7 +336,8 @@ class ModuleProgress:
     read_keys: set[str]
     attempts: list[QuizAttempt]
     passed: bool
-    running: QuizAttempt | None
+    running: QuizAttempt | None  # unsubmitted, time left
+    expired: QuizAttempt | None  # unsubmitted, time up: closed by the next POST
     left: int | None
     next_lesson: Lesson | None = None
     percent: int = 0
@@ -330,19 +345,20 @@ class ModuleProgress:
     extra: dict[str, object] = field(default_factory=dict)
 
 
-def progress(user: User, module: TrainingModule) -> ModuleProgress:
-    """Everything the module page shows; closes the learner's expired attempt first."""
+def progress(user: User, module: TrainingModule, now: dt.datetime | None = None
+             ) -> ModuleProgress:
+    """Everything the module page shows (reads only: an expired attempt is shown as such)."""
+    now = now or utcnow()
     attempts = attempts_of(user.id, module.slug)
-    for attempt in attempts:
-        if attempt.submitted_at is None and is_expired(attempt):
-            close_expired(attempt)
+    open_ = [a for a in attempts if a.submitted_at is None]
     read = read_lesson_keys(user.id, module.slug)
     lessons = list(module.lessons)
     done = sum(1 for le in lessons if le.key in read)
-    running = next((a for a in attempts if a.submitted_at is None), None)
     return ModuleProgress(
         module=module, read_keys=read, attempts=attempts,
-        passed=any(a.passed for a in attempts), running=running,
+        passed=any(a.passed for a in attempts),
+        running=next((a for a in open_ if not is_expired(a, now)), None),
+        expired=next((a for a in open_ if is_expired(a, now)), None),
         left=attempts_left(module, attempts),
         next_lesson=next((le for le in lessons if le.key not in read), None),
         percent=round(100 * done / len(lessons)) if lessons else 100, lessons_read=done)
@@ -368,7 +384,7 @@ def started_user_ids(slug: str) -> Select[tuple[int]]:
 @dataclass
 class QuestionStat:
     question: Question
-    revision: int
+    version: int
     answered: int
     correct: int
     wrong_choice: Choice | None
@@ -427,14 +443,14 @@ def module_stats(program: Program, slug: str, viewer: User | None = None) -> Mod
         select(Question).where(Question.id.in_(list(answered) or [-1])))}
     choices = {c.id: c for c in db.session.scalars(
         select(Choice).where(Choice.question_id.in_(list(answered) or [-1])))}
-    revisions = dict(db.session.execute(select(TrainingModule.id, TrainingModule.revision)
+    versions = dict(db.session.execute(select(TrainingModule.id, TrainingModule.version)
                                         .where(TrainingModule.slug == slug)).all())
     stats = []
     for qid, n in answered.items():
         q = questions[qid]
         wrong_pick = next((cid for cid, _ in wrong[qid].most_common()
                            if cid in choices and not choices[cid].is_correct), None)
-        stats.append(QuestionStat(q, revisions.get(q.module_id, 0), n, correct[qid],
+        stats.append(QuestionStat(q, versions.get(q.module_id, 0), n, correct[qid],
                                   choices.get(wrong_pick) if wrong_pick else None,
                                   wrong[qid][wrong_pick] if wrong_pick else 0))
     stats.sort(key=lambda s: (s.percent_correct, s.question.key))

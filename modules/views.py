@@ -1,4 +1,5 @@
-"""Learner pages (module, lesson, quiz) and the admin statistics page of the modules plugin."""
+"""Learner pages (module, lesson, quiz) and the admin quiz statistics of a program. Pages (GET)
+only read; every write is a POST that commits once."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from lms.access import admin_required
 from lms.db import db, utcnow
 from lms.errors import render_error
-from lms.menus import MenuItem
+from lms.forms import show_service_error
 from lms.models import Program
 from lms.scoping import get_scoped_or_404
 from modules import services
@@ -17,8 +19,8 @@ from modules.forms import ButtonForm, SubmitQuizForm
 from modules.models import Lesson, QuizAttempt, TrainingModule
 from modules.rendering import render_lesson, tr
 
-bp = Blueprint("modules", __name__, url_prefix="/modules", template_folder="templates",
-               static_folder="static", static_url_path="/static")
+bp = Blueprint("modules", __name__, template_folder="templates", static_folder="static",
+               static_url_path="/modules/static")
 
 
 @bp.app_template_filter("tr")
@@ -40,25 +42,24 @@ def _lesson_or_404(module: TrainingModule, key: str) -> Lesson:
     return lesson
 
 
-def _own_attempt_or_404(attempt_id: int) -> QuizAttempt:
+def _own_attempt_or_404(slug: str, attempt_id: int) -> QuizAttempt:
     attempt = db.session.get(QuizAttempt, attempt_id)
-    if attempt is None or attempt.user_id != current_user.id:
+    if attempt is None or attempt.user_id != current_user.id or attempt.slug != slug:
         abort(404)  # another learner's attempt does not exist for you
     return attempt
 
 
 # --- learner ----------
 
-@bp.get("/<slug>")
+@bp.get("/modules/<slug>")
 @login_required
 def module_page(slug: str):  # type: ignore[no-untyped-def]
     module = _module_or_404(slug)
     prog = services.progress(current_user, module)
-    db.session.commit()  # an expired attempt may just have been closed
     return render_template("modules/module.html", module=module, prog=prog, form=ButtonForm())
 
 
-@bp.get("/<slug>/lessons/<key>")
+@bp.get("/modules/<slug>/lessons/<key>")
 @login_required
 def lesson_page(slug: str, key: str):  # type: ignore[no-untyped-def]
     module = _module_or_404(slug)
@@ -74,7 +75,7 @@ def lesson_page(slug: str, key: str):  # type: ignore[no-untyped-def]
         form=ButtonForm())
 
 
-@bp.post("/<slug>/lessons/<key>/read")
+@bp.post("/modules/<slug>/lessons/<key>/read")
 @login_required
 def lesson_read(slug: str, key: str):  # type: ignore[no-untyped-def]
     module = _module_or_404(slug)
@@ -91,7 +92,7 @@ def lesson_read(slug: str, key: str):  # type: ignore[no-untyped-def]
     return redirect(url_for("modules.module_page", slug=slug) + "#kuis")
 
 
-@bp.post("/<slug>/quiz/start")
+@bp.post("/modules/<slug>/quiz")
 @login_required
 def quiz_start(slug: str):  # type: ignore[no-untyped-def]
     module = _module_or_404(slug)
@@ -99,16 +100,19 @@ def quiz_start(slug: str):  # type: ignore[no-untyped-def]
         return render_error(400)
     try:
         attempt = services.start_attempt(current_user, module)
-    except services.QuizError as exc:
-        db.session.commit()  # keep an expired attempt closed
+    except services.QuizError as exc:  # no form to put it on: the module page shows it
+        db.session.commit()  # an expired attempt closed on the way stays closed
         flash(str(exc), "error")
         return redirect(url_for("modules.module_page", slug=slug) + "#kuis"), 303
     db.session.commit()
-    return redirect(url_for("modules.attempt_page", attempt_id=attempt.id), 303)
+    return redirect(url_for("modules.attempt_page", slug=slug, attempt_id=attempt.id), 303)
 
 
 def _attempt_view(attempt: QuizAttempt, form: SubmitQuizForm, chosen: dict[int, set[int]],
-                  error: str | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+                  status: int = 200):  # type: ignore[no-untyped-def]
+    if services.is_expired(attempt):  # shown as expired; its submit (a POST) closes it
+        return render_template("modules/attempt.html", attempt=attempt, module=attempt.module,
+                               items=[], form=form, chosen={}, remaining=None, expired=True)
     questions = services.attempt_questions(attempt)
     choices = {c.id: c for q in questions for c in q.choices}
     items = [(q, [(i, choices[cid]) for i, cid in enumerate(attempt.choice_order[str(q.id)])])
@@ -117,56 +121,54 @@ def _attempt_view(attempt: QuizAttempt, form: SubmitQuizForm, chosen: dict[int, 
     if attempt.deadline is not None:
         remaining = max(0, int((attempt.deadline - utcnow()).total_seconds()))
     return render_template("modules/attempt.html", attempt=attempt, module=attempt.module,
-                           items=items, form=form, chosen=chosen, error=error,
-                           remaining=remaining), status
+                           items=items, form=form, chosen=chosen,
+                           remaining=remaining, expired=False), status
 
 
-@bp.get("/attempts/<int:attempt_id>")
+@bp.get("/modules/<slug>/quiz/attempts/<int:attempt_id>")
 @login_required
-def attempt_page(attempt_id: int):  # type: ignore[no-untyped-def]
-    attempt = _own_attempt_or_404(attempt_id)
-    if attempt.submitted_at is None and services.is_expired(attempt):
-        services.close_expired(attempt)
-        db.session.commit()
-        flash(_("Waktu kuis sudah habis. Percobaan ini ditutup."), "warning")
+def attempt_page(slug: str, attempt_id: int):  # type: ignore[no-untyped-def]
+    attempt = _own_attempt_or_404(slug, attempt_id)
     if attempt.submitted_at is not None:
-        return redirect(url_for("modules.attempt_result", attempt_id=attempt.id))
+        return redirect(url_for("modules.attempt_result", slug=slug, attempt_id=attempt.id))
     return _attempt_view(attempt, SubmitQuizForm(), {})
 
 
-@bp.post("/attempts/<int:attempt_id>")
+@bp.post("/modules/<slug>/quiz/attempts/<int:attempt_id>")
 @login_required
-def attempt_submit(attempt_id: int):  # type: ignore[no-untyped-def]
-    attempt = _own_attempt_or_404(attempt_id)
+def attempt_submit(slug: str, attempt_id: int):  # type: ignore[no-untyped-def]
+    attempt = _own_attempt_or_404(slug, attempt_id)
     form = SubmitQuizForm()
     if not form.validate_on_submit():
         return render_error(400)
+    result = url_for("modules.attempt_result", slug=slug, attempt_id=attempt.id)
     if attempt.submitted_at is not None:  # double click, back button, replay: one result
-        return redirect(url_for("modules.attempt_result", attempt_id=attempt.id), 303)
+        return redirect(result, 303)
     raw = request.form.to_dict(flat=False)
+    now = utcnow()
+    expired = services.is_expired(attempt, now)
     try:
-        answers = services.parse_answers(attempt, raw)
+        services.submit_attempt(attempt, raw, now=now, confirmed=bool(form.confirm.data))
+    except services.NotConfirmed as exc:
+        show_service_error(form, exc, "confirm")
+        answers = services.parse_answers(attempt, raw)  # parsed fine just before
+        return _attempt_view(attempt, form, {q: set(c) for q, c in answers.items()}, 400)
     except services.AnswerError as exc:
         return render_error(400, str(exc))
-    if not form.confirm.data and not services.is_expired(attempt):
-        chosen = {qid: set(cids) for qid, cids in answers.items()}
-        return _attempt_view(attempt, form, chosen, _(
-            "Centang \u201cSaya yakin\u201d untuk mengirim jawaban. Jawaban Anda belum dikirim."),
-            400)
-    expired = services.is_expired(attempt)
-    services.submit_attempt(attempt, raw)
     db.session.commit()
-    if expired:
+    if expired and any(name.startswith("q-") for name in raw):
         flash(_("Jawaban diterima setelah waktu habis, jadi tidak dihitung."), "warning")
-    return redirect(url_for("modules.attempt_result", attempt_id=attempt.id), 303)
+    elif expired:
+        flash(_("Waktu kuis sudah habis. Percobaan ini ditutup."), "warning")
+    return redirect(result, 303)
 
 
-@bp.get("/attempts/<int:attempt_id>/result")
+@bp.get("/modules/<slug>/quiz/attempts/<int:attempt_id>/result")
 @login_required
-def attempt_result(attempt_id: int):  # type: ignore[no-untyped-def]
-    attempt = _own_attempt_or_404(attempt_id)
+def attempt_result(slug: str, attempt_id: int):  # type: ignore[no-untyped-def]
+    attempt = _own_attempt_or_404(slug, attempt_id)
     if attempt.submitted_at is None:
-        return redirect(url_for("modules.attempt_page", attempt_id=attempt.id))
+        return redirect(url_for("modules.attempt_page", slug=slug, attempt_id=attempt.id))
     questions = services.attempt_questions(attempt)
     answers = {int(k): set(v) for k, v in (attempt.answers or {}).items()}
     items = []
@@ -182,17 +184,9 @@ def attempt_result(attempt_id: int):  # type: ignore[no-untyped-def]
 
 # --- admin ----------
 
-def program_menu(program: Program) -> list[MenuItem]:
-    if not any(r.kind == "module" for r in program.requirements):
-        return []
-    return [MenuItem(_("Statistik kuis"), url_for("modules.program_stats", program_id=program.id))]
-
-
-@bp.get("/admin/programs/<int:program_id>")
-@login_required
+@bp.get("/admin/programs/<int:program_id>/quiz")
+@admin_required
 def program_stats(program_id: int):  # type: ignore[no-untyped-def]
-    if not current_user.is_admin:
-        abort(404)
     program = get_scoped_or_404(Program, program_id, current_user)
     slugs = [r.ref for r in program.requirements if r.kind == "module"]
     stats = [services.module_stats(program, slug, viewer=current_user) for slug in slugs]

@@ -83,8 +83,8 @@ def test_admin_pages(browser, site, device):
     try:
         _log_in(page, base, "admin@bangka.demo")
         for path in (f"/admin/programs/{program_id}", f"/admin/programs/{program_id}/staff",
-                     f"/admin/agencies/{agency_id}/import", f"/admin/agencies/{agency_id}/certificates",
-                     f"/modules/admin/programs/{program_id}"):
+                     f"/admin/agencies/{agency_id}/staff/import", f"/admin/agencies/{agency_id}/certificates",
+                     f"/admin/programs/{program_id}/quiz"):
             _check(page, base + path, problems, device)
     finally:
         context.close()
@@ -101,7 +101,7 @@ def test_quiz_can_be_completed_with_the_keyboard_alone(browser, site):
         start = page.get_by_role("button", name="Mulai kuis")
         start.focus()
         page.keyboard.press("Enter")
-        page.wait_for_url("**/modules/attempts/*")
+        page.wait_for_url("**/quiz/attempts/*")
         answered: set[str] = set()
         for _ in range(400):
             page.keyboard.press("Tab")

@@ -71,7 +71,7 @@ def test_learner_reads_fails_then_passes(app, make, live_server, browser) -> Non
         screenshot(page, "learner-module")
 
         page.get_by_role("button", name="Mulai kuis").click()
-        page.wait_for_url(re.compile(r"/modules/attempts/\d+$"))
+        page.wait_for_url(re.compile(rf"/modules/{SLUG}/quiz/attempts/\d+$"))
         assert page.locator("#quiz-timer").is_visible()
         _answer(page, right=False)
         screenshot(page, "learner-quiz")
@@ -79,7 +79,7 @@ def test_learner_reads_fails_then_passes(app, make, live_server, browser) -> Non
         assert "TIDAK LULUS" in page.content() and "Sisa kesempatan: 2 kali." in page.content()
 
         page.get_by_role("button", name="Ulangi kuis").click()
-        page.wait_for_url(re.compile(r"/modules/attempts/\d+$"))
+        page.wait_for_url(re.compile(rf"/modules/{SLUG}/quiz/attempts/\d+$"))
         _answer(page, right=True)
         _submit(page)
         assert "Nilai Anda: 100%" in page.content()
@@ -134,7 +134,7 @@ def test_admin_sees_quiz_statistics(app, make, live_server, browser) -> None:
                      "form:has(input[name=identifier]) input[type=submit]").first.click()
         page.goto(f"{live_server}/admin/agencies/{agency.id}")
         page.get_by_role("link", name="Statistik kuis").first.click()
-        page.wait_for_url(re.compile(f"/modules/admin/programs/{program.id}$"))
+        page.wait_for_url(re.compile(f"/admin/programs/{program.id}/quiz$"))
         assert page.locator("table.question-stats tbody tr").count() == 4
         assert "Tingkat kelulusan" in page.content()
         screenshot(page, "admin-quiz-stats")

@@ -1,4 +1,4 @@
-"""Idempotent import, new revisions that keep old attempts, and the export round trip."""
+"""Idempotent import, new versions that keep old attempts, and the export round trip."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ def test_import_is_idempotent(app) -> None:
     runner = app.test_cli_runner()
     first = runner.invoke(args=["modules", "import", str(PACK)])
     assert first.exit_code == 0, first.output
-    assert "revision 1" in first.output and "2 lessons, 4 questions" in first.output
+    assert "version 1" in first.output and "2 lessons, 4 questions" in first.output
     second = runner.invoke(args=["modules", "import", str(PACK)])
     assert second.exit_code == 0 and "unchanged" in second.output
     assert module_count(app) == 1
@@ -36,8 +36,8 @@ def test_changed_pack_is_a_new_version_and_old_attempts_keep_theirs(app, make, t
     new_id = import_mini(app, folder)
     assert new_id != old_id
     with app.app_context():
-        rows = list(db.session.scalars(select(TrainingModule).order_by(TrainingModule.revision)))
-        assert [(m.revision, m.version, m.active) for m in rows] == [(1, 1, False), (2, 1, True)]
+        rows = list(db.session.scalars(select(TrainingModule).order_by(TrainingModule.version)))
+        assert [(m.version, m.pack_version, m.active) for m in rows] == [(1, 1, False), (2, 1, True)]
         assert services.active_module(SLUG).id == new_id
         assert db.session.get(QuizAttempt, attempt_id).module_id == old_id
         # the old attempt still counts for the same slug

@@ -28,10 +28,10 @@ def learner(app, make, client):
 def _start(client) -> tuple[int, str]:
     page = client.get(f"/modules/{SLUG}")
     assert page.status_code == 200
-    resp = client.post(f"/modules/{SLUG}/quiz/start", data={"csrf_token": token(page.text)})
+    resp = client.post(f"/modules/{SLUG}/quiz", data={"csrf_token": token(page.text)})
     assert resp.status_code == 303, resp.text
-    attempt_id = int(re.search(r"/modules/attempts/(\d+)", resp.location).group(1))
-    attempt_page = client.get(f"/modules/attempts/{attempt_id}")
+    attempt_id = int(re.search(rf"/modules/{SLUG}/quiz/attempts/(\d+)", resp.location).group(1))
+    attempt_page = client.get(f"/modules/{SLUG}/quiz/attempts/{attempt_id}")
     assert attempt_page.status_code == 200
     return attempt_id, attempt_page.text
 
@@ -41,7 +41,7 @@ def _submit(client, attempt_id: int, html: str, answers: dict, confirm: bool = T
     data["csrf_token"] = token(html)
     if confirm:
         data["confirm"] = "y"
-    return client.post(f"/modules/attempts/{attempt_id}", data=data)
+    return client.post(f"/modules/{SLUG}/quiz/attempts/{attempt_id}", data=data)
 
 
 def _stored(app, attempt_id: int) -> QuizAttempt:
@@ -94,11 +94,11 @@ def test_correct_answers_never_reach_the_page_before_submit(app, client, learner
 def test_questions_are_fixed_at_start(app, client, learner) -> None:
     attempt_id, html = _start(client)
     first = _stored(app, attempt_id)
-    again = client.get(f"/modules/attempts/{attempt_id}").text
+    again = client.get(f"/modules/{SLUG}/quiz/attempts/{attempt_id}").text
     assert re.findall(r'name="q-(\d+)"', html) == re.findall(r'name="q-(\d+)"', again)
     # starting again while it runs resumes the same attempt
-    resp = client.post(f"/modules/{SLUG}/quiz/start", data={"csrf_token": token(html)})
-    assert resp.location.endswith(f"/modules/attempts/{attempt_id}")
+    resp = client.post(f"/modules/{SLUG}/quiz", data={"csrf_token": token(html)})
+    assert resp.location.endswith(f"/modules/{SLUG}/quiz/attempts/{attempt_id}")
     assert _stored(app, attempt_id).question_ids == first.question_ids
     assert _stored(app, attempt_id).choice_order == first.choice_order
 
@@ -221,12 +221,35 @@ def test_late_submit_is_graded_as_of_deadline_with_no_answers(app, client, learn
     assert "tidak dihitung" in client.get(resp.location).text
 
 
-def test_expired_attempt_is_closed_when_opened(app, client, learner) -> None:
+def test_expired_attempt_is_shown_without_writing_and_closed_by_a_post(app, client,
+                                                                       learner) -> None:
     attempt_id, _html = _start(client)
     _move_deadline(app, attempt_id, seconds_ago=600)
-    resp = client.get(f"/modules/attempts/{attempt_id}")
-    assert resp.status_code == 302 and resp.location.endswith("/result")
-    assert _stored(app, attempt_id).submitted_at is not None
+    page = client.get(f"/modules/{SLUG}/quiz/attempts/{attempt_id}")
+    assert page.status_code == 200 and "Waktu habis" in page.text
+    assert 'name="q-' not in page.text  # no questions to answer any more
+    module_page = client.get(f"/modules/{SLUG}").text
+    assert "Waktu habis" in module_page and "Lanjutkan kuis" not in module_page
+    result = client.get(f"/modules/{SLUG}/quiz/attempts/{attempt_id}/result")
+    assert result.status_code == 302 and result.location.endswith(f"/attempts/{attempt_id}")
+    assert _stored(app, attempt_id).submitted_at is None  # GETs never write
+    resp = client.post(f"/modules/{SLUG}/quiz/attempts/{attempt_id}",
+                       data={"csrf_token": token(page.text)})
+    assert resp.status_code == 303 and resp.location.endswith("/result")
+    stored = _stored(app, attempt_id)
+    assert stored.submitted_at == stored.deadline and stored.passed is False
+    assert "Percobaan ini ditutup" in client.get(resp.location).text
+
+
+def test_expired_attempt_is_closed_by_the_next_start(app, client, learner) -> None:
+    attempt_id, html = _start(client)
+    _move_deadline(app, attempt_id, seconds_ago=600)
+    resp = client.post(f"/modules/{SLUG}/quiz", data={"csrf_token": token(html)})
+    assert resp.status_code == 303
+    new_id = latest_attempt_id(app, learner.id)
+    assert new_id != attempt_id and resp.location.endswith(f"/quiz/attempts/{new_id}")
+    stored = _stored(app, attempt_id)
+    assert stored.submitted_at == stored.deadline and stored.score == 0.0
 
 
 def test_max_attempts_is_enforced(app, client, learner) -> None:
@@ -235,7 +258,7 @@ def test_max_attempts_is_enforced(app, client, learner) -> None:
         _submit(client, attempt_id, html, answer_form(app, attempt_id, right=False))
     page = client.get(f"/modules/{SLUG}")
     assert "Kesempatan habis" in page.text and "Mulai kuis" not in page.text
-    resp = client.post(f"/modules/{SLUG}/quiz/start", data={"csrf_token": token(page.text)},
+    resp = client.post(f"/modules/{SLUG}/quiz", data={"csrf_token": token(page.text)},
                        follow_redirects=True)
     assert "Kesempatan mengerjakan kuis sudah habis (3 kali)" in resp.text
     with app.app_context():
@@ -245,7 +268,7 @@ def test_max_attempts_is_enforced(app, client, learner) -> None:
 def test_no_new_attempt_after_passing(app, client, learner) -> None:
     attempt_id, html = _start(client)
     _submit(client, attempt_id, html, answer_form(app, attempt_id))
-    resp = client.post(f"/modules/{SLUG}/quiz/start", data={"csrf_token": token(html)},
+    resp = client.post(f"/modules/{SLUG}/quiz", data={"csrf_token": token(html)},
                        follow_redirects=True)
     assert "sudah lulus" in resp.text
     assert latest_attempt_id(app, learner.id) == attempt_id
@@ -256,10 +279,10 @@ def test_another_learners_attempt_is_404(app, client, make, learner) -> None:
     other = make.user(make.agency())
     other_client = app.test_client()
     login(other_client, other.nip)
-    assert other_client.get(f"/modules/attempts/{attempt_id}").status_code == 404
-    assert other_client.get(f"/modules/attempts/{attempt_id}/result").status_code == 404
+    assert other_client.get(f"/modules/{SLUG}/quiz/attempts/{attempt_id}").status_code == 404
+    assert other_client.get(f"/modules/{SLUG}/quiz/attempts/{attempt_id}/result").status_code == 404
     page = other_client.get(f"/modules/{SLUG}").text
-    resp = other_client.post(f"/modules/attempts/{attempt_id}",
+    resp = other_client.post(f"/modules/{SLUG}/quiz/attempts/{attempt_id}",
                              data={**answer_form(app, attempt_id), "csrf_token": token(page),
                                    "confirm": "y"})
     assert resp.status_code == 404

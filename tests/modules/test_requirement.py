@@ -118,18 +118,18 @@ def test_admin_stats_and_scoping(app, make, client) -> None:
     admin = make.admin(agency)
     login(client, admin.email)
     agency_page = client.get(f"/admin/agencies/{agency.id}").text
-    assert f"/modules/admin/programs/{program.id}" in agency_page  # menu link
-    page = client.get(f"/modules/admin/programs/{program.id}")
+    assert f"/admin/programs/{program.id}/quiz" in agency_page  # menu link
+    page = client.get(f"/admin/programs/{program.id}/quiz")
     assert page.status_code == 200
     assert "Statistik kuis" in page.text and "33.3%" in page.text and "q01" in page.text
 
     other_admin = make.admin(make.agency())
     other = app.test_client()
     login(other, other_admin.email)
-    assert other.get(f"/modules/admin/programs/{program.id}").status_code == 404
+    assert other.get(f"/admin/programs/{program.id}/quiz").status_code == 404
     learner_client = app.test_client()
     login(learner_client, a.nip)
-    assert learner_client.get(f"/modules/admin/programs/{program.id}").status_code == 404
+    assert learner_client.get(f"/admin/programs/{program.id}/quiz").status_code == 404
 
 
 def test_reading_a_lesson_counts_as_started(app, make) -> None:
@@ -162,7 +162,7 @@ def test_unit_limited_admin_sees_only_their_units(app, make, client) -> None:
         db.session.execute(admin_units.insert().values(user_id=admin.id, unit_id=unit_a.id))
         db.session.commit()
     login(client, admin.email)
-    page = client.get(f"/modules/admin/programs/{program.id}").text
+    page = client.get(f"/admin/programs/{program.id}/quiz").text
     assert "100.0%" in page  # only the passing learner of unit A is counted
     with app.app_context():
         from lms.models import Program

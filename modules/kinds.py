@@ -1,4 +1,4 @@
-"""The ``module`` requirement kind: ref = module slug; met = a passed attempt on any revision."""
+"""The ``module`` requirement kind: ref = module slug; met = a passed attempt on any version."""
 
 from __future__ import annotations
 
