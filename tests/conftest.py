@@ -4,12 +4,13 @@ the app with every plugin, a test client, a live server for the browser tests, a
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import os
 import re
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -22,11 +23,13 @@ from lms import create_app
 from lms.db import Base, db, utcnow
 from lms.extensions import limiter
 from lms.models import Agency, EmploymentType, Program, ProgramStatus, Role, Unit, User
+from lms.requirements import RequirementKind
 from lms.security import hash_password
 
 PASSWORD = "correct-horse-battery"
 _HASH = hash_password(PASSWORD)
 PG_URL = os.environ.get("LMS_TEST_DATABASE_URL", "")
+REDIS_URL = os.environ.get("LMS_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
 def _worker() -> str:
@@ -85,17 +88,21 @@ def _truncate_all() -> None:
 
 @pytest.fixture(autouse=True)
 def _clean_db(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Each test starts on empty tables, with fresh rate-limit counters."""
+    """Each test starts on empty tables, with fresh rate-limit counters, and leaves no requirement
+    kind registered that it found missing."""
     if "app" not in request.fixturenames:
         yield
         return
     app: Flask = request.getfixturevalue("app")
+    kinds = app.extensions["lms.requirements"].names()
     with app.app_context():
         _truncate_all()
         limiter.reset()
     yield
     with app.app_context():
         db.session.remove()
+    leaked = set(app.extensions["lms.requirements"].names()) - set(kinds)
+    assert not leaked, f"requirement kinds left registered (use requirement_kinds): {leaked}"
 
 
 @pytest.fixture
@@ -212,6 +219,77 @@ def make(app: Flask) -> Factory:
     return Factory(app)
 
 
+@pytest.fixture
+def requirement_kinds(app: Flask) -> Iterator[Callable[[RequirementKind], RequirementKind]]:
+    """``requirement_kinds(kind)`` registers a test's own requirement kind; every kind registered
+    this way is unregistered when the test ends, so no fake kind leaks into the next test."""
+    registry = app.extensions["lms.requirements"]
+    added: list[RequirementKind] = []
+
+    def register(kind: RequirementKind) -> RequirementKind:
+        registry.register(kind)
+        added.append(kind)
+        return kind
+
+    yield register
+    for kind in added:
+        registry.unregister(kind)
+
+
+# --- services some tests need: one marker and one probe each ------------------------------------
+# `@pytest.mark.postgres_only` runs on the PostgreSQL pass (LMS_TEST_DATABASE_URL) and is skipped on
+# SQLite; `@pytest.mark.redis` needs the Redis at LMS_TEST_REDIS_URL (fixture `redis_url`). A
+# service that is configured or expected but unreachable skips the test locally and FAILS it when
+# the environment variable CI is set, so CI never turns a dead service into skips.
+
+@functools.cache
+def postgres_problem() -> str | None:
+    if not PG_URL:
+        return None
+    import psycopg
+
+    try:
+        psycopg.connect(PG_URL.replace("postgresql+psycopg://", "postgresql://"),
+                        connect_timeout=3).close()
+    except psycopg.Error as exc:
+        return f"PostgreSQL unreachable at LMS_TEST_DATABASE_URL: {exc}"
+    return None
+
+
+@functools.cache
+def redis_problem() -> str | None:
+    from redis import Redis
+    from redis.exceptions import RedisError
+
+    try:
+        Redis.from_url(REDIS_URL, socket_connect_timeout=0.5, socket_timeout=2).ping()
+    except RedisError as exc:
+        return f"Redis unreachable at {REDIS_URL}: {exc}"
+    return None
+
+
+def _service_missing(problem: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(problem, pytrace=False)
+    pytest.skip(problem)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("postgres_only"):
+        if not PG_URL:
+            pytest.skip("needs PostgreSQL: runs on the LMS_TEST_DATABASE_URL pass")
+        if problem := postgres_problem():
+            _service_missing(problem)
+    if item.get_closest_marker("redis") and (problem := redis_problem()):
+        _service_missing(problem)
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """The test Redis (a database of its own); use with ``@pytest.mark.redis``."""
+    return REDIS_URL
+
+
 # --- live server for browser tests ----------------------------------------------------------------
 
 @pytest.fixture(scope="session")
@@ -256,6 +334,7 @@ _write_screenshots = False
 
 def pytest_configure(config: pytest.Config) -> None:
     global _write_screenshots
+    config.addinivalue_line("markers", "redis: needs the test Redis (skipped locally without it)")
     _write_screenshots = bool(config.getoption("--screenshots", default=False))
 
 

@@ -37,11 +37,9 @@ class JpKind(RequirementKind):
         return LearnerStep(label=self.label(ref), met=True)
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _jp_kind(app: Flask) -> None:
-    registry = app.extensions["lms.requirements"]
-    if registry.get(JpKind.name) is None:
-        registry.register(JpKind())
+@pytest.fixture(autouse=True)
+def _jp_kind(requirement_kinds) -> None:  # type: ignore[no-untyped-def]
+    requirement_kinds(JpKind())
 
 
 @dataclass

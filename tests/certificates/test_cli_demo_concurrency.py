@@ -13,7 +13,6 @@ from certificates import services
 from certificates.models import Certificate, NumberCounter
 from lms.db import db
 from lms.signals import program_completed
-from tests.conftest import PG_URL
 
 from .conftest import issue, load
 
@@ -81,8 +80,7 @@ def test_demo_seed_leaves_a_valid_and_a_revoked_certificate(app: Flask) -> None:
             assert sealing.check_pdf(cert.pdf).ok
 
 
-@pytest.mark.postgres_only
-@pytest.mark.skipif(not PG_URL, reason="concurrent writers need PostgreSQL")
+@pytest.mark.postgres_only  # concurrent writers need PostgreSQL
 def test_concurrent_completion_yields_one_certificate(app: Flask, world) -> None:
     user_id, program_id = world["learner"].id, world["program"].id
     barrier = threading.Barrier(4)

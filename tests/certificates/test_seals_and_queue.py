@@ -69,21 +69,9 @@ def test_pkcs12_from_config_seals_and_verifies_with_its_root(app: Flask, world, 
         app.config.update(saved)
 
 
-def _redis_url() -> str | None:
-    url = os.environ.get("LMS_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-    try:
-        from redis import Redis
-
-        Redis.from_url(url, socket_connect_timeout=0.5).ping()
-    except Exception:  # noqa: BLE001
-        return None
-    return url
-
-
-def test_zip_job_goes_through_rq_when_redis_is_configured(app: Flask, world) -> None:
-    url = _redis_url()
-    if url is None:
-        pytest.skip("no Redis server")
+@pytest.mark.redis
+def test_zip_job_goes_through_rq_when_redis_is_configured(app: Flask, world, redis_url: str) -> None:
+    url = redis_url
     from redis import Redis
     from rq import Queue, SimpleWorker
 

@@ -14,12 +14,6 @@ from lms.db import Base, db
 from tests.conftest import csrf_token, login
 
 
-def _port_open(port: int) -> bool:
-    with socket.socket() as s:
-        s.settimeout(0.3)
-        return s.connect_ex(("127.0.0.1", port)) == 0
-
-
 def test_cookies_are_secure_and_hsts_sent_behind_https(database_url, tmp_path):
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/h.db",
                       "HTTPS": True})
@@ -29,23 +23,23 @@ def test_cookies_are_secure_and_hsts_sent_behind_https(database_url, tmp_path):
     assert "max-age=" in response.headers["Strict-Transport-Security"]
 
 
-@pytest.mark.skipif(not _port_open(6379), reason="Redis is not running on 127.0.0.1:6379")
-def test_login_limits_are_counted_in_redis_when_configured(tmp_path):
+@pytest.mark.redis
+def test_login_limits_are_counted_in_redis_when_configured(tmp_path, redis_url):
     import redis
 
     prefix = f"ikrar-test-{time.time_ns()}"
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/r.db",
-                      "REDIS_URL": "redis://127.0.0.1:6379/0", "RATELIMIT_KEY_PREFIX": prefix})
+                      "REDIS_URL": redis_url, "RATELIMIT_KEY_PREFIX": prefix})
     with app.app_context():
         Base.metadata.create_all(db.engine)
     client = app.test_client()
     codes = [login(client, "nobody@x.go.id", "wrong").status_code for _ in range(7)]
     assert codes[-1] == 429
-    keys = redis.Redis.from_url("redis://127.0.0.1:6379/0").keys(f"*{prefix}*")
+    keys = redis.Redis.from_url(redis_url).keys(f"*{prefix}*")
     assert keys, "the limiter did not write its counters to Redis"
     # A second app instance (another gunicorn worker) sees the same counters.
     other = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/r.db",
-                        "REDIS_URL": "redis://127.0.0.1:6379/0", "RATELIMIT_KEY_PREFIX": prefix})
+                        "REDIS_URL": redis_url, "RATELIMIT_KEY_PREFIX": prefix})
     assert login(other.test_client(), "nobody@x.go.id", "wrong").status_code == 429
 
 

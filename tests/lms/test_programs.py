@@ -11,7 +11,6 @@ from lms.models import AuditLog, ProgramCompletion, ProgramStatus, User
 from lms.requirements import LearnerStep, RequirementChoice, RequirementKind
 from lms.services import programs as program_service
 from lms.signals import program_completed, requirement_met
-from tests.conftest import PG_URL
 
 
 class AuditKind(RequirementKind):
@@ -37,11 +36,8 @@ class AuditKind(RequirementKind):
 
 
 @pytest.fixture
-def kind(app):
-    k = AuditKind()
-    app.extensions["lms.requirements"]._kinds["audit"] = k
-    yield k
-    app.extensions["lms.requirements"]._kinds.pop("audit", None)
+def kind(requirement_kinds):
+    return requirement_kinds(AuditKind())
 
 
 def _meet(app, user_id, ref):
@@ -112,7 +108,7 @@ def test_home_shows_checklist_and_next_step(app, client, make, kind):
     assert re.search(r'<a[^>]+href="/x/b"[^>]*>\s*Lanjutkan', page), "the big button leads to step b"
 
 
-@pytest.mark.skipif(not PG_URL, reason="concurrency proof needs PostgreSQL")
+@pytest.mark.postgres_only  # a concurrency proof needs real concurrent writers
 def test_concurrent_completion_records_one(app, make, kind):
     agency = make.agency()
     user = make.user(agency)
@@ -142,3 +138,46 @@ def test_concurrent_completion_records_one(app, make, kind):
         t.join()
     assert not errors
     assert _completions(app, user.id) == 1
+
+
+def test_programs_and_units_are_agency_wide_settings(app, client, make, kind):
+    """A unit-limited admin may list units and see programs, but opening or editing a program and
+    adding a unit are 404 (agency-wide settings); a whole-agency admin may do all of it."""
+    from lms.models import Program, Unit, admin_units
+    from tests.conftest import csrf_token, login
+
+    agency = make.agency()
+    unit = make.unit(agency, "Bagian Umum")
+    program = make.program(agency, requirements=[("audit", "a")], title="Lama")
+    limited, whole = make.admin(agency), make.admin(agency)
+    with app.app_context():
+        db.session.execute(admin_units.insert().values(user_id=limited.id, unit_id=unit.id))
+        db.session.commit()
+    new, edit = f"/admin/agencies/{agency.id}/programs/new", f"/admin/programs/{program.id}/edit"
+    units = f"/admin/agencies/{agency.id}/units"
+    form = {"title": "Baru", "starts_on": "2026-01-01", "deadline": "2026-02-01", "status": "draft"}
+
+    login(client, limited.email)
+    token = csrf_token(client, units)
+    assert client.get(units).status_code == 200
+    for path in (new, edit):
+        assert client.get(path).status_code == 404, path
+        assert client.post(path, data={**form, "csrf_token": token}).status_code == 404, path
+    assert client.post(units, data={"name": "Unit Baru", "parent_id": "0",
+                                    "csrf_token": token}).status_code == 404
+    overview = client.get(f"/admin/agencies/{agency.id}").get_data(as_text=True)
+    assert "Lama" in overview and new not in overview and edit not in overview
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Unit)) == 1
+        assert db.session.get(Program, program.id).title == "Lama"
+
+    admin = app.test_client()
+    login(admin, whole.email)
+    token = csrf_token(admin, units)
+    assert admin.post(edit, data={**form, "csrf_token": token}).status_code == 302
+    assert admin.post(new, data={**form, "csrf_token": token}).status_code == 302
+    assert admin.post(units, data={"name": "Unit Baru", "parent_id": "0",
+                                   "csrf_token": token}).status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Unit)) == 2
+        assert db.session.scalar(select(func.count()).select_from(Program)) == 2
