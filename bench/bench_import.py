@@ -34,7 +34,7 @@ def run_one(url: str, data: bytes, rows: int) -> dict[str, float]:
     from sqlalchemy import insert
 
     from lms import create_app
-    from lms.dashboard.importer import apply_import, build_preview
+    from lms.staff.importer import apply_import, build_preview
     from lms.db import Base, db, utcnow
     from lms.models import Agency, EmploymentType, Role, User
 

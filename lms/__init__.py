@@ -121,7 +121,7 @@ def _init_login(app: Flask) -> None:
 
 
 def _register_core(app: Flask) -> None:
-    from lms import cli, dashboard, errors, signals
+    from lms import cli, dashboard, errors, signals, staff
     from lms.requirements import Registry
     from lms.services.programs import on_requirement_met
     from lms.views import admin, admins, auth, learner, public
@@ -133,6 +133,7 @@ def _register_core(app: Flask) -> None:
     errors.init_app(app)
     cli.init_app(app)
     dashboard.init_app(app)
+    staff.init_app(app)
     from lms import templating
 
     templating.init_app(app)

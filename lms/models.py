@@ -228,11 +228,11 @@ class AuthSession(Base):
     user_agent: Mapped[str | None] = mapped_column(String(300))
 
 
-class ActionToken(Base):
+class OneTimeLink(Base):
     """Remembers one-time links (activation, password reset) so each works once. A newer link
     for the same person and purpose, or a new password, revokes the older unused ones."""
 
-    __tablename__ = "action_tokens"
+    __tablename__ = "one_time_links"
 
     jti: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

@@ -9,7 +9,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -19,21 +18,17 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from lms.access import admin_required
-from lms.dashboard import exports, jobs, services
+from lms.dashboard import exports, services
 from lms.dashboard import reminders as reminder_service
-from lms.dashboard.forms import ConfirmImportForm, InviteForm, RemindForm, UploadForm
-from lms.dashboard.importer import ImportFileError
+from lms.dashboard.forms import RemindForm
 from lms.db import db
 from lms.extensions import client_ip
-from lms.mail import link_delivery, mail_enabled, send_mail
-from lms.models import Agency, Program, Role, Unit, User
-from lms.scoping import get_scoped_or_404, is_whole_agency_admin, scope
-from lms.services import accounts
-from lms.urls import external_url
+from lms.mail import mail_enabled
+from lms.models import Agency, Program, Unit
+from lms.scoping import get_scoped_or_404
 from lms.views import int_arg, page_arg
 
 bp = Blueprint(
@@ -45,7 +40,6 @@ bp = Blueprint(
     template_folder="templates",
 )
 PAGE_SIZE = 50
-INVITE_BATCH = 1000
 
 
 def _program(program_id: int) -> Program:
@@ -54,14 +48,6 @@ def _program(program_id: int) -> Program:
 
 def _agency(agency_id: int) -> Agency:
     return get_scoped_or_404(Agency, agency_id, current_user)
-
-
-def _whole_agency_admin(agency_id: int) -> Agency:
-    """Import changes staff anywhere in the agency: unit-limited admins may not."""
-    agency = _agency(agency_id)
-    if not is_whole_agency_admin(current_user, agency.id):
-        abort(404)
-    return agency
 
 
 def _unit_filter() -> int | None:
@@ -236,176 +222,5 @@ def remind(program_id: int):  # type: ignore[no-untyped-def]
         agency=program.agency,
         form=form,
         preview=preview,
-        mail=mail_enabled(),
-    )
-
-
-# --- staff import ---------------------------------------------------------------------------------
-
-
-@bp.route("/agencies/<int:agency_id>/import", methods=["GET", "POST"])
-@admin_required
-def import_upload(agency_id: int):  # type: ignore[no-untyped-def]
-    agency = _whole_agency_admin(agency_id)
-    form = UploadForm()
-    if form.validate_on_submit():
-        upload = form.file.data
-        job = jobs.store_upload(
-            agency,
-            current_user,
-            upload.filename or "staff.csv",
-            upload.read(),
-            form.create_units.data,
-        )
-        jobs.preview_upload(job, agency)
-        db.session.commit()
-        return redirect(url_for("dashboard.import_preview", agency_id=agency.id, token=job.token))
-    return render_template("dashboard/import_upload.html", agency=agency, form=form), (
-        400 if form.errors else 200
-    )
-
-
-@bp.route("/agencies/<int:agency_id>/import/<token>", methods=["GET", "POST"])
-@admin_required
-def import_preview(agency_id: int, token: str):  # type: ignore[no-untyped-def]
-    agency = _whole_agency_admin(agency_id)
-    job = jobs.get_upload(agency, token) or abort(404)
-    if job.status in ("running", "done"):
-        return redirect(url_for("dashboard.import_status", agency_id=agency.id, token=job.token))
-    form = ConfirmImportForm()
-    if request.method == "GET":
-        form.create_units.data = job.create_units
-    if form.validate_on_submit():
-        if bool(form.create_units.data) != job.create_units:  # re-check with the new choice
-            job.create_units = bool(form.create_units.data)
-            jobs.preview_upload(job, agency)
-            db.session.commit()
-            return redirect(
-                url_for("dashboard.import_preview", agency_id=agency.id, token=job.token)
-            )
-        if job.total > current_app.config["DASHBOARD_IMPORT_BACKGROUND_ROWS"]:
-            job.status, job.done = "running", 0
-            db.session.commit()
-            jobs.start_import(
-                current_app._get_current_object(), job.id, current_user.id, client_ip()
-            )
-        else:
-            try:
-                jobs.run_import(job, current_user, client_ip())
-            except ImportFileError as exc:
-                job.status, job.error = "failed", str(exc)
-            db.session.commit()
-        return redirect(url_for("dashboard.import_status", agency_id=agency.id, token=job.token))
-    status = 400 if job.status == "invalid" or form.errors else 200
-    return render_template(
-        "dashboard/import_preview.html", agency=agency, job=job, form=form, result=job.result or {}
-    ), status
-
-
-@bp.get("/agencies/<int:agency_id>/import/<token>/status")
-@admin_required
-def import_status(agency_id: int, token: str):  # type: ignore[no-untyped-def]
-    agency = _whole_agency_admin(agency_id)
-    job = jobs.get_upload(agency, token) or abort(404)
-    percent = int(100 * job.done / job.total) if job.total else 0
-    return render_template(
-        "dashboard/import_status.html",
-        agency=agency,
-        job=job,
-        result=job.result or {},
-        percent=percent,
-    )
-
-
-# --- invitations (activation links) ---------------------------------------------------------------
-
-
-def _pending_staff(agency: Agency, unit_id: int) -> Any:
-    stmt = scope(select(User), current_user, User.agency_id, User.unit_id).where(
-        User.agency_id == agency.id,
-        User.role == Role.LEARNER,
-        User.active.is_(True),
-        User.password_hash.is_(None),
-        User.activated_at.is_(None),
-    )
-    if unit_id:
-        stmt = stmt.where(User.unit_id == unit_id)
-    return stmt
-
-
-@bp.route("/agencies/<int:agency_id>/invitations", methods=["GET", "POST"])
-@admin_required
-def invitations(agency_id: int):  # type: ignore[no-untyped-def]
-    agency = _agency(agency_id)
-    form = InviteForm()
-    units = (
-        scope(select(Unit.id, Unit.name), current_user, Unit.agency_id, Unit.id)
-        .where(Unit.agency_id == agency.id)
-        .order_by(Unit.name)
-    )
-    form.unit_id.choices = [(0, _("Semua unit"))] + [(u, n) for u, n in db.session.execute(units)]
-    if form.validate_on_submit():
-        people = db.session.scalars(
-            _pending_staff(agency, form.unit_id.data)
-            .order_by(User.unit_id, User.name)
-            .limit(INVITE_BATCH)
-        ).all()
-        links = [
-            (
-                p,
-                external_url(
-                    "auth.activate",
-                    token=accounts.issue_link_token(
-                        p, accounts.ACTIVATION, current_user, link_delivery(p.email), client_ip()
-                    ),
-                ),
-            )
-            for p in people
-        ]
-        db.session.commit()
-        emailed = 0
-        printable = links
-        if mail_enabled():
-            printable = []
-            for person, link in links:
-                if person.email:
-                    send_mail(
-                        person.email,
-                        _("Akun Ikrar Anda"),
-                        _(
-                            "Yth. %(name)s,\n\nBuka tautan berikut untuk mengatur kata sandi "
-                            "Anda:\n\n"
-                            "%(link)s\n\nTautan hanya dapat dipakai sekali.",
-                            name=person.name,
-                            link=link,
-                        ),
-                    )
-                    emailed += 1
-                else:
-                    printable.append((person, link))
-        unit_names = dict(
-            db.session.execute(select(Unit.id, Unit.name).where(Unit.agency_id == agency.id)).all()
-        )
-        resp = Response(
-            render_template(
-                "dashboard/invitations_print.html",
-                agency=agency,
-                links=printable,
-                emailed=emailed,
-                unit_names=unit_names,
-            )
-        )
-        resp.headers["Cache-Control"] = "no-store"
-        return resp
-    pending = (
-        db.session.scalar(select(func.count()).select_from(_pending_staff(agency, 0).subquery()))
-        or 0
-    )
-    return render_template(
-        "dashboard/invitations.html",
-        agency=agency,
-        form=form,
-        pending=pending,
-        batch=INVITE_BATCH,
         mail=mail_enabled(),
     )

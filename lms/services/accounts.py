@@ -1,18 +1,18 @@
-"""Accounts: login, sessions, activation and password-reset links, staff management."""
+"""Accounts: login, sessions, passwords, and the one-time links that set one (activation and
+reset links). Managing an agency's staff is ``lms.staff.services``."""
 
 from __future__ import annotations
 
 import datetime as dt
 import secrets
-from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, func, select, update
 
 from lms.db import db, utcnow
-from lms.identity import IdentityNumberError, normalise, parse_identity_number
-from lms.models import ActionToken, Agency, AuthSession, EmploymentType, Role, Unit, User
+from lms.identity import normalise
+from lms.models import OneTimeLink, AuthSession, User
 from lms.security import (
     MIN_PASSWORD_LENGTH,
     LinkError,
@@ -24,7 +24,6 @@ from lms.security import (
     verify_password,
 )
 from lms.services import ServiceError, audit
-from lms.signals import user_renamed
 
 ACTIVATION = "activate"
 RESET = "reset"
@@ -141,16 +140,17 @@ def _password_chosen_by_owner(user: User) -> None:
 def revoke_links(user: User, purpose: str | None = None) -> None:
     """Revoke the person's unused links (of one purpose, or all of them)."""
     db.session.flush()
-    stmt = update(ActionToken).where(ActionToken.user_id == user.id, ActionToken.used_at.is_(None),
-                                     ActionToken.revoked_at.is_(None))
+    stmt = update(OneTimeLink).where(OneTimeLink.user_id == user.id, OneTimeLink.used_at.is_(None),
+                                     OneTimeLink.revoked_at.is_(None))
     if purpose is not None:
-        stmt = stmt.where(ActionToken.purpose == purpose)
+        stmt = stmt.where(OneTimeLink.purpose == purpose)
     db.session.execute(stmt.values(revoked_at=utcnow()).execution_options(synchronize_session=False))
 
 
-def issue_link_token(user: User, purpose: str, issued_by: User | None = None,
-                     delivery: str | None = None, ip: str | None = None) -> str:
-    """A signed token naming the user and a fresh id; the id is recorded so the link works once.
+def issue_link(user: User, purpose: str, issued_by: User | None = None,
+               delivery: str | None = None, ip: str | None = None) -> str:
+    """A one-time link's signed part (the end of ``/activate/…`` or ``/reset/…``), naming the user
+    and a fresh id; the id is recorded so the link works once.
 
     Older unused links of the same purpose stop working. A link issued by someone else (an admin)
     is audited with that admin as the actor and how it reached the person: ``delivery`` is
@@ -160,7 +160,7 @@ def issue_link_token(user: User, purpose: str, issued_by: User | None = None,
     revoke_links(user, purpose)
     jti = secrets.token_hex(16)
     by = issued_by.id if issued_by is not None and issued_by.id != user.id else None
-    db.session.add(ActionToken(jti=jti, user_id=user.id, purpose=purpose, issued_by_id=by))
+    db.session.add(OneTimeLink(jti=jti, user_id=user.id, purpose=purpose, issued_by_id=by))
     db.session.flush()
     if by is not None:
         audit.record("auth.link_issued", actor=issued_by, agency_id=user.agency_id,
@@ -174,10 +174,10 @@ def _max_age(purpose: str) -> int:
     return int(current_app.config[key])
 
 
-def peek_link_token(purpose: str, token: str) -> tuple[User, ActionToken]:
+def check_link(purpose: str, token: str) -> tuple[User, OneTimeLink]:
     """Check a link without using it up (to show the form); raises ``LinkError``."""
     data = load_link_payload(purpose, token, _max_age(purpose))
-    row = db.session.get(ActionToken, str(data.get("jti", "")))
+    row = db.session.get(OneTimeLink, str(data.get("jti", "")))
     if row is None or row.purpose != purpose or row.user_id != data.get("uid"):
         raise LinkError("invalid")
     if row.used_at is not None:
@@ -192,8 +192,8 @@ def peek_link_token(purpose: str, token: str) -> tuple[User, ActionToken]:
     return user, row
 
 
-def redeem_link_token(purpose: str, token: str, new_password: str, ip: str | None) -> User:
-    user, row = peek_link_token(purpose, token)
+def redeem_link(purpose: str, token: str, new_password: str, ip: str | None) -> User:
+    user, row = check_link(purpose, token)
     check_password_strength(new_password, user)
     now = utcnow()
     row.used_at = now
@@ -210,105 +210,6 @@ def redeem_link_token(purpose: str, token: str, new_password: str, ip: str | Non
     audit.record(f"auth.{purpose}", actor=user, target_type="user", target_id=user.id, ip=ip,
                  link_issued_by=row.issued_by_id)
     return user
-
-
-# --- staff management ---------------------------------------------------------------------------
-
-@dataclass
-class StaffData:
-    name: str
-    employment_type: EmploymentType
-    nip: str | None
-    email: str | None
-    position: str | None
-    unit_id: int | None
-    role: Role = Role.LEARNER
-
-
-def validate_staff(agency: Agency, data: StaffData, existing: User | None = None) -> StaffData:
-    """Normalise and check staff fields; raise ``AccountError`` naming the field."""
-    name = (data.name or "").strip()
-    if not name:
-        raise AccountError(_l("Nama wajib diisi."), "name")
-    nip = normalise(data.nip or "") or None
-    if data.employment_type != EmploymentType.NON_ASN:
-        if not nip:
-            raise AccountError(_l("NIP / NI PPPK wajib diisi untuk ASN."), "nip")
-        try:
-            parse_identity_number(nip, data.employment_type)
-        except IdentityNumberError as exc:
-            raise AccountError(exc.message, "nip") from None
-    email = (data.email or "").strip().lower() or None
-    if nip:
-        other = db.session.scalar(select(User).where(User.nip == nip))
-        if other is not None and other is not existing:
-            raise AccountError(_l("NIP ini sudah terdaftar."), "nip")
-    if email:
-        other = db.session.scalar(select(User).where(func.lower(User.email) == email))
-        if other is not None and other is not existing:
-            raise AccountError(_l("Alamat e-mail ini sudah dipakai akun lain."), "email")
-    if data.unit_id is not None:
-        unit = db.session.get(Unit, data.unit_id)
-        if unit is None or unit.agency_id != agency.id:
-            raise AccountError(_l("Unit kerja tidak ditemukan di instansi ini."), "unit_id")
-    if nip is None and email is None:
-        raise AccountError(_l("Isi NIP atau e-mail agar orang ini dapat masuk."), "email")
-    return StaffData(name, data.employment_type, nip, email, (data.position or "").strip() or None,
-                     data.unit_id, data.role)
-
-
-def create_staff(agency: Agency, data: StaffData, actor: User, ip: str | None = None) -> User:
-    clean = validate_staff(agency, data)
-    user = User(agency_id=agency.id, name=clean.name, employment_type=clean.employment_type,
-                nip=clean.nip, email=clean.email, position=clean.position,
-                unit_id=clean.unit_id, role=clean.role)
-    db.session.add(user)
-    db.session.flush()
-    audit.record("staff.created", actor=actor, agency_id=agency.id, target_type="user",
-                 target_id=user.id, ip=ip)
-    return user
-
-
-def update_staff(user: User, data: StaffData, actor: User, ip: str | None = None) -> User:
-    agency = db.session.get(Agency, user.agency_id)
-    assert agency is not None
-    clean = validate_staff(agency, data, existing=user)
-    old_name = user.name
-    changed = {k: v for k, v in vars(clean).items() if k != "role" and getattr(user, k) != v}
-    for key, value in changed.items():
-        setattr(user, key, value)
-    db.session.flush()
-    if "name" in changed:
-        user_renamed.send(current_app._get_current_object(), user_id=user.id, old=old_name,
-                          new=user.name)
-    audit.record("staff.updated", actor=actor, agency_id=user.agency_id, target_type="user",
-                 target_id=user.id, ip=ip, fields=sorted(changed))
-    return user
-
-
-def set_active(user: User, active: bool, actor: User, ip: str | None = None) -> None:
-    user.active = active
-    if not active:
-        end_all_sessions(user)
-    audit.record("staff.activated" if active else "staff.deactivated", actor=actor,
-                 agency_id=user.agency_id, target_type="user", target_id=user.id, ip=ip)
-
-
-def _like_contains(text: str) -> str:
-    """A LIKE pattern matching ``text`` literally anywhere: ``%``, ``_`` and the escape character
-    typed in a search are not wildcards."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def search_staff_filter(q: str):  # type: ignore[no-untyped-def]
-    like = _like_contains(q.strip().lower())
-    clauses = [func.lower(User.name).like(like, escape="\\"),
-               func.lower(User.email).like(like, escape="\\")]
-    nip = normalise(q)
-    if nip:  # "-" or "." alone would otherwise match every NIP
-        clauses.append(User.nip.like(_like_contains(nip), escape="\\"))
-    return or_(*clauses)
 
 
 def login_counter_key(identifier: str) -> str:

@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 
 from lms import uploads
 from lms.db import db
-from lms.mail import link_delivery
-from lms.models import Agency, Role, Unit, User
+from lms.models import Agency, EmploymentType, Role, Unit, User
 from lms.services import ServiceError, accounts, audit
-from lms.urls import external_url
+from lms.staff import invitations
+from lms.staff import services as staff
 
 MAX_LOGO_BYTES = 512 * 1024
 
@@ -58,22 +58,21 @@ def create_agency(data: AgencyInput, actor: User | None, ip: str | None = None) 
 
 def create_agency_with_admin(data: AgencyInput, admin_name: str | None, admin_email: str | None,
                              actor: User, ip: str | None) -> tuple[Agency, User | None, str | None]:
-    """Create the agency and, if named, its first admin with a one-time activation link."""
+    """Create the agency and, if named, its first admin with an activation link (sent as an
+    invitation by the caller, after commit)."""
     agency = create_agency(data, actor, ip)
     if not (admin_name and admin_email):
         return agency, None, None
     try:
-        admin = accounts.create_staff(
+        admin = staff.create_staff(
             agency,
-            accounts.StaffData(name=admin_name, employment_type=accounts.EmploymentType.NON_ASN,
-                               nip=None, email=admin_email, position=None, unit_id=None,
-                               role=Role.AGENCY_ADMIN),
+            staff.StaffData(name=admin_name, employment_type=EmploymentType.NON_ASN, nip=None,
+                            email=admin_email, position=None, unit_id=None,
+                            role=Role.AGENCY_ADMIN),
             actor, ip)
     except accounts.AccountError as exc:
         raise AgencyError(exc.message, "admin_email") from None
-    link = external_url("auth.activate", token=accounts.issue_link_token(
-        admin, accounts.ACTIVATION, actor, link_delivery(admin.email), ip))
-    return agency, admin, link
+    return agency, admin, invitations.activation_link(admin, actor, ip)
 
 
 def create_unit(agency: Agency, name: str, parent_id: int | None, actor: User | None,

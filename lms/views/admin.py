@@ -1,4 +1,5 @@
-"""Platform and agency administration: agencies, units, staff, programs, audit log.
+"""Platform and agency administration: agencies, units, programs, audit log (staff pages are
+``lms.staff``).
 
 Every lookup goes through ``lms.scoping``: an admin of another agency gets 404.
 """
@@ -13,12 +14,10 @@ from sqlalchemy import func, select
 from lms.access import admin_required, platform_required
 from lms.db import db
 from lms.extensions import client_ip
-from lms.forms import AgencyForm, PostForm, ProgramForm, StaffForm, UnitForm, show_service_error
-from lms.mail import link_delivery, mail_enabled, send_mail
+from lms.forms import AgencyForm, ProgramForm, UnitForm, show_service_error
 from lms.models import (
     Agency,
     AuditLog,
-    EmploymentType,
     Program,
     ProgramStatus,
     Role,
@@ -27,29 +26,19 @@ from lms.models import (
 from lms.scoping import (
     get_scoped_or_404,
     is_whole_agency_admin,
-    limited_unit_ids,
     scope,
     scope_audit,
     visible_among,
 )
-from lms.services import accounts, agencies
+from lms.services import agencies
 from lms.services import programs as program_service
-from lms.urls import external_url
-from lms.views import page_arg
+from lms.staff.views import hand_over
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-PAGE_SIZE = 50
 
 
 def _agency(agency_id: int) -> Agency:
     return get_scoped_or_404(Agency, agency_id, current_user)
-
-
-def _child(model: type, ident: int, agency: Agency):  # type: ignore[no-untyped-def]
-    obj = get_scoped_or_404(model, ident, current_user)
-    if getattr(obj, "agency_id", None) != agency.id:
-        abort(404)
-    return obj
 
 
 @bp.get("/")
@@ -89,7 +78,7 @@ def agency_new():  # type: ignore[no-untyped-def]
             db.session.commit()
             flash(_("Instansi %(name)s dibuat.", name=agency.name), "success")
             if admin is not None and link:
-                _deliver_activation(admin, link)
+                hand_over(admin, link)
             return redirect(url_for("admin.agency", agency_id=agency.id))
     return render_template("admin/agency_form.html", form=form), (400 if form.errors else 200)
 
@@ -134,126 +123,6 @@ def units(agency_id: int):  # type: ignore[no-untyped-def]
         .group_by(User.unit_id)).all())
     return render_template("admin/units.html", agency=agency, form=form, unit_rows=unit_rows,
                            counts=counts), (400 if form.errors else 200)
-
-
-# --- staff ----------------------------------------------------------------------------------------
-
-def _unit_choices(agency: Agency) -> list[tuple[int, str]]:
-    allowed = limited_unit_ids(current_user)
-    return [(0, _("— pilih unit —"))] + [
-        (u.id, label) for u, label in agencies.unit_tree(agency) if allowed is None or u.id in allowed
-    ]
-
-
-@bp.get("/agencies/<int:agency_id>/staff")
-@admin_required
-def staff(agency_id: int):  # type: ignore[no-untyped-def]
-    agency = _agency(agency_id)
-    q = request.args.get("q", "")[:100]
-    page = page_arg()
-    stmt = scope(select(User), current_user, User.agency_id, User.unit_id).where(
-        User.agency_id == agency.id, User.role != Role.PLATFORM_ADMIN)
-    if q.strip():
-        stmt = stmt.where(accounts.search_staff_filter(q))
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    people = db.session.scalars(
-        stmt.order_by(User.name).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    return render_template("admin/staff.html", agency=agency, people=people, q=q, page=page,
-                           total=total, pages=max(1, -(-total // PAGE_SIZE)), post_form=PostForm())
-
-
-def _staff_data(form: StaffForm) -> accounts.StaffData:
-    return accounts.StaffData(
-        name=form.name.data, employment_type=EmploymentType(form.employment_type.data),
-        nip=form.nip.data, email=form.email.data, position=form.position.data,
-        unit_id=form.unit_id.data or None)
-
-
-@bp.route("/agencies/<int:agency_id>/staff/new", methods=["GET", "POST"])
-@admin_required
-def staff_new(agency_id: int):  # type: ignore[no-untyped-def]
-    agency = _agency(agency_id)
-    form = StaffForm()
-    form.unit_id.choices = _unit_choices(agency)
-    if form.validate_on_submit():
-        try:
-            user = accounts.create_staff(agency, _staff_data(form), current_user, client_ip())
-            link = external_url("auth.activate", token=accounts.issue_link_token(
-                user, accounts.ACTIVATION, current_user, link_delivery(user.email), client_ip()))
-        except accounts.AccountError as exc:
-            getattr(form, exc.field or "name").errors.append(str(exc))
-        else:
-            db.session.commit()
-            flash(_("Pegawai %(name)s ditambahkan.", name=user.name), "success")
-            _deliver_activation(user, link)
-            return redirect(url_for("admin.staff", agency_id=agency.id))
-    return render_template("admin/staff_form.html", agency=agency, form=form, person=None), (
-        400 if form.errors else 200)
-
-
-@bp.route("/agencies/<int:agency_id>/staff/<int:user_id>", methods=["GET", "POST"])
-@admin_required
-def staff_edit(agency_id: int, user_id: int):  # type: ignore[no-untyped-def]
-    agency = _agency(agency_id)
-    person = _child(User, user_id, agency)
-    form = StaffForm(obj=person if request.method == "GET" else None)
-    if request.method == "GET":
-        form.employment_type.data = person.employment_type.value
-        form.unit_id.data = person.unit_id or 0
-    form.unit_id.choices = _unit_choices(agency)
-    if form.validate_on_submit():
-        try:
-            accounts.update_staff(person, _staff_data(form), current_user, client_ip())
-        except accounts.AccountError as exc:
-            getattr(form, exc.field or "name").errors.append(str(exc))
-        else:
-            db.session.commit()
-            flash(_("Data pegawai disimpan."), "success")
-            return redirect(url_for("admin.staff", agency_id=agency.id))
-    return render_template("admin/staff_form.html", agency=agency, form=form, person=person,
-                           post_form=PostForm()), (400 if form.errors else 200)
-
-
-@bp.post("/agencies/<int:agency_id>/staff/<int:user_id>/active")
-@admin_required
-def staff_toggle_active(agency_id: int, user_id: int):  # type: ignore[no-untyped-def]
-    agency = _agency(agency_id)
-    person = _child(User, user_id, agency)
-    if PostForm().validate_on_submit():
-        if person.id == current_user.id:
-            flash(_("Anda tidak dapat menonaktifkan akun Anda sendiri."), "error")
-        else:
-            accounts.set_active(person, not person.active, current_user, client_ip())
-            db.session.commit()
-            flash(_("Status akun %(name)s diubah.", name=person.name), "success")
-    return redirect(url_for("admin.staff", agency_id=agency.id))
-
-
-@bp.post("/agencies/<int:agency_id>/staff/<int:user_id>/link")
-@admin_required
-def staff_link(agency_id: int, user_id: int):  # type: ignore[no-untyped-def]
-    """Send (or show) a one-time link: activation if never activated, else password reset."""
-    agency = _agency(agency_id)
-    person = _child(User, user_id, agency)
-    if PostForm().validate_on_submit():
-        purpose = accounts.ACTIVATION if person.activated_at is None else accounts.RESET
-        endpoint = "auth.activate" if purpose == accounts.ACTIVATION else "auth.reset"
-        link = external_url(endpoint, token=accounts.issue_link_token(
-            person, purpose, current_user, link_delivery(person.email), client_ip()))
-        db.session.commit()
-        _deliver_activation(person, link)
-    return redirect(url_for("admin.staff_edit", agency_id=agency.id, user_id=person.id))
-
-
-def _deliver_activation(user: User, link: str) -> None:
-    if user.email and mail_enabled():
-        send_mail(user.email, _("Akun Ikrar Anda"),
-                  _("Yth. %(name)s,\n\nBuka tautan berikut untuk mengatur kata sandi Anda:\n\n"
-                    "%(link)s\n\nTautan hanya dapat dipakai sekali.", name=user.name, link=link))
-        flash(_("Tautan dikirim ke %(email)s.", email=user.email), "success")
-    else:
-        flash(_("Berikan tautan sekali pakai ini kepada %(name)s: %(link)s", name=user.name,
-                link=link), "info")
 
 
 # --- programs -------------------------------------------------------------------------------------

@@ -105,13 +105,13 @@ def _link_error_message(reason: str) -> str:
 
 def _set_password_page(purpose: str, token: str, title: str):  # type: ignore[no-untyped-def]
     try:
-        user, _row = accounts.peek_link_token(purpose, token)
+        user, _row = accounts.check_link(purpose, token)
     except LinkError as exc:
         return render_template("auth/link_error.html", message=_link_error_message(exc.reason)), 400
     form = SetPasswordForm()
     if form.validate_on_submit():
         try:
-            accounts.redeem_link_token(purpose, token, form.password.data, client_ip())
+            accounts.redeem_link(purpose, token, form.password.data, client_ip())
         except accounts.AccountError as exc:
             form.password.errors.append(str(exc))
         else:
@@ -142,7 +142,7 @@ def forgot():  # type: ignore[no-untyped-def]
         user = accounts.find_login(form.email.data)
         link = None
         if user is not None and user.active and user.email:
-            link = external_url("auth.reset", token=accounts.issue_link_token(user, accounts.RESET))
+            link = external_url("auth.reset", token=accounts.issue_link(user, accounts.RESET))
             db.session.commit()
         if link and user and mail_enabled():
             send_mail(user.email or "", _("Atur ulang kata sandi Ikrar"),

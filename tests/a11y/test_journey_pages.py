@@ -83,7 +83,7 @@ def test_admin_pages(browser, site, device):
     try:
         _log_in(page, base, "admin@bangka.demo")
         for path in (f"/admin/programs/{program_id}", f"/admin/programs/{program_id}/staff",
-                     f"/admin/agencies/{agency_id}/import", f"/admin/agencies/{agency_id}/certificates",
+                     f"/admin/agencies/{agency_id}/staff/import", f"/admin/agencies/{agency_id}/certificates",
                      f"/admin/programs/{program_id}/quiz"):
             _check(page, base + path, problems, device)
     finally:

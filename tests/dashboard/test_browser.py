@@ -3,12 +3,12 @@ import pytest
 from lms.db import db
 from lms.models import ProgramCompletion
 from tests.conftest import PASSWORD, screenshot
-from tests.dashboard.helpers import mark, register_kind
+from tests.dashboard.helpers import KIND, mark
 
 
 @pytest.fixture
-def dashboard_data(app, make):
-    register_kind(app)
+def dashboard_data(app, make, requirement_kinds):
+    requirement_kinds(KIND)
     agency = make.agency(code="KABSLM", name="Pemerintah Kabupaten Sleman")
     units = [make.unit(agency, n) for n in ("Bagian Umum", "Dinas Pendidikan", "Dinas Kesehatan")]
     people = [
@@ -72,7 +72,7 @@ def test_dashboard_and_import_preview_in_browser(
         "199001012015132103;Tono;tono@contoh.go.id;Bagian Umum;;PNS\n"
         "199001012015012104;Umar;umar@;Bagian Umum;;PPPK\n"
     )
-    page.goto(f"{live_server}/admin/agencies/{dashboard_data['agency'].id}/import")
+    page.goto(f"{live_server}/admin/agencies/{dashboard_data['agency'].id}/staff/import")
     page.set_input_files("#file", str(csv_file))
     with page.expect_navigation():
         page.click("#submit")

@@ -9,7 +9,7 @@ from lms.dashboard import services
 from lms.db import db
 from lms.models import Program, ProgramCompletion, Role, User
 from tests.conftest import login
-from tests.dashboard.helpers import fake_plugin, mark, register_kind
+from tests.dashboard.helpers import KIND, fake_plugin, mark
 
 
 @pytest.fixture(autouse=True)
@@ -19,12 +19,12 @@ def _only_the_fake_plugin(app):
 
 
 @pytest.fixture
-def agency_data(app, make):
+def agency_data(app, make, requirement_kinds):
     """A small agency computed by hand:
     U1: a1 (met a, met b, certified, complete), a2 (met a), a3 (nothing)
     U2: b1 (met a), b2 (started b)
     no unit: c1 (nothing); plus an inactive learner, an admin and another agency (not counted)."""
-    register_kind(app)
+    requirement_kinds(KIND)
     agency = make.agency(code="KAB")
     u1, u2 = make.unit(agency, "Bagian Umum"), make.unit(agency, "Dinas Pendidikan")
     people = {
@@ -179,7 +179,7 @@ def test_unit_limited_admin_sees_only_their_units(app, client, make, agency_data
     page = client.get(f"/admin/programs/{program.id}").get_data(as_text=True)
     assert "Bagian Umum" in page and "Dinas Pendidikan" not in page
     assert client.get(f"/admin/programs/{program.id}/staff?unit={u2.id}").status_code == 404
-    assert client.get(f"/admin/agencies/{agency_data['agency'].id}/import").status_code == 404
+    assert client.get(f"/admin/agencies/{agency_data['agency'].id}/staff/import").status_code == 404
     staff = client.get(f"/admin/agencies/{agency_data['agency'].id}/staff").get_data(as_text=True)
     assert "Impor pegawai" not in staff and "Tautan aktivasi" in staff
 

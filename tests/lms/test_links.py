@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from lms.db import db, utcnow
-from lms.models import ActionToken, AuditLog, User
+from lms.models import OneTimeLink, AuditLog, User
 from lms.security import hash_password
 from lms.services import accounts
 from pledges import ledger as pledge_ledger
@@ -31,7 +31,7 @@ def _issue(app, user, purpose, by=None) -> str:  # type: ignore[no-untyped-def]
     with app.app_context():
         person = db.session.get(User, user.id)
         issuer = db.session.get(User, by.id) if by is not None else None
-        token = accounts.issue_link_token(person, purpose, issuer)
+        token = accounts.issue_link(person, purpose, issuer)
         db.session.commit()
     return f"/{'activate' if purpose == accounts.ACTIVATION else 'reset'}/{token}"
 
@@ -95,11 +95,11 @@ def test_a_reset_revokes_every_other_outstanding_link(app, client, make):
     second = _issue(app, user, accounts.RESET)
     _refused(client, first, "tautan yang lebih baru")
     with app.app_context():  # a legacy row of another purpose, still unused
-        db.session.add(ActionToken(jti="legacy-activation", user_id=user.id, purpose="activate"))
+        db.session.add(OneTimeLink(jti="legacy-activation", user_id=user.id, purpose="activate"))
         db.session.commit()
     assert _set_password(client, second, "after-reset-pass").status_code == 302
     with app.app_context():
-        legacy = db.session.get(ActionToken, "legacy-activation")
+        legacy = db.session.get(OneTimeLink, "legacy-activation")
         assert legacy.revoked_at is not None
 
 
@@ -126,7 +126,7 @@ def test_admin_shown_link_is_audited_and_traced_into_the_pact_evidence(app, clie
         entry = db.session.scalar(select(AuditLog).where(AuditLog.action == "auth.link_issued"))
         assert entry.actor_id == admin.id and entry.target_id == str(learner.id)
         assert entry.details["purpose"] == "reset" and entry.details["delivery"] == "shown"
-        row = db.session.scalar(select(ActionToken).where(ActionToken.user_id == learner.id))
+        row = db.session.scalar(select(OneTimeLink).where(OneTimeLink.user_id == learner.id))
         assert row.issued_by_id == admin.id
     # The admin uses the link to set a password the learner does not know...
     assert _set_password(app.test_client(), link, PASSWORD).status_code == 302

@@ -9,7 +9,7 @@ from lms.db import db
 from lms.models import User
 
 PAGER = ('{% from "macros/pager.html" import pager %}'
-         '{{ pager(p, "admin.staff", agency_id=1, q="siti") }}')
+         '{{ pager(p, "staff.index", agency_id=1, q="siti") }}')
 
 
 def test_pager_links_keep_filters(app, make) -> None:

@@ -57,7 +57,7 @@ def test_pdf_dropped_on_the_verify_page(app, make, data):
 @FUZZ
 @given(raw=st.binary(max_size=2048))
 def test_staff_import_files(app, make, raw):
-    from lms.dashboard.importer import ImportFileError, build_preview
+    from lms.staff.importer import ImportFileError, build_preview
 
     agency = make.agency()
     with app.app_context():
@@ -101,7 +101,7 @@ def test_list_page_query_parameters(app, make, q, page, status, unit):
     login(client, admin.email)
     params = {"q": q, "page": page, "status": status, "unit": unit, "incomplete": page}
     for path in (f"/admin/agencies/{agency.id}/staff", f"/admin/agencies/{agency.id}/certificates",
-                 f"/admin/programs/{program.id}/people", f"/admin/programs/{program.id}/dashboard"):
+                 f"/admin/programs/{program.id}/staff", f"/admin/programs/{program.id}"):
         _no_crash(client.get(path, query_string=params))
 
 

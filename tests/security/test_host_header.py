@@ -150,7 +150,7 @@ def test_agency_first_admin_link_uses_base_url(app, make, inbox):
 def test_printed_invitations_use_base_url(app, make):
     client, agency = _admin_client(app, make)
     make.user(agency, password_hash=None, activated_at=None)
-    path = f"/admin/agencies/{agency.id}/invitations"
+    path = f"/admin/agencies/{agency.id}/staff/invitations"
     token = csrf_token(client, path)
     with hosts_relaxed(app):
         page = forged_post(client, path, {"csrf_token": token, "unit_id": "0"})

@@ -133,7 +133,7 @@ def test_nul_in_a_text_route_parameter_is_no_route(app, world):
     client = app.test_client()
     login(client, world["admin"].email)
     aid = world["agency"].id
-    for path in (f"/admin/agencies/{aid}/certificates/A%00B", f"/admin/agencies/{aid}/import/a%00b",
+    for path in (f"/admin/agencies/{aid}/certificates/A%00B", f"/admin/agencies/{aid}/staff/import/a%00b",
                  "/modules/a%00b", "/modules/x/lessons/a%00", "/v/%00", "/api/v1/certificates/a%00b",
                  f"/pledges/programs/{world['program'].id}/a%00/sign", "/static/a%00.css"):
         assert client.get(path).status_code == 404, path
@@ -146,7 +146,7 @@ def test_nul_in_an_uploaded_file_name_is_a_400(app, world):
 
     client = app.test_client()
     login(client, world["admin"].email)
-    path = f"/admin/agencies/{world['agency'].id}/import"
+    path = f"/admin/agencies/{world["agency"].id}/staff/import"
     response = client.post(path, data={"csrf_token": csrf_token(client, path),
                                        "file": (io.BytesIO(b"NIP;Nama\n"), "staf\x00.csv")},
                            content_type="multipart/form-data")

@@ -10,8 +10,8 @@ from flask import Flask, current_app
 from sqlalchemy import delete, select, update
 
 from lms import jobs
-from lms.dashboard.importer import ImportFileError, Progress, apply_import, build_preview
-from lms.dashboard.models import StaffImport
+from lms.staff.importer import ImportFileError, Progress, apply_import, build_preview
+from lms.staff.models import StaffImport
 from lms.db import db, utcnow
 from lms.models import Agency, User
 
@@ -31,7 +31,7 @@ def store_upload(
         content=data,
         create_units=create_units,
         created_at=now,
-        expires_at=now + dt.timedelta(hours=current_app.config["DASHBOARD_UPLOAD_HOURS"]),
+        expires_at=now + dt.timedelta(hours=current_app.config["STAFF_UPLOAD_HOURS"]),
     )
     db.session.add(row)
     db.session.flush()

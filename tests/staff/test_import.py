@@ -7,8 +7,8 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from lms.dashboard.importer import ImportRefused, apply_import, build_preview
-from lms.dashboard.models import StaffImport
+from lms.staff.importer import ImportRefused, apply_import, build_preview
+from lms.staff.models import StaffImport
 from lms.db import db, utcnow
 from lms.models import Agency, Role, Unit, User
 from tests.conftest import csrf_token, login
@@ -180,7 +180,7 @@ def test_cli_dry_run_and_import(app, make, tmp_path):
 
 
 def _upload(client, agency, text: str, create_units: bool = False):
-    path = f"/admin/agencies/{agency.id}/import"
+    path = f"/admin/agencies/{agency.id}/staff/import"
     data = {
         "csrf_token": csrf_token(client, path),
         "file": (io.BytesIO(text.encode()), "staff.csv"),
@@ -210,7 +210,7 @@ def test_web_upload_preview_confirm_and_invitations(app, client, make):
     assert "Impor selesai" in client.get(done.headers["Location"]).get_data(as_text=True)
     assert len(users_of(app, agency)) == 2
     # invitations: printable list with one-time links (no MAIL_SERVER configured)
-    inv = f"/admin/agencies/{agency.id}/invitations"
+    inv = f"/admin/agencies/{agency.id}/staff/invitations"
     printed = client.post(inv, data={"csrf_token": csrf_token(client, inv), "unit_id": "0"})
     text = printed.get_data(as_text=True)
     assert printed.status_code == 200 and text.count("/activate/") == 2 and "Pegawai 1" in text
@@ -220,7 +220,7 @@ def test_large_upload_runs_in_background_with_progress(app, client, make):
     agency = make.agency()
     admin = make.admin(agency)
     login(client, admin.email)
-    app.config["DASHBOARD_IMPORT_BACKGROUND_ROWS"] = 0
+    app.config["STAFF_IMPORT_BACKGROUND_ROWS"] = 0
     try:
         resp = _upload(client, agency, HEADER + good_rows(20), create_units=True)
         preview_url = resp.headers["Location"]
@@ -237,7 +237,7 @@ def test_large_upload_runs_in_background_with_progress(app, client, make):
             time.sleep(0.1)
         assert "Impor selesai" in page
     finally:
-        app.config["DASHBOARD_IMPORT_BACKGROUND_ROWS"] = 5000
+        app.config["STAFF_IMPORT_BACKGROUND_ROWS"] = 5000
     assert len(users_of(app, agency)) == 20
     with app.app_context():
         assert db.session.scalar(select(StaffImport.status)) == "done"
@@ -257,12 +257,12 @@ def test_import_job_through_rq_queue_when_redis_is_configured(app, client, make)
     queue_name = f"ikrar-test-{time.time_ns()}"
     saved = {
         k: app.config.get(k)
-        for k in ("REDIS_URL", "JOB_QUEUE", "DASHBOARD_IMPORT_BACKGROUND_ROWS")
+        for k in ("REDIS_URL", "JOB_QUEUE", "STAFF_IMPORT_BACKGROUND_ROWS")
     }
     app.config.update(
         REDIS_URL="redis://127.0.0.1:6379/15",
         JOB_QUEUE=queue_name,
-        DASHBOARD_IMPORT_BACKGROUND_ROWS=0,
+        STAFF_IMPORT_BACKGROUND_ROWS=0,
     )
     queue = rq.Queue(queue_name, connection=conn)
     try:
@@ -300,7 +300,7 @@ def test_unreadable_file_and_expired_upload(app, client, make):
     resp = _upload(client, agency, "Nama;Unit\nBudi;Umum\n")  # no NIP column
     page = client.get(resp.headers["Location"])
     assert page.status_code == 400 and "NIP dan Nama" in page.get_data(as_text=True)
-    path = f"/admin/agencies/{agency.id}/import"
+    path = f"/admin/agencies/{agency.id}/staff/import"
     bad = client.post(
         path,
         data={"csrf_token": csrf_token(client, path), "file": (io.BytesIO(b"%PDF"), "staff.pdf")},
@@ -319,7 +319,7 @@ def test_unreadable_file_and_expired_upload(app, client, make):
 # --- hostile files: a clear message naming the row, never a 500, nothing stored ---------------
 
 def _refused(app, agency, data: bytes, filename: str) -> str:
-    from lms.dashboard.importer import ImportFileError
+    from lms.staff.importer import ImportFileError
 
     with app.app_context(), pytest.raises(ImportFileError) as info:
         build_preview(db.session.get(Agency, agency.id), filename, data, True)
@@ -327,7 +327,7 @@ def _refused(app, agency, data: bytes, filename: str) -> str:
 
 
 def _upload_bytes(client, agency, data: bytes, filename: str):
-    path = f"/admin/agencies/{agency.id}/import"
+    path = f"/admin/agencies/{agency.id}/staff/import"
     resp = client.post(path, data={"csrf_token": csrf_token(client, path),
                                    "file": (io.BytesIO(data), filename)},
                        content_type="multipart/form-data")
