@@ -189,3 +189,20 @@ def test_outcome_column_lists_certified_users(app: Flask, make, world) -> None:
         assert list(db.session.scalars(column.user_ids)) == [world["learner"].id]
         assert db.session.scalar(select(Certificate.status).where(
             Certificate.code == revoked.code)) == "revoked"
+
+
+def test_admin_list_pages_keep_the_filters(app: Flask, make, world, monkeypatch) -> None:
+    from certificates import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 1)
+    issue(app, world["learner"], world["program"])
+    issue(app, make.user(world["agency"], name="Budi Santoso"), world["program"])
+    client = app.test_client()
+    login(client, world["admin"].email)
+    base = f"/admin/agencies/{world['agency'].id}/certificates"
+    pid = world["program"].id
+    html = client.get(base, query_string={"program": pid, "agency_id": "9"}).get_data(as_text=True)
+    assert "2 sertifikat" in html and "Halaman 1 dari 2" in html
+    assert f'href="{base}?page=2&amp;program={pid}"' in html
+    second = client.get(base, query_string={"program": pid, "page": 2}).get_data(as_text=True)
+    assert "Halaman 2 dari 2" in second and ("Budi Santoso" in second) != ("Budi Santoso" in html)
