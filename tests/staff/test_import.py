@@ -7,10 +7,10 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from lms.staff.importer import ImportRefused, apply_import, build_preview
-from lms.staff.models import StaffImport
 from lms.db import db, utcnow
 from lms.models import Agency, Role, Unit, User
+from lms.staff.importer import ImportRefused, apply_import, build_preview
+from lms.staff.models import StaffImport
 from tests.conftest import csrf_token, login
 
 HEADER = "NIP;Nama;E-mail;Unit;Jabatan;Jenis\n"
