@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, select, update
 
 from lms.db import db, utcnow
 from lms.identity import normalise
-from lms.models import OneTimeLink, AuthSession, User
+from lms.models import AuthSession, OneTimeLink, User
 from lms.security import (
     MIN_PASSWORD_LENGTH,
     LinkError,

@@ -10,10 +10,10 @@ from flask import Flask, current_app
 from sqlalchemy import delete, select, update
 
 from lms import jobs
-from lms.staff.importer import ImportFileError, Progress, apply_import, build_preview
-from lms.staff.models import StaffImport
 from lms.db import db, utcnow
 from lms.models import Agency, User
+from lms.staff.importer import ImportFileError, Progress, apply_import, build_preview
+from lms.staff.models import StaffImport
 
 
 def store_upload(

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from lms.db import db, utcnow
-from lms.models import OneTimeLink, AuditLog, User
+from lms.models import AuditLog, OneTimeLink, User
 from lms.security import hash_password
 from lms.services import accounts
 from pledges import ledger as pledge_ledger

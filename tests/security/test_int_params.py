@@ -146,7 +146,7 @@ def test_nul_in_an_uploaded_file_name_is_a_400(app, world):
 
     client = app.test_client()
     login(client, world["admin"].email)
-    path = f"/admin/agencies/{world["agency"].id}/staff/import"
+    path = f"/admin/agencies/{world['agency'].id}/staff/import"
     response = client.post(path, data={"csrf_token": csrf_token(client, path),
                                        "file": (io.BytesIO(b"NIP;Nama\n"), "staf\x00.csv")},
                            content_type="multipart/form-data")
