@@ -54,12 +54,6 @@ class FakePlugin:
         return []
 
 
-def register_kind(app) -> None:  # type: ignore[no-untyped-def]
-    registry = app.extensions["lms.requirements"]
-    if registry.get(KIND.name) is None:
-        registry.register(KIND)
-
-
 @contextmanager
 def fake_plugin(app):  # type: ignore[no-untyped-def]
     """Only the fake plugin contributes columns, whichever real plugins are enabled."""
