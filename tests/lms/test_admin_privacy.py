@@ -34,7 +34,7 @@ def test_pages_for_logged_in_people_are_not_stored_in_any_cache(app, client, mak
     admin = make.admin(agency)
     own = app.test_client()
     login(own, admin.email)
-    for path in (f"/admin/agencies/{agency.id}/staff", f"/admin/programs/{program.id}/people",
+    for path in (f"/admin/agencies/{agency.id}/staff", f"/admin/programs/{program.id}/staff",
                  f"/admin/signatures/{sig_id}", f"/admin/agencies/{agency.id}/audit"):
         page = own.get(path)
         assert page.status_code == 200, path
