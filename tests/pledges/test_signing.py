@@ -359,3 +359,117 @@ def test_client_ip_honours_x_forwarded_for_only_behind_a_trusted_proxy(app, clie
             select(PledgeSignature.user_id, PledgeSignature.client_ip)).all())
     assert ips[setup.learners[0].id] == "127.0.0.1"  # no trusted proxy: header ignored
     assert ips[setup.learners[1].id] == "203.0.113.9"
+
+
+def test_program_edited_after_the_form_opened_refuses_and_shows_the_new_text(app, client,
+                                                                            setup):
+    """The form token holds the SHA-256 of the text shown: when an admin renames the program's
+    election between opening and submitting, nothing is signed and the new text is shown."""
+    from lms.models import Program
+
+    learner = setup.learners[0]
+    login(client, learner.nip)
+    form = open_form(client, setup.sign_path)
+    with app.app_context():
+        db.session.get(Program, setup.program.id).period = "Pemilu Ulang"
+        db.session.commit()
+    response = client.post(setup.sign_path, data=good_data(form))
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Teks pakta telah diubah" in page and "Pemilu Ulang" in page
+    assert counts(app) == (0, 0, 0)
+    # The page carries a fresh token for the new text: signing it now works and stores it.
+    fresh = re.search(r'id="form_token" name="form_token" type="hidden" value="([^"]+)"', page)
+    assert fresh and fresh.group(1) != form["form_token"]
+    response = client.post(setup.sign_path, data=good_data({**form, "form_token": fresh.group(1)}))
+    assert response.status_code == 302
+    with app.app_context():
+        sig = db.session.scalar(select(PledgeSignature))
+        assert "Pemilu Ulang" in sig.shown_text
+
+
+def test_new_text_version_after_the_form_opened_is_refused_as_a_changed_text(app, client, make,
+                                                                             setup):
+    learner = setup.learners[0]
+    login(client, learner.nip)
+    form = open_form(client, setup.sign_path)
+    with app.app_context():
+        from lms.models import Agency, User
+
+        services.create_agency_version(
+            db.session.get(Agency, setup.agency.id),
+            services.TextInput(key=DEFAULT_KEY, title_id="Pakta Baru", title_en="New pact",
+                               preamble_id="Saya berjanji:", preamble_en="I promise:"),
+            db.session.get(User, make.admin(setup.agency).id))
+        db.session.commit()
+    response = client.post(setup.sign_path, data=good_data(form))
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Teks pakta telah diubah" in page and "Pakta Baru" in page
+    assert counts(app)[:2] == (0, 0)
+
+
+def test_pledge_texts_are_for_whole_agency_admins_only(app, make, setup):
+    """Pledge texts are agency-wide settings: an admin limited to units gets 404 (page, form and
+    menu link), a whole-agency admin of the same agency gets the page."""
+    from sqlalchemy import insert
+
+    from lms.models import admin_units
+
+    limited = make.admin(setup.agency)
+    whole = make.admin(setup.agency)
+    with app.app_context():
+        db.session.execute(insert(admin_units), [{"user_id": limited.id,
+                                                  "unit_id": setup.unit.id}])
+        db.session.commit()
+    path = f"/admin/agencies/{setup.agency.id}/pledge-texts"
+    unit_client = app.test_client()
+    login(unit_client, limited.email)
+    assert unit_client.get(path).status_code == 404
+    assert unit_client.post(path, data={"key": DEFAULT_KEY}).status_code in (400, 404)
+    agency_page = unit_client.get(f"/admin/agencies/{setup.agency.id}").get_data(as_text=True)
+    assert path not in agency_page
+    whole_client = app.test_client()
+    login(whole_client, whole.email)
+    assert whole_client.get(path).status_code == 200
+    assert path in whole_client.get(f"/admin/agencies/{setup.agency.id}").get_data(as_text=True)
+
+
+def test_pledge_texts_page_never_writes_even_without_the_platform_default(app, make):
+    agency = make.agency()
+    admin = make.admin(agency)
+    own = app.test_client()
+    login(own, admin.email)
+    page = own.get(f"/admin/agencies/{agency.id}/pledge-texts")
+    assert page.status_code == 200
+    assert "belum tersimpan" in page.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(PledgeText)) == 0
+
+
+@pytest.mark.parametrize("recorded", ["link", "own", "missing"])
+def test_evidence_page_shows_whether_the_password_came_from_an_admin_link(app, client, make,
+                                                                         setup, recorded):
+    response = sign(client, setup, setup.learners[0])
+    sig_id = int(re.search(r"/receipts/(\d+)", response.location).group(1))
+    admin = make.admin(setup.agency)
+    with app.app_context():
+        sig = db.session.get(PledgeSignature, sig_id)
+        identity = dict(sig.identity)
+        if recorded == "link":
+            identity["password_set_via_admin_link"] = True
+            identity["password_admin_link"] = {"set_at": "2026-01-02T03:04:05.000000+00:00",
+                                               "issued_by_user_id": admin.id}
+        elif recorded == "missing":  # records sealed before these keys existed
+            identity.pop("password_set_via_admin_link")
+            identity.pop("password_admin_link")
+        sig.identity = identity
+        db.session.commit()
+    own = app.test_client()
+    login(own, admin.email)
+    page = own.get(f"/admin/signatures/{sig_id}").get_data(as_text=True)
+    shown = re.search(r'<dd id="password-admin-link">(.*?)</dd>', page, re.S).group(1)
+    expected = {"link": f"admin #{admin.id}", "own": "dipilih sendiri", "missing": "tidak tercatat"}
+    assert expected[recorded] in shown
+    if recorded == "link":
+        assert "2026-01-02 03:04:05" in shown
