@@ -76,7 +76,7 @@ def _validate(agency: Agency, data: ProgramInput) -> list[Unit]:
     for kind, ref in data.requirements:
         k = reg.get(kind)
         if k is None or ref not in {c.ref for c in k.choices(agency.id)}:
-            raise ProgramError(_l("Persyaratan tidak dikenal: %(r)s", r=f"{kind}:{ref}"),
+            raise ProgramError(_l("Persyaratan tidak dikenal: %(r)s", r=kind + ":" + ref),
                                "requirements")
     if data.status == ProgramStatus.OPEN and not data.requirements:
         raise ProgramError(_l("Program yang dibuka harus punya minimal satu persyaratan."),
