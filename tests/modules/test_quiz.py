@@ -375,3 +375,24 @@ def test_pages_are_small_for_slow_links(app, client, learner) -> None:
     sizes["css"], sizes["js"] = len(css.data), len(js.data)
     print("page sizes (bytes):", sizes)
     assert max(sizes.values()) < 20_000, sizes
+
+
+def test_a_lost_start_race_undoes_only_the_attempt(app, make, monkeypatch) -> None:
+    """Two starts that both counted no attempt: the second insert hits the unique number, is
+    undone to its savepoint and refused; the rest of the request's transaction (here a lesson
+    marked read) is still the view's to commit."""
+    from lms.models import User
+
+    import_mini(app)
+    user_id = make.user(make.agency()).id
+    with app.app_context():
+        user, module = db.session.get(User, user_id), services.active_module(SLUG)
+        services.start_attempt(user, module)
+        db.session.commit()
+        services.mark_lesson_read(user, module.lessons[0])
+        monkeypatch.setattr(services, "attempts_of", lambda *_a: [])  # the stale count
+        with pytest.raises(services.QuizError, match="jendela lain"):
+            services.start_attempt(user, module)
+        db.session.commit()
+        assert db.session.scalar(select(func.count(QuizAttempt.id))) == 1
+        assert db.session.scalar(select(func.count(LessonProgress.id))) == 1
