@@ -104,12 +104,26 @@ def _signatures(texts: str, prefix: str) -> sa.Table:
     )
 
 
+def _sqlite_foreign_keys(on: bool) -> None:
+    dbapi = op.get_bind().connection.driver_connection
+    if dbapi.in_transaction:
+        dbapi.commit()
+    if on:
+        problems = op.get_bind().exec_driver_sql('PRAGMA foreign_key_check').fetchall()
+        if problems:
+            raise RuntimeError(f'foreign keys broken by the copy: {problems[:5]}')
+    op.execute(f"PRAGMA foreign_keys = {'ON' if on else 'OFF'}")
+
+
 def _rename(old: str, new: str, old_prefix: str, new_prefix: str) -> None:
     postgresql = op.get_bind().dialect.name == 'postgresql'
     if not postgresql:
-        # The tables are copied into new ones below while other tables point at them: check
-        # foreign keys at commit, when the copies carry the names again.
-        op.execute('PRAGMA defer_foreign_keys = ON')
+        # The tables are copied into new ones below while other tables point at them, which
+        # SQLite's foreign key checks refuse (a deferred check counts the violation of the drop
+        # and never uncounts it). They are switched off for the copy and the whole database is
+        # checked after it. The pragma only changes outside a transaction: end the one the steps
+        # before have opened (their work is complete).
+        _sqlite_foreign_keys(False)
     op.rename_table(old, new)
     for old_column, new_column in COLUMNS if old_prefix == 'template' else \
             [(b, a) for a, b in COLUMNS]:
@@ -136,6 +150,7 @@ def _rename(old: str, new: str, old_prefix: str, new_prefix: str) -> None:
         with op.batch_alter_table('pledges_signatures', recreate='always',
                                   copy_from=_signatures(new, new_prefix)):
             pass
+        _sqlite_foreign_keys(True)
 
 
 def upgrade() -> None:
