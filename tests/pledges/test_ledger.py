@@ -26,7 +26,6 @@ from tests.conftest import PASSWORD
 from tests.pledges.conftest import data_url, png_bytes
 
 ON_PG = bool(os.environ.get("LMS_TEST_DATABASE_URL"))
-pg_only = pytest.mark.skipif(not ON_PG, reason="needs PostgreSQL (LMS_TEST_DATABASE_URL)")
 
 
 @dataclass
@@ -293,7 +292,7 @@ def test_merkle_root_follows_rfc_9162():
     assert ledger_.merkle_root([]) == hashlib.sha256(b"").hexdigest()
 
 
-@pg_only
+@pytest.mark.postgres_only
 def test_postgres_trigger_refuses_update_and_delete_of_ledger_rows(app, ledger):
     with app.app_context():
         with pytest.raises(sa.exc.DBAPIError, match="append-only"):

@@ -243,14 +243,12 @@ def test_large_upload_runs_in_background_with_progress(app, client, make):
         assert db.session.scalar(select(StaffImport.status)) == "done"
 
 
-def test_import_job_through_rq_queue_when_redis_is_configured(app, client, make):
-    redis = pytest.importorskip("redis")
-    rq = pytest.importorskip("rq")
-    conn = redis.Redis.from_url("redis://127.0.0.1:6379/15")
-    try:
-        conn.ping()
-    except redis.exceptions.ConnectionError:
-        pytest.skip("no local Redis")
+@pytest.mark.redis
+def test_import_job_through_rq_queue_when_redis_is_configured(app, client, make, redis_url):
+    import redis
+    import rq
+
+    conn = redis.Redis.from_url(redis_url)
     agency = make.agency()
     admin = make.admin(agency)
     login(client, admin.email)
@@ -260,7 +258,7 @@ def test_import_job_through_rq_queue_when_redis_is_configured(app, client, make)
         for k in ("REDIS_URL", "JOB_QUEUE", "STAFF_IMPORT_BACKGROUND_ROWS")
     }
     app.config.update(
-        REDIS_URL="redis://127.0.0.1:6379/15",
+        REDIS_URL=redis_url,
         JOB_QUEUE=queue_name,
         STAFF_IMPORT_BACKGROUND_ROWS=0,
     )
