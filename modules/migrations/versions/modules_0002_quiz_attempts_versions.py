@@ -79,12 +79,26 @@ def _attempts(name: str) -> sa.Table:
     )
 
 
+def _sqlite_foreign_keys(on: bool) -> None:
+    dbapi = op.get_bind().connection.driver_connection
+    if dbapi.in_transaction:
+        dbapi.commit()
+    if on:
+        problems = op.get_bind().exec_driver_sql('PRAGMA foreign_key_check').fetchall()
+        if problems:
+            raise RuntimeError(f'foreign keys broken by the copy: {problems[:5]}')
+    op.execute(f"PRAGMA foreign_keys = {'ON' if on else 'OFF'}")
+
+
 def _rename(old: str, new: str, columns: tuple[tuple[str, str], ...], number: str) -> None:
     postgresql = op.get_bind().dialect.name == 'postgresql'
     if not postgresql:
-        # modules_modules is copied into a new table while others point at it: check foreign
-        # keys at commit, when the copy carries the name again.
-        op.execute('PRAGMA defer_foreign_keys = ON')
+        # modules_modules is copied into a new table while other tables point at it, which
+        # SQLite's foreign key checks refuse (a deferred check counts the violation of the drop
+        # and never uncounts it). They are switched off for the copy and the whole database is
+        # checked after it. The pragma only changes outside a transaction: end the one the steps
+        # before have opened (their work is complete).
+        _sqlite_foreign_keys(False)
     op.rename_table(old, new)
     for old_column, new_column in columns:
         op.execute(f'ALTER TABLE modules_modules RENAME COLUMN {old_column} TO {new_column}')
@@ -107,6 +121,7 @@ def _rename(old: str, new: str, columns: tuple[tuple[str, str], ...], number: st
             pass
         with op.batch_alter_table(new, recreate='always', copy_from=_attempts(new)):
             pass
+        _sqlite_foreign_keys(True)
 
 
 def upgrade() -> None:
