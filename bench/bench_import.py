@@ -34,9 +34,9 @@ def run_one(url: str, data: bytes, rows: int) -> dict[str, float]:
     from sqlalchemy import insert
 
     from lms import create_app
-    from lms.staff.importer import apply_import, build_preview
     from lms.db import Base, db, utcnow
     from lms.models import Agency, EmploymentType, Role, User
+    from lms.staff.importer import apply_import, build_preview
 
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
