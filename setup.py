@@ -5,7 +5,10 @@ Everything else is declared in pyproject.toml."""
 from setuptools import find_namespace_packages, setup
 
 setup(
-    packages=[*find_namespace_packages(include=["lms*", "modules*", "pledges*", "certificates*"]),
-              "lms.migrations", "lms.migrations.versions"],
+    packages=[
+        *find_namespace_packages(include=["lms*", "modules*", "pledges*", "certificates*"]),
+        "lms.migrations",
+        "lms.migrations.versions",
+    ],
     package_dir={"lms.migrations": "migrations"},
 )

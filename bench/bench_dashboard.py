@@ -26,12 +26,10 @@ def run(runs: int) -> dict[str, float]:
     from lms.db import db
     from lms.models import User
 
-    app = create_app(
-        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": pg_url(), "RATELIMIT_ENABLED": False}
-    )
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": pg_url(), "RATELIMIT_ENABLED": False})
     register_kind(app)
 
-    def baseline():  # type: ignore[no-untyped-def]
+    def baseline():
         n = db.session.scalar(select(func.count()).select_from(User).where(User.agency_id == 1))
         return render_template_string("<p>{{ n }}</p>", n=n)
 
@@ -39,9 +37,7 @@ def run(runs: int) -> dict[str, float]:
     client = app.test_client()
     html = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
-    resp = client.post(
-        "/login", data={"identifier": ADMIN_EMAIL, "password": ADMIN_PASSWORD, "csrf_token": token}
-    )
+    resp = client.post("/login", data={"identifier": ADMIN_EMAIL, "password": ADMIN_PASSWORD, "csrf_token": token})
     assert resp.status_code == 302, "login failed: run bench/seed.py first"
     page = client.get("/admin/programs/1")
     assert page.status_code == 200 and "Unit 001" in page.get_data(as_text=True)

@@ -42,9 +42,7 @@ def run_one(url: str, data: bytes, rows: int) -> dict[str, float]:
     with app.app_context():
         Base.metadata.drop_all(db.engine)
         Base.metadata.create_all(db.engine)
-        db.session.add_all(
-            [Agency(id=1, code="IMP", name="Impor"), Agency(id=2, code="BASE", name="Base")]
-        )
+        db.session.add_all([Agency(id=1, code="IMP", name="Impor"), Agency(id=2, code="BASE", name="Base")])
         db.session.commit()
         # baseline: the same rows, already parsed, written with one Core executemany
         now = utcnow()

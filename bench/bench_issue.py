@@ -36,17 +36,28 @@ BASE_URL = "https://ikrar.example.go.id"
 
 
 def _config() -> dict[str, object]:
-    return {"TESTING": True, "SQLALCHEMY_DATABASE_URI": pg_url(DB), "PLUGINS": PLUGINS,
-            "BASE_URL": BASE_URL, "SECRET_KEY": "bench-secret-key-not-for-production",
-            "REDIS_URL": REDIS_URL, "JOB_QUEUE": QUEUE}
+    return {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": pg_url(DB),
+        "PLUGINS": PLUGINS,
+        "BASE_URL": BASE_URL,
+        "SECRET_KEY": "bench-secret-key-not-for-production",
+        "REDIS_URL": REDIS_URL,
+        "JOB_QUEUE": QUEUE,
+    }
 
 
 def _env() -> dict[str, str]:
-    return {**os.environ, "LMS_SQLALCHEMY_DATABASE_URI": pg_url(DB),
-            "LMS_PLUGINS": json.dumps(PLUGINS), "LMS_BASE_URL": BASE_URL,
-            "LMS_SECRET_KEY": "bench-secret-key-not-for-production",
-            "LMS_REDIS_URL": REDIS_URL, "LMS_JOB_QUEUE": QUEUE,
-            "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    return {
+        **os.environ,
+        "LMS_SQLALCHEMY_DATABASE_URI": pg_url(DB),
+        "LMS_PLUGINS": json.dumps(PLUGINS),
+        "LMS_BASE_URL": BASE_URL,
+        "LMS_SECRET_KEY": "bench-secret-key-not-for-production",
+        "LMS_REDIS_URL": REDIS_URL,
+        "LMS_JOB_QUEUE": QUEUE,
+        "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+    }
 
 
 def seed(users: int) -> tuple[int, list[int]]:
@@ -59,28 +70,49 @@ def seed(users: int) -> tuple[int, list[int]]:
     app = create_app(_config())
     with app.app_context():
         Base.metadata.create_all(db.engine)
-        agency = Agency(code="KEMENBENCH", name="Kementerian Pendayagunaan Bench Nasional",
-                        head_name="Dr. Siti Rahmawati, M.Si.", head_title="Sekretaris Jenderal")
+        agency = Agency(
+            code="KEMENBENCH",
+            name="Kementerian Pendayagunaan Bench Nasional",
+            head_name="Dr. Siti Rahmawati, M.Si.",
+            head_title="Sekretaris Jenderal",
+        )
         db.session.add(agency)
         db.session.flush()
         today = dt.date.today()
-        program = Program(agency_id=agency.id, title="Sosialisasi Netralitas ASN Pemilu 2029",
-                          period="Semester I 2029", starts_on=today - dt.timedelta(days=30),
-                          deadline=today + dt.timedelta(days=60), status=ProgramStatus.OPEN)
+        program = Program(
+            agency_id=agency.id,
+            title="Sosialisasi Netralitas ASN Pemilu 2029",
+            period="Semester I 2029",
+            starts_on=today - dt.timedelta(days=30),
+            deadline=today + dt.timedelta(days=60),
+            status=ProgramStatus.OPEN,
+        )
         db.session.add(program)
         db.session.commit()
         agency_id, program_id = agency.id, program.id
         db.engine.dispose()
     now = dt.datetime.now(dt.UTC)
     with psycopg.connect(pg_url(DB).replace("+psycopg", "")) as conn, conn.cursor() as cur:
-        with cur.copy("COPY users (id, agency_id, role, employment_type, nip, name, position, "
-                      "active, created_at, activated_at) FROM STDIN") as cp:
+        with cur.copy(
+            "COPY users (id, agency_id, role, employment_type, nip, name, position, "
+            "active, created_at, activated_at) FROM STDIN"
+        ) as cp:
             for uid in range(1, users + 1):
-                cp.write_row((uid, agency_id, "learner", "pns", f"1990010120150{uid:05d}",
-                              f"Bambang Setiawan Nugroho {uid}, S.Kom.",
-                              "Analis Kebijakan Ahli Muda", True, now, now))
-        with cur.copy("COPY program_completions (program_id, user_id, completed_at) "
-                      "FROM STDIN") as cp:
+                cp.write_row(
+                    (
+                        uid,
+                        agency_id,
+                        "learner",
+                        "pns",
+                        f"1990010120150{uid:05d}",
+                        f"Bambang Setiawan Nugroho {uid}, S.Kom.",
+                        "Analis Kebijakan Ahli Muda",
+                        True,
+                        now,
+                        now,
+                    )
+                )
+        with cur.copy("COPY program_completions (program_id, user_id, completed_at) FROM STDIN") as cp:
             for uid in range(1, users + 1):
                 cp.write_row((program_id, uid, now))
         cur.execute("SELECT setval(pg_get_serial_sequence('users', 'id'), %s)", (users,))
@@ -97,10 +129,15 @@ def _certificate_html(snapshot: dict[str, object]) -> str:
 
     with force_locale(snapshot.get("language", "id")):
         return render_template(
-            "certificates/pdf/certificate.html", s=snapshot,
-            qr=Markup(qr_svg(snapshot["verify_url"])),  # type: ignore[arg-type] # noqa: S704
-            dates={k: dt.datetime.fromisoformat(snapshot[k])  # type: ignore[arg-type]
-                   for k in ("issued_at", "completed_at", "expires_at") if snapshot.get(k)})
+            "certificates/pdf/certificate.html",
+            s=snapshot,
+            qr=Markup(qr_svg(snapshot["verify_url"])),  # noqa: S704
+            dates={
+                k: dt.datetime.fromisoformat(snapshot[k])
+                for k in ("issued_at", "completed_at", "expires_at")
+                if snapshot.get(k)
+            },
+        )
 
 
 def run_single(runs: int, program_id: int, user_ids: list[int]) -> dict[str, float]:
@@ -128,15 +165,16 @@ def run_single(runs: int, program_id: int, user_ids: list[int]) -> dict[str, flo
         db.session.remove()
         db.engine.dispose()
     issue, bare = statistics.median(issue_ms), statistics.median(bare_ms)
-    print(f"  issue_certificate (snapshot+QR+render+seal+store+commit): median {issue:6.1f} ms "
-          f"over {len(issue_ms)}", flush=True)
-    print(f"  baseline bare WeasyPrint render_pdf(same HTML):            median {bare:6.1f} ms",
-          flush=True)
+    print(
+        f"  issue_certificate (snapshot+QR+render+seal+store+commit): median {issue:6.1f} ms over {len(issue_ms)}",
+        flush=True,
+    )
+    print(f"  baseline bare WeasyPrint render_pdf(same HTML):            median {bare:6.1f} ms", flush=True)
     print(f"  ratio {issue / bare:.2f}x (target <= 1.3x)", flush=True)
     return {"issue_ms": issue, "bare_ms": bare}
 
 
-def issue_batch(app, program_id: int, user_ids: list[int]) -> None:  # type: ignore[no-untyped-def]
+def issue_batch(app, program_id: int, user_ids: list[int]) -> None:
     """Bench job target (RQ): issue one certificate per user, one commit each."""
     from certificates.services import issue_certificate
     from lms.db import db
@@ -152,12 +190,12 @@ def issue_batch(app, program_id: int, user_ids: list[int]) -> None:  # type: ign
 
 def _count(program_id: int) -> int:
     with psycopg.connect(pg_url(DB).replace("+psycopg", "")) as conn:
-        return conn.execute("SELECT count(*) FROM certificates_certificates WHERE program_id = %s",
-                            (program_id,)).fetchone()[0]
+        return conn.execute(
+            "SELECT count(*) FROM certificates_certificates WHERE program_id = %s", (program_id,)
+        ).fetchone()[0]
 
 
-def run_bulk(total: int, batch: int, program_id: int, user_ids: list[int],
-             bare_ms: float | None) -> float:
+def run_bulk(total: int, batch: int, program_id: int, user_ids: list[int], bare_ms: float | None) -> float:
     from redis import Redis
     from rq import Queue
 
@@ -169,11 +207,19 @@ def run_bulk(total: int, batch: int, program_id: int, user_ids: list[int],
     todo = user_ids[-total:]
     app = create_app(_config())
     for start in range(0, total, batch):
-        assert jobs.submit(app, target, program_id, todo[start:start + batch]) == "rq"
+        assert jobs.submit(app, target, program_id, todo[start : start + batch]) == "rq"
     cmd = [str(VENV_BIN / "lms"), "worker", "--burst"]
     t0 = time.perf_counter()
-    workers = [subprocess.Popen(cmd, env=_env(), cwd=ROOT, stdout=subprocess.DEVNULL,  # noqa: S603
-                                stderr=subprocess.DEVNULL) for _ in range(2)]
+    workers = [
+        subprocess.Popen(
+            cmd,
+            env=_env(),
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,  # noqa: S603
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(2)
+    ]
     done = before
     while done < before + total and time.perf_counter() - t0 < 900:
         time.sleep(0.25)
@@ -186,12 +232,16 @@ def run_bulk(total: int, batch: int, program_id: int, user_ids: list[int],
         w.wait(timeout=60)
     made = done - before
     rate = made / elapsed
-    print(f"  bulk: {made} certificates in {elapsed:.1f} s with 2 RQ workers "
-          f"({total // batch} jobs of {batch}): {rate:.1f} certificates/s", flush=True)
+    print(
+        f"  bulk: {made} certificates in {elapsed:.1f} s with 2 RQ workers "
+        f"({total // batch} jobs of {batch}): {rate:.1f} certificates/s",
+        flush=True,
+    )
     if bare_ms:
         ideal = 2 * 1000 / bare_ms
-        print(f"  baseline: bare WeasyPrint on 2 processes = {ideal:.1f} renders/s; "
-              f"ratio {rate / ideal:.2f}x", flush=True)
+        print(
+            f"  baseline: bare WeasyPrint on 2 processes = {ideal:.1f} renders/s; ratio {rate / ideal:.2f}x", flush=True
+        )
     if made != total:
         raise SystemExit(f"bulk issue incomplete: {made} of {total}")
     return rate

@@ -68,8 +68,14 @@ def seed(learners: int) -> int:
 
     recreate_database(DB)
     t0 = time.perf_counter()
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": pg_url(DB), "PLUGINS": PLUGINS,
-                      "SECRET_KEY": app_env()["LMS_SECRET_KEY"]})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": pg_url(DB),
+            "PLUGINS": PLUGINS,
+            "SECRET_KEY": app_env()["LMS_SECRET_KEY"],
+        }
+    )
     with app.app_context():
         Base.metadata.create_all(db.engine)
         services.ensure_default_text()
@@ -77,10 +83,15 @@ def seed(learners: int) -> int:
         db.session.add(agency)
         db.session.flush()
         today = dt.date.today()
-        program = Program(agency_id=agency.id, title="Sosialisasi Netralitas ASN", period="Bench",
-                          starts_on=today, deadline=today + dt.timedelta(days=30),
-                          status=ProgramStatus.OPEN,
-                          requirements=[ProgramRequirement(kind="pledge", ref=KEY)])
+        program = Program(
+            agency_id=agency.id,
+            title="Sosialisasi Netralitas ASN",
+            period="Bench",
+            starts_on=today,
+            deadline=today + dt.timedelta(days=30),
+            status=ProgramStatus.OPEN,
+            requirements=[ProgramRequirement(kind="pledge", ref=KEY)],
+        )
         db.session.add(program)
         db.session.commit()
         agency_id, program_id = agency.id, program.id
@@ -98,8 +109,9 @@ def program_id() -> int:
 def prepare(url: str, n: int, program: int) -> tuple[Client, str, list[tuple[str, str]]] | None:
     c = Client(url)
     _, _, page = c.request("GET", "/login")
-    status, _, _ = c.request("POST", "/login", {"identifier": nip(n), "password": PASSWORD,
-                                                "csrf_token": c.token(page)})
+    status, _, _ = c.request(
+        "POST", "/login", {"identifier": nip(n), "password": PASSWORD, "csrf_token": c.token(page)}
+    )
     if status != 302:
         raise RuntimeError(f"login of learner {n} failed: {status}")
     path = f"/pledges/programs/{program}/{KEY}/sign"
@@ -108,14 +120,18 @@ def prepare(url: str, n: int, program: int) -> tuple[Client, str, list[tuple[str
         c.conn.close()
         return None
     token = re.search(r'name="form_token" type="hidden" value="([^"]+)"', page).group(1)
-    form = [("csrf_token", c.token(page)), ("form_token", token), ("password", PASSWORD),
-            ("typed_name", learner_name(n)), ("signature", "")]
+    form = [
+        ("csrf_token", c.token(page)),
+        ("form_token", token),
+        ("password", PASSWORD),
+        ("typed_name", learner_name(n)),
+        ("signature", ""),
+    ]
     form += [("commitments", v) for v in re.findall(r'name="commitments" value="([^"]+)"', page)]
     return c, path, form
 
 
-def run(sessions: int = 300, concurrency: int = 16, learners: int = 100_000,
-        workers: int = 4) -> dict[str, float]:
+def run(sessions: int = 300, concurrency: int = 16, learners: int = 100_000, workers: int = 4) -> dict[str, float]:
     print(f"== pledge sign  ({machine()})", flush=True)
     program = program_id()
     ids = random.sample(range(1, learners + 1), sessions)
@@ -125,7 +141,7 @@ def run(sessions: int = 300, concurrency: int = 16, learners: int = 100_000,
         sessions = len(prepared)
         statuses: list[int] = []
 
-        def sign(item):  # type: ignore[no-untyped-def]
+        def sign(item):
             client, path, form = item
             status, _, _ = client.request("POST", path, form)
             statuses.append(status)
@@ -135,8 +151,11 @@ def run(sessions: int = 300, concurrency: int = 16, learners: int = 100_000,
         if bad:
             raise SystemExit(f"{len(bad)} signings did not redirect to the receipt: {sorted(set(bad))}")
         sign_rps = sessions / elapsed
-        print(f"  pledge sign: {sign_rps:7.1f} signings/s  p50 {_pct(lat, .5):6.1f} ms  "
-              f"p99 {_pct(lat, .99):6.1f} ms  ({sessions} signings, all redirected)", flush=True)
+        print(
+            f"  pledge sign: {sign_rps:7.1f} signings/s  p50 {_pct(lat, 0.5):6.1f} ms  "
+            f"p99 {_pct(lat, 0.99):6.1f} ms  ({sessions} signings, all redirected)",
+            flush=True,
+        )
         clients = [c for c, _, _ in prepared]
         health_rps = healthz_baseline(clients, sessions, concurrency)
         print(f"  ratio sign/healthz {sign_rps / health_rps:.2f}x", flush=True)

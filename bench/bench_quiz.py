@@ -71,8 +71,7 @@ def seed(learners: int) -> None:
 
     recreate_database(DB)
     t0 = time.perf_counter()
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": pg_url(DB),
-                      "PLUGINS": PLUGINS})
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": pg_url(DB), "PLUGINS": PLUGINS})
     with app.app_context():
         Base.metadata.create_all(db.engine)
         services.import_pack(PACK)
@@ -96,11 +95,12 @@ def copy_learners(db_name: str, agency_id: int, learners: int) -> None:
     hashed = hash_password(PASSWORD)
     now = dt.datetime.now(dt.UTC)
     with psycopg.connect(pg_url(db_name).replace("+psycopg", "")) as conn, conn.cursor() as cur:
-        with cur.copy("COPY users (id, agency_id, role, employment_type, nip, name, "
-                      "password_hash, active, created_at, activated_at) FROM STDIN") as cp:
+        with cur.copy(
+            "COPY users (id, agency_id, role, employment_type, nip, name, "
+            "password_hash, active, created_at, activated_at) FROM STDIN"
+        ) as cp:
             for n in range(1, learners + 1):
-                cp.write_row((n, agency_id, "learner", "pns", nip(n), learner_name(n), hashed,
-                              True, now, now))
+                cp.write_row((n, agency_id, "learner", "pns", nip(n), learner_name(n), hashed, True, now, now))
         cur.execute("SELECT setval(pg_get_serial_sequence('users', 'id'), %s)", (learners,))
         conn.commit()
     with psycopg.connect(pg_url(db_name).replace("+psycopg", ""), autocommit=True) as conn:
@@ -117,13 +117,18 @@ def healthz_baseline(clients: list[Client], sessions: int, concurrency: int) -> 
     jobs = (clients * 5)[: sessions * 5]
     elapsed_h, lat_h = timed_pool(jobs, healthz, concurrency)
     health_rps = len(jobs) / elapsed_h
-    print(f"  baseline GET /healthz: {health_rps:7.1f} req/s  p50 {_pct(lat_h, .5):6.1f} ms "
-          f" p99 {_pct(lat_h, .99):6.1f} ms  ({len(jobs)} requests)", flush=True)
+    print(
+        f"  baseline GET /healthz: {health_rps:7.1f} req/s  p50 {_pct(lat_h, 0.5):6.1f} ms "
+        f" p99 {_pct(lat_h, 0.99):6.1f} ms  ({len(jobs)} requests)",
+        flush=True,
+    )
     return health_rps
 
 
-CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|'
-                  r'name="csrf_token" value="([^"]+)"|value="([^"]+)" name="csrf_token"')
+CSRF = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|'
+    r'name="csrf_token" value="([^"]+)"|value="([^"]+)" name="csrf_token"'
+)
 
 
 class Client:
@@ -134,8 +139,7 @@ class Client:
         self.conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
         self.cookie = ""
 
-    def request(self, method: str, path: str, form: dict[str, object] | list | None = None
-                ) -> tuple[int, str, str]:
+    def request(self, method: str, path: str, form: dict[str, object] | list | None = None) -> tuple[int, str, str]:
         headers = {"Cookie": self.cookie} if self.cookie else {}
         body = None
         if form is not None:
@@ -162,13 +166,13 @@ def prepare(url: str, n: int) -> tuple[Client, str, list[tuple[str, str]]] | Non
     (None if this learner already passed in an earlier run on the same database)."""
     c = Client(url)
     _, _, page = c.request("GET", "/login")
-    status, _, _ = c.request("POST", "/login", {"identifier": nip(n), "password": PASSWORD,
-                                                "csrf_token": c.token(page)})
+    status, _, _ = c.request(
+        "POST", "/login", {"identifier": nip(n), "password": PASSWORD, "csrf_token": c.token(page)}
+    )
     if status != 302:
         raise RuntimeError(f"login of learner {n} failed: {status}")
     _, _, page = c.request("GET", f"/modules/{SLUG}")
-    status, location, _ = c.request("POST", f"/modules/{SLUG}/quiz",
-                                    {"csrf_token": c.token(page)})
+    status, location, _ = c.request("POST", f"/modules/{SLUG}/quiz", {"csrf_token": c.token(page)})
     if status != 303:
         raise RuntimeError(f"quiz start failed: {status}")
     path = urlsplit(location).path
@@ -177,15 +181,14 @@ def prepare(url: str, n: int) -> tuple[Client, str, list[tuple[str, str]]] | Non
         return None
     _, _, page = c.request("GET", path)
     questions = sorted(set(re.findall(r'name="(q-\d+)" value="0"', page)))
-    sheet = [(q, "0") for q in questions] + [("confirm", "y"), ("submit", "1"),
-                                             ("csrf_token", c.token(page))]
+    sheet = [(q, "0") for q in questions] + [("confirm", "y"), ("submit", "1"), ("csrf_token", c.token(page))]
     return c, path, sheet
 
 
-def timed_pool(jobs: list, fn, concurrency: int) -> tuple[float, list[float]]:  # type: ignore[no-untyped-def]
+def timed_pool(jobs: list, fn, concurrency: int) -> tuple[float, list[float]]:
     lat: list[float] = []
 
-    def one(job):  # type: ignore[no-untyped-def]
+    def one(job):
         t0 = time.perf_counter()
         fn(job)
         lat.append((time.perf_counter() - t0) * 1000)
@@ -201,8 +204,7 @@ def _pct(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(q * len(values)))]
 
 
-def run(sessions: int = 400, concurrency: int = 16, learners: int = 100_000,
-        workers: int = 4) -> dict[str, float]:
+def run(sessions: int = 400, concurrency: int = 16, learners: int = 100_000, workers: int = 4) -> dict[str, float]:
     print(f"== quiz submit  ({machine()})", flush=True)
     ids = random.sample(range(1, learners + 1), sessions)  # fresh learners on a reused database
     with Gunicorn("wsgi:app", app_env(), workers=workers) as server:
@@ -210,12 +212,15 @@ def run(sessions: int = 400, concurrency: int = 16, learners: int = 100_000,
         with ThreadPoolExecutor(concurrency) as pool:
             prepared = [p for p in pool.map(lambda n: prepare(server.url, n), ids) if p]
         sessions = len(prepared)
-        print(f"  prepared {sessions} learners (log in, module page, start, open attempt) in "
-              f"{time.perf_counter() - t0:.1f} s; gunicorn -k sync -w {workers}, "
-              f"{concurrency} client threads", flush=True)
+        print(
+            f"  prepared {sessions} learners (log in, module page, start, open attempt) in "
+            f"{time.perf_counter() - t0:.1f} s; gunicorn -k sync -w {workers}, "
+            f"{concurrency} client threads",
+            flush=True,
+        )
         statuses: list[int] = []
 
-        def submit(item):  # type: ignore[no-untyped-def]
+        def submit(item):
             client, path, sheet = item
             status, _, _ = client.request("POST", path, sheet)
             statuses.append(status)
@@ -225,15 +230,17 @@ def run(sessions: int = 400, concurrency: int = 16, learners: int = 100_000,
         if bad:
             raise SystemExit(f"{len(bad)} submits did not answer 303: {sorted(set(bad))}")
         submit_rps = sessions / elapsed
-        print(f"  quiz submit: {submit_rps:7.1f} submits/s  p50 {_pct(lat, .5):6.1f} ms  "
-              f"p99 {_pct(lat, .99):6.1f} ms  ({sessions} submits, all 303)", flush=True)
+        print(
+            f"  quiz submit: {submit_rps:7.1f} submits/s  p50 {_pct(lat, 0.5):6.1f} ms  "
+            f"p99 {_pct(lat, 0.99):6.1f} ms  ({sessions} submits, all 303)",
+            flush=True,
+        )
         clients = [c for c, _, _ in prepared]
         health_rps = healthz_baseline(clients, sessions, concurrency)
         print(f"  ratio submit/healthz {submit_rps / health_rps:.2f}x", flush=True)
         for c in clients:
             c.conn.close()
-    return {"submit_rps": submit_rps, "healthz_rps": health_rps,
-            "submit_p50": statistics.median(lat)}
+    return {"submit_rps": submit_rps, "healthz_rps": health_rps, "submit_p50": statistics.median(lat)}
 
 
 def main() -> None:

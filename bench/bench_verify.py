@@ -52,23 +52,39 @@ def _issue_model_certificate() -> tuple[int, int, int]:
     from lms.db import Base, db, utcnow
     from lms.models import Agency, EmploymentType, Program, ProgramStatus, Role, User
 
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": pg_url(DB),
-                      "PLUGINS": json.loads(PLUGINS), "BASE_URL": BASE_URL})
+    app = create_app(
+        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": pg_url(DB), "PLUGINS": json.loads(PLUGINS), "BASE_URL": BASE_URL}
+    )
     with app.app_context():
         Base.metadata.create_all(db.engine)
         from certificates import services
 
-        agency = Agency(code="KEMENBENCH", name="Kementerian Pendayagunaan Bench Nasional",
-                        head_name="Dr. Siti Rahmawati, M.Si.", head_title="Sekretaris Jenderal")
+        agency = Agency(
+            code="KEMENBENCH",
+            name="Kementerian Pendayagunaan Bench Nasional",
+            head_name="Dr. Siti Rahmawati, M.Si.",
+            head_title="Sekretaris Jenderal",
+        )
         db.session.add(agency)
         db.session.flush()
         today = dt.date.today()
-        program = Program(agency_id=agency.id, title="Sosialisasi Netralitas ASN Pemilu 2029",
-                          period="Semester I 2029", starts_on=today - dt.timedelta(days=30),
-                          deadline=today + dt.timedelta(days=60), status=ProgramStatus.OPEN)
-        user = User(agency_id=agency.id, role=Role.LEARNER, employment_type=EmploymentType.PNS,
-                    nip="199001012015011001", name="Bambang Setiawan Nugroho, S.Kom.",
-                    position="Analis Kebijakan Ahli Muda", activated_at=utcnow())
+        program = Program(
+            agency_id=agency.id,
+            title="Sosialisasi Netralitas ASN Pemilu 2029",
+            period="Semester I 2029",
+            starts_on=today - dt.timedelta(days=30),
+            deadline=today + dt.timedelta(days=60),
+            status=ProgramStatus.OPEN,
+        )
+        user = User(
+            agency_id=agency.id,
+            role=Role.LEARNER,
+            employment_type=EmploymentType.PNS,
+            nip="199001012015011001",
+            name="Bambang Setiawan Nugroho, S.Kom.",
+            position="Analis Kebijakan Ahli Muda",
+            activated_at=utcnow(),
+        )
         db.session.add_all([program, user])
         db.session.flush()
         services.issue_certificate(user.id, program.id)
@@ -96,23 +112,40 @@ def seed(certs: int) -> None:
         sha = hashlib.sha256(pdf).hexdigest()
         now = dt.datetime.now(dt.UTC)
         n = certs - 1
-        with cur.copy("COPY users (id, agency_id, role, employment_type, nip, name, active, "
-                      "created_at) FROM STDIN") as cp:
+        with cur.copy(
+            "COPY users (id, agency_id, role, employment_type, nip, name, active, created_at) FROM STDIN"
+        ) as cp:
             for i in range(n):
                 uid = first_user + 1 + i
-                cp.write_row((uid, agency_id, "learner", "pns", f"{uid:018d}",
-                              f"Pegawai Bench {uid}", True, now))
-        with cur.copy("COPY certificates_certificates (user_id, code, number, agency_id, "
-                      "program_id, generation, status, snapshot, pdf, pdf_sha256, issued_at, "
-                      "expires_at) FROM STDIN") as cp:
+                cp.write_row((uid, agency_id, "learner", "pns", f"{uid:018d}", f"Pegawai Bench {uid}", True, now))
+        with cur.copy(
+            "COPY certificates_certificates (user_id, code, number, agency_id, "
+            "program_id, generation, status, snapshot, pdf, pdf_sha256, issued_at, "
+            "expires_at) FROM STDIN"
+        ) as cp:
             for i in range(n):
                 uid = first_user + 1 + i
                 code = new_code()
                 num = f"{i + 2:07d}/{code_of_agency}/{year}"
-                snap = dict(model, code=code, number=num, name=f"Pegawai Bench {uid}",
-                            verify_url=f"{BASE_URL}/V/{code}".upper())
-                cp.write_row((uid, code, num, agency_id, program_id, 1, "valid",
-                              json.dumps(snap), pdf, sha, issued_at, expires_at))
+                snap = dict(
+                    model, code=code, number=num, name=f"Pegawai Bench {uid}", verify_url=f"{BASE_URL}/V/{code}".upper()
+                )
+                cp.write_row(
+                    (
+                        uid,
+                        code,
+                        num,
+                        agency_id,
+                        program_id,
+                        1,
+                        "valid",
+                        json.dumps(snap),
+                        pdf,
+                        sha,
+                        issued_at,
+                        expires_at,
+                    )
+                )
         cur.execute("SELECT setval(pg_get_serial_sequence('users', 'id'), max(id)) FROM users")
         conn.commit()
     with psycopg.connect(dsn, autocommit=True) as conn:
@@ -125,9 +158,12 @@ def codes_file(count: int = 5000) -> Path:
     dsn = pg_url(DB).replace("+psycopg", "")
     with psycopg.connect(dsn) as conn:
         total = conn.execute("SELECT count(*) FROM certificates_certificates").fetchone()[0]
-        codes = [r[0] for r in conn.execute(
-            "SELECT code FROM certificates_certificates TABLESAMPLE SYSTEM (1) LIMIT %s",
-            (count,))]
+        codes = [
+            r[0]
+            for r in conn.execute(
+                "SELECT code FROM certificates_certificates TABLESAMPLE SYSTEM (1) LIMIT %s", (count,)
+            )
+        ]
     path = Path(tempfile.gettempdir()) / "ikrar_bench_verify_codes.txt"
     path.write_text("\n".join(codes) + "\n")
     print(f"{total:,} certificates in {DB}; {len(codes)} random codes in {path}", flush=True)
@@ -152,8 +188,11 @@ def run(duration: str = "15s", workers: int = 4) -> dict[str, object]:
             bare = page_size(f"{probe.url}/v/{sample}")
         base_env["BENCH_PAD"] = str(max(real_bytes - bare, 0))
         with Gunicorn("verify_baseline:app", base_env, workers=workers, chdir=BENCH) as base:
-            print(f"page bytes: real {real_bytes}, baseline {page_size(f'{base.url}/v/{sample}')}; "
-                  f"gunicorn -k sync -w {workers}; wrk -d {duration}", flush=True)
+            print(
+                f"page bytes: real {real_bytes}, baseline {page_size(f'{base.url}/v/{sample}')}; "
+                f"gunicorn -k sync -w {workers}; wrk -d {duration}",
+                flush=True,
+            )
             for conns, threads in ((16, 2), (64, 4)):
                 for name, server in (("baseline", base), ("real", real)):
                     wrk(server.url, conns, threads, "3s", LUA, env)  # warm up
@@ -161,19 +200,21 @@ def run(duration: str = "15s", workers: int = 4) -> dict[str, object]:
                     results[f"{name}-c{conns}"] = res
                     print(f"  c={conns:<3} {name:<8} {res.line()}", flush=True)
                 real_r, base_r = results[f"real-c{conns}"], results[f"baseline-c{conns}"]
-                ratio = real_r.rps / base_r.rps  # type: ignore[attr-defined]
-                print(f"  c={conns:<3} ratio real/baseline throughput {ratio:.2f}x "
-                      f"(target >= 0.7x)", flush=True)
+                ratio = real_r.rps / base_r.rps
+                print(f"  c={conns:<3} ratio real/baseline throughput {ratio:.2f}x (target >= 0.7x)", flush=True)
             # what bounds the ratio: the same two servers on their cheapest route
             for name, server in (("baseline", base), ("real", real)):
                 res, _ = wrk(server.url + "/healthz", 16, 2, duration)
                 results[f"{name}-healthz"] = res
                 print(f"  c=16  {name:<8} GET /healthz  {res.line()}", flush=True)
-            floor = results["real-healthz"].rps / results["baseline-c16"].rps  # type: ignore[attr-defined]
-            print(f"  real app's /healthz (framework floor: session, limiter, i18n, security "
-                  f"headers, pool pre-ping) / baseline verify page: {floor:.2f}x", flush=True)
+            floor = results["real-healthz"].rps / results["baseline-c16"].rps
+            print(
+                f"  real app's /healthz (framework floor: session, limiter, i18n, security "
+                f"headers, pool pre-ping) / baseline verify page: {floor:.2f}x",
+                flush=True,
+            )
             print(f"  wrk command: {cmd}", flush=True)
-    p99 = results["real-c64"].p99_ms  # type: ignore[attr-defined]
+    p99 = results["real-c64"].p99_ms
     print(f"  p99 at 64 connections: {p99:.1f} ms (target < 100 ms)", flush=True)
     return results
 

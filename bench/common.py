@@ -30,10 +30,7 @@ def recreate_database(name: str) -> None:
 
 def database_exists(name: str) -> bool:
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        return (
-            conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
-            is not None
-        )
+        return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is not None
 
 
 class BenchKind(RequirementKind):
@@ -48,16 +45,14 @@ class BenchKind(RequirementKind):
     def label(self, ref: str) -> str:
         return {"module": "Modul lulus", "pledge": "Pakta ditandatangani"}[ref]
 
-    def met_user_ids(self, ref: str, program_id: int):  # type: ignore[no-untyped-def]
-        return select(AuditLog.actor_id).where(
-            AuditLog.agency_id == 1, AuditLog.action == f"bench.met:{ref}"
-        )
+    def met_user_ids(self, ref: str, program_id: int):
+        return select(AuditLog.actor_id).where(AuditLog.agency_id == 1, AuditLog.action == f"bench.met:{ref}")
 
     def learner_step(self, user_id: int, ref: str, program_id: int) -> LearnerStep:
         return LearnerStep(self.label(ref), False)
 
 
-def register_kind(app) -> None:  # type: ignore[no-untyped-def]
+def register_kind(app) -> None:
     reg = app.extensions["lms.requirements"]
     if reg.get("benchmet") is None:
         reg.register(BenchKind())

@@ -30,8 +30,7 @@ def machine() -> str:
     except OSError:
         pass
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    return (f"nproc={os.cpu_count()} cpu={model!r} python={platform.python_version()} "
-            f"load1={load:.2f}")
+    return f"nproc={os.cpu_count()} cpu={model!r} python={platform.python_version()} load1={load:.2f}"
 
 
 def free_port() -> int:
@@ -55,16 +54,32 @@ def wait_http(url: str, timeout: float = 60.0) -> None:
 class Gunicorn:
     """``gunicorn -k sync -w N`` on 127.0.0.1 (only loopback), stopped on exit of the block."""
 
-    def __init__(self, app: str, env: dict[str, str], workers: int = 4, chdir: Path = ROOT,
-                 probe: str = "/healthz") -> None:
+    def __init__(
+        self, app: str, env: dict[str, str], workers: int = 4, chdir: Path = ROOT, probe: str = "/healthz"
+    ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.cmd = [str(VENV_BIN / "gunicorn"), "-k", "sync", "-w", str(workers),
-                    "-b", f"127.0.0.1:{self.port}", "--chdir", str(chdir),
-                    "--log-level", "warning", app]
+        self.cmd = [
+            str(VENV_BIN / "gunicorn"),
+            "-k",
+            "sync",
+            "-w",
+            str(workers),
+            "-b",
+            f"127.0.0.1:{self.port}",
+            "--chdir",
+            str(chdir),
+            "--log-level",
+            "warning",
+            app,
+        ]
         # Loopback is the only address here; the benchmarks measure without Redis on purpose.
-        self.env = {**os.environ, "LMS_TRUSTED_HOSTS_EXTRA": '["127.0.0.1"]',
-                    "LMS_ALLOW_PER_PROCESS_LIMITS": "true", **env}
+        self.env = {
+            **os.environ,
+            "LMS_TRUSTED_HOSTS_EXTRA": '["127.0.0.1"]',
+            "LMS_ALLOW_PER_PROCESS_LIMITS": "true",
+            **env,
+        }
         self.probe = probe
         self.proc: subprocess.Popen[bytes] | None = None
 
@@ -95,8 +110,10 @@ class WrkResult:
     def line(self) -> str:
         err = f", non-2xx {self.non_2xx}" if self.non_2xx else ""
         err += f", socket errors {self.errors}" if self.errors else ""
-        return (f"{self.rps:8.0f} req/s  p50 {self.p50_ms:6.1f} ms  p99 {self.p99_ms:6.1f} ms  "
-                f"({self.requests} requests{err})")
+        return (
+            f"{self.rps:8.0f} req/s  p50 {self.p50_ms:6.1f} ms  p99 {self.p99_ms:6.1f} ms  "
+            f"({self.requests} requests{err})"
+        )
 
 
 def _ms(value: str, unit: str) -> float:
@@ -104,7 +121,7 @@ def _ms(value: str, unit: str) -> float:
 
 
 def parse_wrk(out: str) -> WrkResult:
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     lat = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+(?:us|ms|s|m))", out, re.M))
 
     def pct(key: str) -> float:
@@ -112,22 +129,33 @@ def parse_wrk(out: str) -> WrkResult:
         assert m
         return _ms(m.group(1), m.group(2))
 
-    total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
+    total = int(re.search(r"(\d+) requests in", out).group(1))
     errors = re.search(r"Socket errors: (.*)", out)
     non2 = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return WrkResult(rps, pct("50"), pct("99"), total, errors.group(1) if errors else "",
-                     int(non2.group(1)) if non2 else 0)
+    return WrkResult(
+        rps, pct("50"), pct("99"), total, errors.group(1) if errors else "", int(non2.group(1)) if non2 else 0
+    )
 
 
-def wrk(url: str, connections: int, threads: int, duration: str, script: Path | None = None,
-        env: dict[str, str] | None = None) -> tuple[WrkResult, str]:
+def wrk(
+    url: str,
+    connections: int,
+    threads: int,
+    duration: str,
+    script: Path | None = None,
+    env: dict[str, str] | None = None,
+) -> tuple[WrkResult, str]:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: apt-get install wrk")
-    cmd = ["wrk", f"-c{connections}", f"-t{threads}", f"-d{duration}", "--latency",
-           "--timeout", "5s"]
+    cmd = ["wrk", f"-c{connections}", f"-t{threads}", f"-d{duration}", "--latency", "--timeout", "5s"]
     if script is not None:
         cmd += ["-s", str(script)]
     cmd.append(url)
-    out = subprocess.run(cmd, env={**os.environ, **(env or {})}, check=True,  # noqa: S603
-                         capture_output=True, text=True).stdout
+    out = subprocess.run(
+        cmd,
+        env={**os.environ, **(env or {})},
+        check=True,  # noqa: S603
+        capture_output=True,
+        text=True,
+    ).stdout
     return parse_wrk(out), " ".join(cmd)

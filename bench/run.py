@@ -32,12 +32,11 @@ from bench.common import database_exists  # noqa: E402
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("part", nargs="?", default="all",
-                        choices=["all", "dashboard", "verify", "issue", "quiz", "pledge"])
-    parser.add_argument("--no-seed", action="store_true",
-                        help="reuse the seeded databases (dashboard, verify, quiz)")
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument(
+        "part", nargs="?", default="all", choices=["all", "dashboard", "verify", "issue", "quiz", "pledge"]
+    )
+    parser.add_argument("--no-seed", action="store_true", help="reuse the seeded databases (dashboard, verify, quiz)")
     dash = parser.add_argument_group("dashboard")
     dash.add_argument("--users", type=int, default=1_000_000)
     dash.add_argument("--agency-size", type=int, default=50_000)

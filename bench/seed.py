@@ -94,10 +94,7 @@ def seed(users: int, agency_size: int, agencies: int = 200) -> None:
         cur.execute("SELECT setval(pg_get_serial_sequence('users', 'id'), %s)", (n + 2,))
         cur.execute("SELECT setval(pg_get_serial_sequence('units', 'id'), %s)", (uid,))
         cur.execute("SELECT setval(pg_get_serial_sequence('agencies', 'id'), %s)", (agencies,))
-        with cur.copy(
-            "COPY programs (id, agency_id, title, starts_on, deadline, status, created_at) "
-            "FROM STDIN"
-        ) as cp:
+        with cur.copy("COPY programs (id, agency_id, title, starts_on, deadline, status, created_at) FROM STDIN") as cp:
             for a in range(1, agencies + 1):
                 cp.write_row(
                     (
@@ -121,9 +118,7 @@ def seed(users: int, agency_size: int, agencies: int = 200) -> None:
                     cp.write_row((now, i, 1, "bench.met:module", "{}"))
                 if i % 10 < 4:
                     cp.write_row((now, i, 1, "bench.met:pledge", "{}"))
-        with cur.copy(
-            "COPY program_completions (program_id, user_id, completed_at) FROM STDIN"
-        ) as cp:
+        with cur.copy("COPY program_completions (program_id, user_id, completed_at) FROM STDIN") as cp:
             n = 0
             for a in range(1, agencies + 1):
                 size = agency_size if a == 1 else per_other
@@ -136,9 +131,7 @@ def seed(users: int, agency_size: int, agencies: int = 200) -> None:
         conn.commit()
         conn.autocommit = True
         cur.execute("VACUUM ANALYZE")
-    print(
-        f"seeded {users:,} users (agency BIG: {agency_size:,}) in {time.perf_counter() - t0:.1f} s"
-    )
+    print(f"seeded {users:,} users (agency BIG: {agency_size:,}) in {time.perf_counter() - t0:.1f} s")
 
 
 def main() -> None:

@@ -32,11 +32,26 @@ def healthz() -> str:
 
 @app.get("/v/<code>")
 def verify(code: str) -> str:
-    row = conn().execute(
-        "SELECT code, number, status, issued_at, expires_at, pdf_sha256, snapshot "
-        "FROM certificates_certificates WHERE code = %s", (code.upper(),)).fetchone()
+    row = (
+        conn()
+        .execute(
+            "SELECT code, number, status, issued_at, expires_at, pdf_sha256, snapshot "
+            "FROM certificates_certificates WHERE code = %s",
+            (code.upper(),),
+        )
+        .fetchone()
+    )
     if row is None:
         abort(404)
     code, number, status, issued_at, expires_at, sha, snap = row
-    return render_template("verify_baseline.html", code=code, number=number, status=status,
-                           issued_at=issued_at, expires_at=expires_at, sha=sha, s=snap, pad=PAD)
+    return render_template(
+        "verify_baseline.html",
+        code=code,
+        number=number,
+        status=status,
+        issued_at=issued_at,
+        expires_at=expires_at,
+        sha=sha,
+        s=snap,
+        pad=PAD,
+    )

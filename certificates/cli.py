@@ -35,14 +35,14 @@ def list_command(as_json: bool, agency_code: str | None) -> None:
     stmt = select(Certificate).order_by(Certificate.issued_at.desc(), Certificate.id.desc())
     if agency_code:
         stmt = stmt.join(Agency).where(Agency.code == agency_code.upper())
-    rows = [services.public_facts(c) | {"user_id": c.user_id, "program_id": c.program_id}
-            for c in db.session.scalars(stmt)]
+    rows = [
+        services.public_facts(c) | {"user_id": c.user_id, "program_id": c.program_id} for c in db.session.scalars(stmt)
+    ]
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     for r in rows:
-        click.echo(f"{r['code']}  {r['status']:<10}  {r['number']:<22}  {r['name']}"
-                   f"  ·  {r['program']}")
+        click.echo(f"{r['code']}  {r['status']:<10}  {r['number']:<22}  {r['name']}  ·  {r['program']}")
 
 
 @certificates_cli.command("pdf")
@@ -116,12 +116,12 @@ def verify_pdf_command(path: str) -> None:
     if seal.ok:
         click.echo(f"Seal: intact and valid, signed by {seal.signer}")
     else:
-        detail = seal.error or (f"intact={seal.intact} valid={seal.valid} trusted={seal.trusted} "
-                                f"whole_file={seal.whole_file}")
+        detail = seal.error or (
+            f"intact={seal.intact} valid={seal.valid} trusted={seal.trusted} whole_file={seal.whole_file}"
+        )
         click.echo(f"Seal: INVALID ({detail})")
     if cert is not None:
-        click.echo(f"Issued file: yes, certificate {cert.code} ({cert.number}), "
-                   f"status {cert.public_status()}")
+        click.echo(f"Issued file: yes, certificate {cert.code} ({cert.number}), status {cert.public_status()}")
     else:
         click.echo("Issued file: NO - this file differs from every issued certificate")
     if not seal.ok or cert is None:
@@ -139,7 +139,9 @@ def verify_all_command(batch: int) -> None:
     for start in range(0, len(ids), batch):
         rows = db.session.execute(
             select(Certificate.code, Certificate.pdf, Certificate.pdf_sha256)
-            .where(Certificate.id.in_(ids[start:start + batch])).order_by(Certificate.id))
+            .where(Certificate.id.in_(ids[start : start + batch]))
+            .order_by(Certificate.id)
+        )
         for code, pdf, recorded in rows:
             checked += 1
             if pdf is None:
@@ -187,6 +189,5 @@ def bench_command(count: int) -> None:
         seal.append(t3 - t2)
         total.append(t3 - t1)
     db.session.rollback()
-    for label, values in (("baseline page", base), ("render", render), ("seal", seal),
-                          ("render+seal", total)):
+    for label, values in (("baseline page", base), ("render", render), ("seal", seal), ("render+seal", total)):
         click.echo(f"{label:<14} median {statistics.median(values) * 1000:7.1f} ms")

@@ -24,8 +24,7 @@ def on_program_completed(sender: Any, user_id: int, program_id: int, **_: Any) -
     except (OperationalError, InterfaceError):
         raise  # the database itself is gone: fail the whole request as a clean 503, write nothing
     except Exception:  # noqa: BLE001 - never lose the learner's completion over a PDF
-        current_app.logger.exception("certificate for user %s program %s failed",
-                                     user_id, program_id)
+        current_app.logger.exception("certificate for user %s program %s failed", user_id, program_id)
 
 
 def init_app(app: Flask) -> None:

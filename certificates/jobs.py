@@ -29,14 +29,26 @@ def create_zip_job(program: Program, actor: User | None, ip: str | None = None) 
     """A ZIP of the program's valid certificates that ``actor`` may see: an admin limited to units
     gets those units' certificates only (the units are kept on the job)."""
     units = limited_unit_ids(actor) if actor is not None else None
-    job = Job(kind="zip", agency_id=program.agency_id, program_id=program.id,
-              requested_by_id=actor.id if actor else None, status=JobStatus.QUEUED,
-              unit_ids=sorted(units) if units is not None else None)
+    job = Job(
+        kind="zip",
+        agency_id=program.agency_id,
+        program_id=program.id,
+        requested_by_id=actor.id if actor else None,
+        status=JobStatus.QUEUED,
+        unit_ids=sorted(units) if units is not None else None,
+    )
     db.session.add(job)
     db.session.flush()
-    audit.record("certificates.zip_requested", actor=actor, agency_id=program.agency_id,
-                 target_type="program", target_id=program.id, ip=ip, job_id=job.id,
-                 unit_ids=job.unit_ids)
+    audit.record(
+        "certificates.zip_requested",
+        actor=actor,
+        agency_id=program.agency_id,
+        target_type="program",
+        target_id=program.id,
+        ip=ip,
+        job_id=job.id,
+        unit_ids=job.unit_ids,
+    )
     return job
 
 
@@ -81,20 +93,23 @@ def run_job(job_id: int) -> None:
     job = db.session.get(Job, job_id)
     if job is None or job.status not in (JobStatus.QUEUED, JobStatus.RUNNING):
         return
-    where = [Certificate.program_id == job.program_id,
-             Certificate.status == CertificateStatus.VALID]
+    where = [Certificate.program_id == job.program_id, Certificate.status == CertificateStatus.VALID]
     if job.unit_ids is not None:  # the requester was limited to these units
-        where.append(Certificate.user_id.in_(select(User.id).where(
-            User.agency_id == job.agency_id, User.unit_id.in_(job.unit_ids))))
+        where.append(
+            Certificate.user_id.in_(
+                select(User.id).where(User.agency_id == job.agency_id, User.unit_id.in_(job.unit_ids))
+            )
+        )
     ids = list(db.session.scalars(select(Certificate.id).where(*where).order_by(Certificate.id)))
     job.status, job.total, job.done = JobStatus.RUNNING, len(ids), 0
     db.session.commit()
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:  # PDFs are compressed
         for start in range(0, len(ids), BATCH):
-            chunk = ids[start:start + BATCH]
-            for cert in db.session.scalars(select(Certificate).where(Certificate.id.in_(chunk))
-                                           .order_by(Certificate.id)):
+            chunk = ids[start : start + BATCH]
+            for cert in db.session.scalars(
+                select(Certificate).where(Certificate.id.in_(chunk)).order_by(Certificate.id)
+            ):
                 if cert.pdf:
                     archive.writestr(_filename(cert), cert.pdf)
             job.done = start + len(chunk)
@@ -108,5 +123,11 @@ def run_job(job_id: int) -> None:
 
 
 def count_valid(program_id: int) -> int:
-    return db.session.scalar(select(func.count()).select_from(Certificate).where(
-        Certificate.program_id == program_id, Certificate.status == CertificateStatus.VALID)) or 0
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Certificate)
+            .where(Certificate.program_id == program_id, Certificate.status == CertificateStatus.VALID)
+        )
+        or 0
+    )

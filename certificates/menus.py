@@ -9,8 +9,17 @@ from lms.menus import MenuItem, register_menu
 
 
 def register_menus(app: Flask) -> None:
-    register_menu(app, "agency", lambda agency: [
-        MenuItem(_("Sertifikat"), url_for("certificates.admin_list", agency_id=agency.id))])
-    register_menu(app, "program", lambda program: [
-        MenuItem(_("Sertifikat"), url_for("certificates.admin_list", agency_id=program.agency_id,
-                                           program=program.id))])
+    register_menu(
+        app,
+        "agency",
+        lambda agency: [MenuItem(_("Sertifikat"), url_for("certificates.admin_list", agency_id=agency.id))],
+    )
+    register_menu(
+        app,
+        "program",
+        lambda program: [
+            MenuItem(
+                _("Sertifikat"), url_for("certificates.admin_list", agency_id=program.agency_id, program=program.id)
+            )
+        ],
+    )

@@ -80,9 +80,7 @@ class Certificate(Base):
     revoked_at: Mapped[dt.datetime | None]
     revoked_reason: Mapped[str | None] = mapped_column(Text)
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    superseded_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("certificates_certificates.id")
-    )
+    superseded_by_id: Mapped[int | None] = mapped_column(ForeignKey("certificates_certificates.id"))
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     pdf: Mapped[bytes | None] = mapped_column(LargeBinary)
     pdf_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
@@ -155,8 +153,7 @@ class Job(Base):
     # The units the requester was limited to when asking (None: the whole agency). The ZIP holds
     # only those units' certificates, and only someone who sees them all may open the job.
     unit_ids: Mapped[list[int] | None] = mapped_column(JSON)
-    status: Mapped[JobStatus] = mapped_column(_enum(JobStatus, "job_status"),
-                                              default=JobStatus.QUEUED)
+    status: Mapped[JobStatus] = mapped_column(_enum(JobStatus, "job_status"), default=JobStatus.QUEUED)
     done: Mapped[int] = mapped_column(Integer, default=0)
     total: Mapped[int] = mapped_column(Integer, default=0)
     result: Mapped[bytes | None] = mapped_column(LargeBinary)

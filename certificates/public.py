@@ -27,8 +27,13 @@ from . import services
 from .forms import CodeForm, NipCheckForm, PdfCheckForm
 from .models import Certificate
 
-bp = Blueprint("certificates_public", __name__, template_folder="templates",
-               static_folder="static", static_url_path="/certificates/static")
+bp = Blueprint(
+    "certificates_public",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/certificates/static",
+)
 
 STATUS_VIEW = {
     "valid": ("valid", "SAH", "VALID", "✓"),
@@ -58,8 +63,7 @@ def _public_headers(response: Response, cacheable: bool = False) -> Response:
 
 
 def _not_found() -> Response:
-    body = render_template("certificates/verify.html", cert=None, code_form=CodeForm(),
-                           public_page=True)
+    body = render_template("certificates/verify.html", cert=None, code_form=CodeForm(), public_page=True)
     return _public_headers(Response(body, status=404))
 
 
@@ -70,8 +74,13 @@ def _verify_page(cert: Certificate | None) -> Response:
         return _not_found()
     facts = services.public_facts(cert)
     body = render_template(
-        "certificates/verify.html", cert=cert, facts=facts, view=STATUS_VIEW[facts["status"]],
-        max_upload=current_app.config["CERTIFICATES_MAX_UPLOAD"], public_page=True)
+        "certificates/verify.html",
+        cert=cert,
+        facts=facts,
+        view=STATUS_VIEW[facts["status"]],
+        max_upload=current_app.config["CERTIFICATES_MAX_UPLOAD"],
+        public_page=True,
+    )
     response = Response(body)
     response.headers["Cache-Control"] = "public, no-cache"
     response.headers["X-Robots-Tag"] = "noindex, nofollow"
@@ -83,9 +92,14 @@ def _check_page(cert: Certificate, status: int = 200, **extra: object) -> Respon
     """Server-side checks (uploaded PDF, NIP match): forms with CSRF, so a separate page."""
     facts = services.public_facts(cert)
     body = render_template(
-        "certificates/verify_check.html", cert=cert, facts=facts, view=STATUS_VIEW[facts["status"]],
+        "certificates/verify_check.html",
+        cert=cert,
+        facts=facts,
+        view=STATUS_VIEW[facts["status"]],
         pdf_form=extra.pop("pdf_form", None) or PdfCheckForm(),
-        nip_form=extra.pop("nip_form", None) or NipCheckForm(), **extra)
+        nip_form=extra.pop("nip_form", None) or NipCheckForm(),
+        **extra,
+    )
     return _public_headers(Response(body, status=status))
 
 
@@ -122,8 +136,7 @@ def check_pdf(code: str) -> Response:
     if len(data) > current_app.config["CERTIFICATES_MAX_UPLOAD"]:
         form.pdf.errors.append(_("Berkas terlalu besar."))
         return _check_page(cert, 413, pdf_form=form)
-    return _check_page(cert, pdf_result=services.pdf_matches(cert, data),
-                       pdf_hash=sha256_hex(data))
+    return _check_page(cert, pdf_result=services.pdf_matches(cert, data), pdf_hash=sha256_hex(data))
 
 
 @bp.post("/v/<code>/nip")
@@ -143,7 +156,7 @@ def check_nip(code: str) -> Response:
 
 @bp.get("/verify")
 @limiter.limit(public_limit)
-def verify_form():  # type: ignore[no-untyped-def]
+def verify_form():
     form = CodeForm(request.args)
     if request.args.get("code") is not None and form.validate():
         code = services.normalize_code(form.code.data)

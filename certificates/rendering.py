@@ -50,8 +50,9 @@ def _iso(value: dt.date | dt.datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def build_snapshot(cert: Certificate, user: User, program: Program, agency: Agency,
-                   design: CertificateDesign) -> dict[str, Any]:
+def build_snapshot(
+    cert: Certificate, user: User, program: Program, agency: Agency, design: CertificateDesign
+) -> dict[str, Any]:
     """Everything printed on the certificate, frozen at issue time."""
     registry = current_app.extensions["lms.requirements"]
     items: list[dict[str, Any]] = []
@@ -60,11 +61,15 @@ def build_snapshot(cert: Certificate, user: User, program: Program, agency: Agen
             kind = registry.get(req.kind)
             if kind is None:
                 continue
-            items.append({"kind": req.kind, "label": str(kind.label(req.ref)),
-                          "jp_hours": float(kind.jp_hours(req.ref) or 0)})
+            items.append(
+                {"kind": req.kind, "label": str(kind.label(req.ref)), "jp_hours": float(kind.jp_hours(req.ref) or 0)}
+            )
     total = design.jp_hours if design.jp_hours is not None else sum(i["jp_hours"] for i in items)
-    completion = db.session.scalar(select(ProgramCompletion.completed_at).where(
-        ProgramCompletion.program_id == program.id, ProgramCompletion.user_id == user.id))
+    completion = db.session.scalar(
+        select(ProgramCompletion.completed_at).where(
+            ProgramCompletion.program_id == program.id, ProgramCompletion.user_id == user.id
+        )
+    )
     return {
         "version": 1,
         "language": design.language,
@@ -76,8 +81,12 @@ def build_snapshot(cert: Certificate, user: User, program: Program, agency: Agen
         "position": user.position,
         "agency": agency.name,
         "agency_code": agency.code,
-        "program": {"title": program.title, "period": program.period,
-                    "starts_on": _iso(program.starts_on), "deadline": _iso(program.deadline)},
+        "program": {
+            "title": program.title,
+            "period": program.period,
+            "starts_on": _iso(program.starts_on),
+            "deadline": _iso(program.deadline),
+        },
         "items": items,
         "jp_hours": round(float(total), 2),
         "completed_at": _iso(completion or cert.issued_at),
@@ -92,8 +101,7 @@ def build_snapshot(cert: Certificate, user: User, program: Program, agency: Agen
             "title": design.title_en if design.language == "en" else design.title_id,
             "primary_color": design.primary_color,
             "accent_color": design.accent_color,
-            "logo": (_data_uri(design.logo, design.logo_mime)
-                     or _data_uri(agency.logo, agency.logo_mime)),
+            "logo": (_data_uri(design.logo, design.logo_mime) or _data_uri(agency.logo, agency.logo_mime)),
         },
     }
 
@@ -106,16 +114,20 @@ def qr_svg(url: str) -> str:
 def render_certificate(snapshot: dict[str, Any]) -> bytes:
     """The unsealed PDF of a snapshot: A4 landscape, every asset inline."""
     with force_locale(snapshot.get("language", "id")):
-        html = render_template("certificates/pdf/certificate.html", s=snapshot,
-                               qr=Markup(qr_svg(snapshot["verify_url"])),  # noqa: S704 - segno SVG
-                               dates={k: dt.datetime.fromisoformat(snapshot[k])
-                                      for k in ("issued_at", "completed_at", "expires_at")
-                                      if snapshot.get(k)})
+        html = render_template(
+            "certificates/pdf/certificate.html",
+            s=snapshot,
+            qr=Markup(qr_svg(snapshot["verify_url"])),  # noqa: S704 - segno SVG
+            dates={
+                k: dt.datetime.fromisoformat(snapshot[k])
+                for k in ("issued_at", "completed_at", "expires_at")
+                if snapshot.get(k)
+            },
+        )
     return render_pdf(html)
 
 
-def produce(cert: Certificate, user: User, program: Program, agency: Agency,
-            design: CertificateDesign) -> None:
+def produce(cert: Certificate, user: User, program: Program, agency: Agency, design: CertificateDesign) -> None:
     """Freeze the snapshot, render and seal the PDF, record its SHA-256 (on ``cert``)."""
     cert.snapshot = build_snapshot(cert, user, program, agency, design)
     pdf = render_certificate(cert.snapshot)

@@ -58,21 +58,33 @@ def _passphrase() -> bytes:
 
 
 def _name(common: str, org: str) -> x509.Name:
-    return x509.Name([
-        x509.NameAttribute(NameOID.COUNTRY_NAME, "ID"),
-        x509.NameAttribute(NameOID.ORGANIZATION_NAME, org[:64]),
-        x509.NameAttribute(NameOID.COMMON_NAME, common[:64]),
-    ])
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, "ID"),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, org[:64]),
+            x509.NameAttribute(NameOID.COMMON_NAME, common[:64]),
+        ]
+    )
 
 
-def _store(kind: SealKind, cert: x509.Certificate, key: ec.EllipticCurvePrivateKey,
-           agency_id: int | None, issuer_id: int | None) -> Seal:
+def _store(
+    kind: SealKind,
+    cert: x509.Certificate,
+    key: ec.EllipticCurvePrivateKey,
+    agency_id: int | None,
+    issuer_id: int | None,
+) -> Seal:
     row = Seal(
-        kind=kind, agency_id=agency_id, issuer_id=issuer_id,
+        kind=kind,
+        agency_id=agency_id,
+        issuer_id=issuer_id,
         subject=cert.subject.rfc4514_string()[:200],
         cert_der=cert.public_bytes(serialization.Encoding.DER),
-        key_pem=key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                  serialization.BestAvailableEncryption(_passphrase())),
+        key_pem=key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.BestAvailableEncryption(_passphrase()),
+        ),
         not_after=cert.not_valid_after_utc,
     )
     db.session.add(row)
@@ -103,15 +115,28 @@ def local_ca() -> Seal:
     name = _name("Ikrar Local Demo CA", "Ikrar (demo, not a public CA)")
     now = utcnow()
     cert = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name)
-        .public_key(key.public_key()).serial_number(x509.random_serial_number())
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
         .not_valid_before(now - dt.timedelta(minutes=5))
         .not_valid_after(now + dt.timedelta(days=365 * CA_YEARS))
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(x509.KeyUsage(digital_signature=False, content_commitment=False,
-                                     key_encipherment=False, data_encipherment=False,
-                                     key_agreement=False, key_cert_sign=True, crl_sign=True,
-                                     encipher_only=False, decipher_only=False), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=False,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .sign(key, hashes.SHA256())
     )
@@ -134,18 +159,29 @@ def local_seal(agency: Agency) -> Seal:
     key = ec.generate_private_key(ec.SECP256R1())
     now = utcnow()
     cert = (
-        x509.CertificateBuilder().subject_name(_name(f"Segel {agency.name}", agency.name))
-        .issuer_name(ca_cert.subject).public_key(key.public_key())
+        x509.CertificateBuilder()
+        .subject_name(_name(f"Segel {agency.name}", agency.name))
+        .issuer_name(ca_cert.subject)
+        .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - dt.timedelta(minutes=5))
         .not_valid_after(now + dt.timedelta(days=365 * SEAL_YEARS))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=True,
-                                     key_encipherment=False, data_encipherment=False,
-                                     key_agreement=False, key_cert_sign=False, crl_sign=False,
-                                     encipher_only=False, decipher_only=False), critical=True)
-        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()),
-                       critical=False)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .sign(ca_key, hashes.SHA256())
     )
@@ -172,8 +208,8 @@ def signer_for(agency: Agency) -> signers.Signer:
             if key not in _cache:
                 with open(path, "rb") as fh:
                     loaded = signers.SimpleSigner.load_pkcs12_data(
-                        fh.read(), other_certs=[],
-                        passphrase=password.encode() if password else None)
+                        fh.read(), other_certs=[], passphrase=password.encode() if password else None
+                    )
                 if loaded is None:
                     raise RuntimeError(f"cannot load PKCS#12 {path}")
                 _cache[key] = loaded
@@ -187,9 +223,11 @@ def signer_for(agency: Agency) -> signers.Signer:
             chain = [asn1_x509.Certificate.load(ca_row.cert_der)] if ca_row else []
             _cache[key] = signers.SimpleSigner(
                 signing_cert=asn1_x509.Certificate.load(row.cert_der),
-                signing_key=asn1_keys.PrivateKeyInfo.load(private.private_bytes(
-                    serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
-                    serialization.NoEncryption())),
+                signing_key=asn1_keys.PrivateKeyInfo.load(
+                    private.private_bytes(
+                        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+                    )
+                ),
                 cert_registry=SimpleCertificateStore.from_certs(chain),
             )
         return _cache[key]
@@ -201,16 +239,20 @@ def _run(make: Callable[[], Awaitable[T]]) -> T:
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return asyncio.run(make())  # type: ignore[arg-type]
+        return asyncio.run(make())
     with ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(lambda: asyncio.run(make())).result()  # type: ignore[arg-type]
+        return pool.submit(lambda: asyncio.run(make())).result()
 
 
 def seal_pdf(pdf: bytes, agency: Agency, reason: str) -> bytes:
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     meta = signers.PdfSignatureMetadata(
-        field_name="IkrarSeal", subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256",
-        reason=reason, location=agency.name, name=agency.name,
+        field_name="IkrarSeal",
+        subfilter=fields.SigSeedSubFilter.PADES,
+        md_algorithm="sha256",
+        reason=reason,
+        location=agency.name,
+        name=agency.name,
     )
     signer = signer_for(agency)
     pdf_signer = signers.PdfSigner(meta, signer=signer)
@@ -225,13 +267,17 @@ def seal_pdf(pdf: bytes, agency: Agency, reason: str) -> bytes:
 
 def trust_roots() -> list[asn1_x509.Certificate]:
     """Local CAs from the database plus PEM/DER files listed in ``CERTIFICATES_TRUST_ROOTS``."""
-    roots = [asn1_x509.Certificate.load(r.cert_der)
-             for r in db.session.scalars(select(Seal).where(Seal.kind == SealKind.CA))]
+    roots = [
+        asn1_x509.Certificate.load(r.cert_der) for r in db.session.scalars(select(Seal).where(Seal.kind == SealKind.CA))
+    ]
     for path in current_app.config.get("CERTIFICATES_TRUST_ROOTS") or []:
         with open(path, "rb") as fh:
             data = fh.read()
-        cert = (x509.load_pem_x509_certificate(data) if data.lstrip().startswith(b"-----")
-                else x509.load_der_x509_certificate(data))
+        cert = (
+            x509.load_pem_x509_certificate(data)
+            if data.lstrip().startswith(b"-----")
+            else x509.load_der_x509_certificate(data)
+        )
         roots.append(asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER)))
     return roots
 
@@ -260,6 +306,11 @@ def check_pdf(data: bytes) -> SealCheck:
         return SealCheck(ok=False, error=f"{type(exc).__name__}: {exc}")
     whole = status.coverage is not None and status.coverage.name == "ENTIRE_FILE"
     signer = status.signing_cert.subject.human_friendly if status.signing_cert else None
-    return SealCheck(ok=bool(status.intact and status.valid and status.trusted and whole),
-                     intact=bool(status.intact), valid=bool(status.valid),
-                     trusted=bool(status.trusted), whole_file=whole, signer=signer)
+    return SealCheck(
+        ok=bool(status.intact and status.valid and status.trusted and whole),
+        intact=bool(status.intact),
+        valid=bool(status.valid),
+        trusted=bool(status.trusted),
+        whole_file=whole,
+        signer=signer,
+    )

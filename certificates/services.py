@@ -46,6 +46,7 @@ class CertificateError(ServiceError):
 
 # --- codes and lookups ---------------------------------------------------------------------------
 
+
 def new_code() -> str:
     return base64.b32encode(secrets.token_bytes(CODE_BYTES)).decode().rstrip("=")
 
@@ -75,23 +76,26 @@ def public_lookup(raw: str | None) -> Certificate | None:
         # if a connection is already in use, read in its transaction instead
         with contextlib.suppress(InvalidRequestError):
             session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-    return session.scalar(select(Certificate).where(Certificate.code == code)
-                          .options(defer(Certificate.pdf)))
+    return session.scalar(select(Certificate).where(Certificate.code == code).options(defer(Certificate.pdf)))
 
 
 def current_for(user_id: int, program_id: int) -> Certificate | None:
     """The newest certificate of a learner for a program (any status)."""
     return db.session.scalar(
-        select(Certificate).where(Certificate.user_id == user_id,
-                                  Certificate.program_id == program_id)
-        .order_by(Certificate.generation.desc()).limit(1))
+        select(Certificate)
+        .where(Certificate.user_id == user_id, Certificate.program_id == program_id)
+        .order_by(Certificate.generation.desc())
+        .limit(1)
+    )
 
 
 def certified_user_ids(program_id: int) -> Select[tuple[int]]:
     now = utcnow()
     return select(Certificate.user_id).where(
-        Certificate.program_id == program_id, Certificate.status == CertificateStatus.VALID,
-        or_(Certificate.expires_at.is_(None), Certificate.expires_at > now))
+        Certificate.program_id == program_id,
+        Certificate.status == CertificateStatus.VALID,
+        or_(Certificate.expires_at.is_(None), Certificate.expires_at > now),
+    )
 
 
 def nip_matches(cert: Certificate, nip: str) -> bool:
@@ -110,8 +114,7 @@ def may_download(cert: Certificate, user: User) -> bool:
     """The holder may download their certificate, and so may an admin who sees the holder."""
     if cert.user_id == user.id:
         return True
-    return (user.is_admin and can_see_agency(user, cert.agency_id)
-            and can_see_person(user, cert.user))
+    return user.is_admin and can_see_agency(user, cert.agency_id) and can_see_person(user, cert.user)
 
 
 def program_outcome(user: User, program: Program) -> ProgramOutcome:
@@ -119,30 +122,35 @@ def program_outcome(user: User, program: Program) -> ProgramOutcome:
     cert = current_for(user.id, program.id)
     label = _("Sertifikat")
     if cert is None:
-        return ProgramOutcome(label=label, ready=False,
-                              description=_("Terbit otomatis setelah semua langkah selesai."))
+        return ProgramOutcome(label=label, ready=False, description=_("Terbit otomatis setelah semua langkah selesai."))
     status = cert.public_status()
     url = url_for("certificates.download", code=cert.code)
     if status == "revoked":
-        return ProgramOutcome(label=label, ready=False,
-                              description=_("Dicabut: %(reason)s", reason=cert.revoked_reason))
+        return ProgramOutcome(
+            label=label, ready=False, description=_("Dicabut: %(reason)s", reason=cert.revoked_reason)
+        )
     if status == "expired":
-        return ProgramOutcome(label=label, ready=True, url=url,
-                              description=_("Kedaluwarsa (nomor %(n)s)", n=cert.number))
-    return ProgramOutcome(label=label, ready=True, url=url,
-                          description=_("Nomor %(n)s", n=cert.number))
+        return ProgramOutcome(
+            label=label, ready=True, url=url, description=_("Kedaluwarsa (nomor %(n)s)", n=cert.number)
+        )
+    return ProgramOutcome(label=label, ready=True, url=url, description=_("Nomor %(n)s", n=cert.number))
 
 
 # --- certificate designs -------------------------------------------------------------------------
 
+
 def design_for(agency_id: int) -> CertificateDesign:
     """The agency's certificate design, or an unsaved one with the defaults."""
-    design = db.session.scalar(select(CertificateDesign)
-                               .where(CertificateDesign.agency_id == agency_id))
+    design = db.session.scalar(select(CertificateDesign).where(CertificateDesign.agency_id == agency_id))
     if design is None:
-        design = CertificateDesign(agency_id=agency_id, primary_color="#0b5d3b",
-                                   accent_color="#b8860b", title_id="Sertifikat",
-                                   title_en="Certificate", language="id")
+        design = CertificateDesign(
+            agency_id=agency_id,
+            primary_color="#0b5d3b",
+            accent_color="#b8860b",
+            title_id="Sertifikat",
+            title_en="Certificate",
+            language="id",
+        )
     return design
 
 
@@ -177,8 +185,7 @@ class DesignInput:
     remove_signature: bool = False
 
 
-def save_design(agency: Agency, data: DesignInput, actor: User | None,
-                ip: str | None = None) -> CertificateDesign:
+def save_design(agency: Agency, data: DesignInput, actor: User | None, ip: str | None = None) -> CertificateDesign:
     """Save the agency's certificate design; certificates already issued keep theirs."""
     for name in ("primary_color", "accent_color"):
         if not HEX_COLOUR.match(getattr(data, name) or ""):
@@ -209,19 +216,29 @@ def save_design(agency: Agency, data: DesignInput, actor: User | None,
         design.signature = signature
     design.updated_at = utcnow()
     db.session.flush()
-    audit.record("certificates.design_updated", actor=actor, agency_id=agency.id,
-                 target_type="certificate_design", target_id=design.id, ip=ip)
+    audit.record(
+        "certificates.design_updated",
+        actor=actor,
+        agency_id=agency.id,
+        target_type="certificate_design",
+        target_id=design.id,
+        ip=ip,
+    )
     return design
 
 
 # --- issuing -------------------------------------------------------------------------------------
 
+
 def _allocate_number(agency: Agency, year: int) -> str:
     """Next number for the agency and year; the counter row stays locked until commit."""
-    stmt = (update(NumberCounter)
-            .where(NumberCounter.agency_id == agency.id, NumberCounter.year == year)
-            .values(value=NumberCounter.value + 1).returning(NumberCounter.value)
-            .execution_options(synchronize_session=False))
+    stmt = (
+        update(NumberCounter)
+        .where(NumberCounter.agency_id == agency.id, NumberCounter.year == year)
+        .values(value=NumberCounter.value + 1)
+        .returning(NumberCounter.value)
+        .execution_options(synchronize_session=False)
+    )
     value = db.session.scalar(stmt)
     if value is None:
         try:
@@ -242,16 +259,25 @@ def _produce(cert: Certificate, user: User, program: Program) -> None:
     """Render and seal the new certificate, then tell receivers it was issued (once per row)."""
     rendering.produce(cert, user, program, program.agency, design_for(program.agency_id))
     db.session.flush()
-    certificate_issued.send(current_app._get_current_object(), certificate_id=cert.id,
-                            user_id=cert.user_id, program_id=cert.program_id)
+    certificate_issued.send(
+        current_app._get_current_object(), certificate_id=cert.id, user_id=cert.user_id, program_id=cert.program_id
+    )
 
 
 def _new_row(user: User, program: Program, generation: int) -> Certificate:
     issued_at = utcnow()
-    cert = Certificate(code=new_code(), number=_allocate_number(program.agency, issued_at.year),
-                       agency_id=program.agency_id, program_id=program.id, user_id=user.id,
-                       generation=generation, status=CertificateStatus.VALID,
-                       issued_at=issued_at, expires_at=_expiry(issued_at), snapshot={})
+    cert = Certificate(
+        code=new_code(),
+        number=_allocate_number(program.agency, issued_at.year),
+        agency_id=program.agency_id,
+        program_id=program.id,
+        user_id=user.id,
+        generation=generation,
+        status=CertificateStatus.VALID,
+        issued_at=issued_at,
+        expires_at=_expiry(issued_at),
+        snapshot={},
+    )
     db.session.add(cert)
     db.session.flush()
     return cert
@@ -294,11 +320,19 @@ def revoke(cert: Certificate, reason: str, actor: User | None, ip: str | None = 
     cert.revoked_reason = reason[:1000]
     cert.revoked_by_id = actor.id if actor else None
     db.session.flush()
-    audit.record("certificates.revoked", actor=actor, agency_id=cert.agency_id,
-                 target_type="certificate", target_id=cert.code, ip=ip, reason=reason[:1000],
-                 number=cert.number)
-    certificate_revoked.send(current_app._get_current_object(), certificate_id=cert.id,
-                             user_id=cert.user_id, program_id=cert.program_id)
+    audit.record(
+        "certificates.revoked",
+        actor=actor,
+        agency_id=cert.agency_id,
+        target_type="certificate",
+        target_id=cert.code,
+        ip=ip,
+        reason=reason[:1000],
+        number=cert.number,
+    )
+    certificate_revoked.send(
+        current_app._get_current_object(), certificate_id=cert.id, user_id=cert.user_id, program_id=cert.program_id
+    )
 
 
 def reissue(cert: Certificate, actor: User | None, ip: str | None = None) -> Certificate:
@@ -320,9 +354,16 @@ def reissue(cert: Certificate, actor: User | None, ip: str | None = None) -> Cer
     cert.status = CertificateStatus.SUPERSEDED
     cert.superseded_by_id = new.id
     db.session.flush()
-    audit.record("certificates.reissued", actor=actor, agency_id=cert.agency_id,
-                 target_type="certificate", target_id=cert.code, ip=ip, new_code=new.code,
-                 new_number=new.number)
+    audit.record(
+        "certificates.reissued",
+        actor=actor,
+        agency_id=cert.agency_id,
+        target_type="certificate",
+        target_id=cert.code,
+        ip=ip,
+        new_code=new.code,
+        new_number=new.number,
+    )
     _produce(new, user, program)
     return new
 
@@ -349,21 +390,26 @@ def public_facts(cert: Certificate) -> dict[str, Any]:
     }
 
 
-def admin_query(agency_id: int, program_id: int | None = None, unit_id: int | None = None,
-                status: str | None = None, name: str | None = None) -> Select[tuple[Certificate]]:
-    stmt = (select(Certificate).join(User, User.id == Certificate.user_id)
-            .where(Certificate.agency_id == agency_id))
+def admin_query(
+    agency_id: int,
+    program_id: int | None = None,
+    unit_id: int | None = None,
+    status: str | None = None,
+    name: str | None = None,
+) -> Select[tuple[Certificate]]:
+    stmt = select(Certificate).join(User, User.id == Certificate.user_id).where(Certificate.agency_id == agency_id)
     if program_id:
         stmt = stmt.where(Certificate.program_id == program_id)
     if unit_id:
         stmt = stmt.where(User.unit_id == unit_id)
     now = utcnow()
     if status == "expired":
-        stmt = stmt.where(Certificate.status == CertificateStatus.VALID,
-                          Certificate.expires_at <= now)
+        stmt = stmt.where(Certificate.status == CertificateStatus.VALID, Certificate.expires_at <= now)
     elif status == "valid":
-        stmt = stmt.where(Certificate.status == CertificateStatus.VALID,
-                          or_(Certificate.expires_at.is_(None), Certificate.expires_at > now))
+        stmt = stmt.where(
+            Certificate.status == CertificateStatus.VALID,
+            or_(Certificate.expires_at.is_(None), Certificate.expires_at > now),
+        )
     elif status in ("revoked", "superseded"):
         stmt = stmt.where(Certificate.status == status)
     if name:

@@ -43,8 +43,7 @@ FILTERS = ("program", "unit", "status", "q")  # kept on the list's page links
 
 
 def _download(data: bytes, mimetype: str, filename: str) -> Response:
-    response = send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True,
-                         download_name=filename)
+    response = send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=filename)
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
@@ -55,20 +54,24 @@ def download(code: str) -> Response:
     cert = services.by_code(code)
     if cert is None or cert.pdf is None or not services.may_download(cert, current_user):
         abort(404)
-    return _download(cert.pdf, "application/pdf",
-                     f"sertifikat-{cert.number.replace('/', '-')}.pdf")
+    return _download(cert.pdf, "application/pdf", f"sertifikat-{cert.number.replace('/', '-')}.pdf")
 
 
 # --- agency administration -----------------------------------------------------------------------
+
 
 def _agency(agency_id: int) -> Agency:
     return get_scoped_or_404(Agency, agency_id, current_user)
 
 
 def _certificate(agency: Agency, code: str) -> Certificate:
-    stmt = scope(select(Certificate).where(Certificate.agency_id == agency.id,
-                                           Certificate.code == services.normalize_code(code)),
-                 current_user, Certificate.agency_id)
+    stmt = scope(
+        select(Certificate).where(
+            Certificate.agency_id == agency.id, Certificate.code == services.normalize_code(code)
+        ),
+        current_user,
+        Certificate.agency_id,
+    )
     cert = db.session.scalar(scope_by_person(stmt, current_user, Certificate.user_id))
     if cert is None:
         abort(404)
@@ -77,46 +80,60 @@ def _certificate(agency: Agency, code: str) -> Certificate:
 
 @bp.get("/admin/agencies/<int:agency_id>/certificates")
 @admin_required
-def admin_list(agency_id: int):  # type: ignore[no-untyped-def]
+def admin_list(agency_id: int):
     agency = _agency(agency_id)
     form = FilterForm(request.args)
-    programs = db.session.scalars(select(Program).where(Program.agency_id == agency.id)
-                                  .order_by(Program.starts_on.desc()))
-    units = db.session.scalars(scope(select(Unit).where(Unit.agency_id == agency.id),
-                                     current_user, Unit.agency_id, Unit.id).order_by(Unit.name))
+    programs = db.session.scalars(
+        select(Program).where(Program.agency_id == agency.id).order_by(Program.starts_on.desc())
+    )
+    units = db.session.scalars(
+        scope(select(Unit).where(Unit.agency_id == agency.id), current_user, Unit.agency_id, Unit.id).order_by(
+            Unit.name
+        )
+    )
     form.program.choices = [("", _("Semua"))] + [(str(p.id), p.title) for p in programs]
     form.unit.choices = [("", _("Semua"))] + [(str(u.id), u.name) for u in units]
     form.validate()
 
     program_id = int_arg("program")
-    stmt = services.admin_query(agency.id, program_id, int_arg("unit"),
-                                form.status.data or None, form.q.data or None)
+    stmt = services.admin_query(agency.id, program_id, int_arg("unit"), form.status.data or None, form.q.data or None)
     stmt = scope(stmt, current_user, Certificate.agency_id, User.unit_id)
     rows = db.paginate(stmt, page=page_arg(), per_page=PAGE_SIZE, error_out=False)
-    return render_template("certificates/admin_list.html", agency=agency, form=form, rows=rows,
-                           program_id=program_id, zip_form=PostForm(), view=STATUS_VIEW,
-                           may_edit_design=is_whole_agency_admin(current_user, agency.id),
-                           args={k: request.args[k] for k in FILTERS if request.args.get(k)})
+    return render_template(
+        "certificates/admin_list.html",
+        agency=agency,
+        form=form,
+        rows=rows,
+        program_id=program_id,
+        zip_form=PostForm(),
+        view=STATUS_VIEW,
+        may_edit_design=is_whole_agency_admin(current_user, agency.id),
+        args={k: request.args[k] for k in FILTERS if request.args.get(k)},
+    )
 
 
-def _detail(agency: Agency, cert: Certificate, revoke_form: RevokeForm | None = None,
-            status: int = 200):  # type: ignore[no-untyped-def]
-    return render_template("certificates/admin_detail.html", agency=agency, cert=cert,
-                           facts=services.public_facts(cert), view=STATUS_VIEW,
-                           revoke_form=revoke_form or RevokeForm(),
-                           reissue_form=PostForm()), status
+def _detail(agency: Agency, cert: Certificate, revoke_form: RevokeForm | None = None, status: int = 200):
+    return render_template(
+        "certificates/admin_detail.html",
+        agency=agency,
+        cert=cert,
+        facts=services.public_facts(cert),
+        view=STATUS_VIEW,
+        revoke_form=revoke_form or RevokeForm(),
+        reissue_form=PostForm(),
+    ), status
 
 
 @bp.get("/admin/agencies/<int:agency_id>/certificates/<code>")
 @admin_required
-def admin_detail(agency_id: int, code: str):  # type: ignore[no-untyped-def]
+def admin_detail(agency_id: int, code: str):
     agency = _agency(agency_id)
     return _detail(agency, _certificate(agency, code))
 
 
 @bp.post("/admin/agencies/<int:agency_id>/certificates/<code>/revoke")
 @admin_required
-def admin_revoke(agency_id: int, code: str):  # type: ignore[no-untyped-def]
+def admin_revoke(agency_id: int, code: str):
     agency = _agency(agency_id)
     cert = _certificate(agency, code)
     form = RevokeForm()
@@ -135,7 +152,7 @@ def admin_revoke(agency_id: int, code: str):  # type: ignore[no-untyped-def]
 
 @bp.post("/admin/agencies/<int:agency_id>/certificates/<code>/reissue")
 @admin_required
-def admin_reissue(agency_id: int, code: str):  # type: ignore[no-untyped-def]
+def admin_reissue(agency_id: int, code: str):
     agency = _agency(agency_id)
     cert = _certificate(agency, code)
     if not PostForm().validate_on_submit():
@@ -147,28 +164,31 @@ def admin_reissue(agency_id: int, code: str):  # type: ignore[no-untyped-def]
         flash(str(exc), "error")  # a button, no field to put it on
         return redirect(url_for(".admin_detail", agency_id=agency.id, code=cert.code))
     db.session.commit()
-    flash(_("Sertifikat baru %(n)s diterbitkan; yang lama ditandai diganti.", n=new.number),
-          "success")
+    flash(_("Sertifikat baru %(n)s diterbitkan; yang lama ditandai diganti.", n=new.number), "success")
     return redirect(url_for(".admin_detail", agency_id=agency.id, code=new.code))
 
 
 def _design_input(form: DesignForm) -> services.DesignInput:
     logo, signature = form.logo.data, form.signature.data
     return services.DesignInput(
-        primary_color=form.primary_color.data, accent_color=form.accent_color.data,
-        title_id=form.title_id.data, title_en=form.title_en.data,
-        signer_name=form.signer_name.data, signer_title=form.signer_title.data,
+        primary_color=form.primary_color.data,
+        accent_color=form.accent_color.data,
+        title_id=form.title_id.data,
+        title_en=form.title_en.data,
+        signer_name=form.signer_name.data,
+        signer_title=form.signer_title.data,
         jp_hours=float(form.jp_hours.data) if form.jp_hours.data is not None else None,
         language=form.language.data,
         logo=(logo.read(services.MAX_IMAGE_BYTES + 1), logo.filename or "") if logo else None,
         signature=signature.read(services.MAX_IMAGE_BYTES + 1) if signature else None,
-        remove_logo=form.remove_logo.data, remove_signature=form.remove_signature.data,
+        remove_logo=form.remove_logo.data,
+        remove_signature=form.remove_signature.data,
     )
 
 
 @bp.route("/admin/agencies/<int:agency_id>/certificates/design", methods=["GET", "POST"])
 @admin_required
-def admin_design(agency_id: int):  # type: ignore[no-untyped-def]
+def admin_design(agency_id: int):
     """The agency's certificate design: an agency-wide setting, so not for unit-limited admins."""
     agency = _agency(agency_id)
     if not is_whole_agency_admin(current_user, agency.id):
@@ -183,17 +203,15 @@ def admin_design(agency_id: int):  # type: ignore[no-untyped-def]
             show_service_error(form, exc, "title_id")
         else:
             db.session.commit()
-            flash(_("Desain sertifikat disimpan. Sertifikat yang sudah terbit tidak berubah."),
-                  "success")
+            flash(_("Desain sertifikat disimpan. Sertifikat yang sudah terbit tidak berubah."), "success")
             return redirect(url_for(".admin_design", agency_id=agency.id))
     status = 400 if request.method == "POST" else 200
-    return render_template("certificates/admin_design.html", agency=agency, form=form,
-                           design=design), status
+    return render_template("certificates/admin_design.html", agency=agency, form=form, design=design), status
 
 
 @bp.post("/admin/programs/<int:program_id>/certificates.zip")
 @admin_required
-def admin_zip(program_id: int):  # type: ignore[no-untyped-def]
+def admin_zip(program_id: int):
     program = get_scoped_or_404(Program, program_id, current_user)
     if not PostForm().validate_on_submit():
         abort(400)
@@ -212,7 +230,7 @@ def _job(agency: Agency, job_id: int) -> Job:
 
 @bp.get("/admin/agencies/<int:agency_id>/certificates/jobs/<int:job_id>")
 @admin_required
-def admin_job(agency_id: int, job_id: int):  # type: ignore[no-untyped-def]
+def admin_job(agency_id: int, job_id: int):
     agency = _agency(agency_id)
     job = _job(agency, job_id)
     return render_template("certificates/admin_job.html", agency=agency, job=job)
@@ -220,11 +238,14 @@ def admin_job(agency_id: int, job_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/admin/agencies/<int:agency_id>/certificates/jobs/<int:job_id>.json")
 @admin_required
-def admin_job_json(agency_id: int, job_id: int):  # type: ignore[no-untyped-def]
+def admin_job_json(agency_id: int, job_id: int):
     job = _job(_agency(agency_id), job_id)
-    return jsonify(status=job.status.value, done=job.done, total=job.total,
-                   download=url_for(".admin_job_download", agency_id=agency_id, job_id=job.id)
-                   if job.status == "done" else None)
+    return jsonify(
+        status=job.status.value,
+        done=job.done,
+        total=job.total,
+        download=url_for(".admin_job_download", agency_id=agency_id, job_id=job.id) if job.status == "done" else None,
+    )
 
 
 @bp.get("/admin/agencies/<int:agency_id>/certificates/jobs/<int:job_id>/download")

@@ -37,7 +37,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     security.init_security(app)
     if app.config["TRUSTED_PROXIES"]:
         n = int(app.config["TRUSTED_PROXIES"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
     _register_core(app)
     from lms.plugins import load_plugins
@@ -54,7 +54,7 @@ def _load_config(app: Flask, overrides: dict[str, Any]) -> None:
     app.config.update(overrides)
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("postgresql://"):  # psycopg 3 is the driver we ship
-        app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + uri[len("postgresql://"):]
+        app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + uri[len("postgresql://") :]
     if app.config.get("TRUSTED_HOSTS") is None:  # Flask refuses any other Host with a 400
         from lms.urls import trusted_hosts
 
@@ -112,7 +112,7 @@ def _init_login(app: Flask) -> None:
     login_manager.session_protection = None  # our server-side session token does this job
 
     @login_manager.user_loader
-    def load_user(user_id: str):  # type: ignore[no-untyped-def]
+    def load_user(user_id: str):
         try:
             uid = int(user_id)
         except ValueError:

@@ -10,11 +10,11 @@ from flask import abort
 from flask_login import current_user, login_required
 
 
-def role_required(allowed: Callable[[Any], bool]):  # type: ignore[no-untyped-def]
-    def decorator(view):  # type: ignore[no-untyped-def]
+def role_required(allowed: Callable[[Any], bool]):
+    def decorator(view):
         @wraps(view)
         @login_required
-        def wrapped(*args: Any, **kwargs: Any):  # type: ignore[no-untyped-def]
+        def wrapped(*args: Any, **kwargs: Any):
             if not allowed(current_user):
                 abort(404)
             return view(*args, **kwargs)

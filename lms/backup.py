@@ -20,8 +20,16 @@ class BackupError(RuntimeError):
 
 def _pg_args(uri: str) -> tuple[list[str], dict[str, str]]:
     url = make_url(uri)
-    args = ["-h", url.host or "127.0.0.1", "-p", str(url.port or 5432), "-U", url.username or "postgres",
-            "-d", url.database or ""]
+    args = [
+        "-h",
+        url.host or "127.0.0.1",
+        "-p",
+        str(url.port or 5432),
+        "-U",
+        url.username or "postgres",
+        "-d",
+        url.database or "",
+    ]
     env = {"PGPASSWORD": url.password} if url.password else {}
     return args, env
 
@@ -46,7 +54,9 @@ def backup(uri: str, target: Path) -> Path:
         args, env = _pg_args(uri)
         subprocess.run(  # noqa: S603 - fixed argv, no shell
             [_tool("pg_dump"), "--format=custom", "--no-owner", "-f", str(target), *args],
-            check=True, env={**_base_env(), **env})
+            check=True,
+            env={**_base_env(), **env},
+        )
     else:
         raise BackupError(f"unsupported database {url.get_backend_name()}")
     return target
@@ -64,7 +74,9 @@ def restore(uri: str, source: Path) -> None:
         args, env = _pg_args(uri)
         subprocess.run(  # noqa: S603 - fixed argv, no shell
             [_tool("pg_restore"), "--no-owner", "--exit-on-error", *args, str(source)],
-            check=True, env={**_base_env(), **env})
+            check=True,
+            env={**_base_env(), **env},
+        )
     else:
         raise BackupError(f"unsupported database {url.get_backend_name()}")
 

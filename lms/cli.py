@@ -59,8 +59,9 @@ def db_revision(message: str, branch: str) -> None:
 
     from lms.migrate import alembic_config
 
-    command.revision(alembic_config(current_app._get_current_object()), message=message,
-                     autogenerate=True, head=f"{branch}@head")
+    command.revision(
+        alembic_config(current_app._get_current_object()), message=message, autogenerate=True, head=f"{branch}@head"
+    )
 
 
 @users_cli.command("create-admin")
@@ -95,12 +96,17 @@ def create_admin(email: str, name: str, agency_code: str | None, password: str |
         raise click.ClickException(str(exc)) from None
     from lms.db import utcnow
 
-    db.session.add(User(
-        email=email.lower(), name=name, employment_type=EmploymentType.NON_ASN,
-        role=Role.AGENCY_ADMIN if agency else Role.PLATFORM_ADMIN,
-        agency_id=agency.id if agency else None, password_hash=hash_password(password),
-        activated_at=utcnow(),
-    ))
+    db.session.add(
+        User(
+            email=email.lower(),
+            name=name,
+            employment_type=EmploymentType.NON_ASN,
+            role=Role.AGENCY_ADMIN if agency else Role.PLATFORM_ADMIN,
+            agency_id=agency.id if agency else None,
+            password_hash=hash_password(password),
+            activated_at=utcnow(),
+        )
+    )
     db.session.commit()
     click.echo(f"Created {'agency' if agency else 'platform'} admin {email}.")
 
@@ -128,8 +134,14 @@ def demo_command() -> None:
 
 
 @click.command("backup")
-@click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False),
-              help="File to write (SQLite database copy, or pg_dump custom format)")
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="File to write (SQLite database copy, or pg_dump custom format)",
+)
 @with_appcontext
 def backup_command(output: str) -> None:
     """Write a consistent backup of the whole database."""
@@ -168,8 +180,11 @@ def whole_database_checks(app: Flask) -> list[str]:
     found = []
     for group_name, group in sorted(app.cli.commands.items()):
         if isinstance(group, click.Group):
-            found += [f"lms {group_name} {name}" for name, command in sorted(group.commands.items())
-                      if name.startswith("verify-") and not any(p.required for p in command.params)]
+            found += [
+                f"lms {group_name} {name}"
+                for name, command in sorted(group.commands.items())
+                if name.startswith("verify-") and not any(p.required for p in command.params)
+            ]
     return found
 
 

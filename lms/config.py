@@ -76,9 +76,11 @@ def limiter_storage_problem(config: Any) -> str | None:
     storage = str(config.get("RATELIMIT_STORAGE_URI") or config.get("REDIS_URL") or "memory://")
     if not storage.startswith("memory://"):
         return None
-    return ("REDIS_URL is not set: rate limits (login, password reset, public pages) are counted "
-            "in each process's memory, so with several gunicorn workers or instances every limit "
-            "is multiplied by their number. Set LMS_REDIS_URL in production.")
+    return (
+        "REDIS_URL is not set: rate limits (login, password reset, public pages) are counted "
+        "in each process's memory, so with several gunicorn workers or instances every limit "
+        "is multiplied by their number. Set LMS_REDIS_URL in production."
+    )
 
 
 def _parse_env_value(raw: str) -> Any:

@@ -22,11 +22,15 @@ class IdConverter(IntegerConverter):
 
     regex = r"[0-9]{1,19}"
 
-    def __init__(self, map: Map, fixed_digits: int = 0, min: int | None = None,
-                 max: int | None = None, signed: bool = False) -> None:
-        super().__init__(map, fixed_digits=fixed_digits,
-                         min=1 if min is None else builtins.max(min, 1),
-                         max=MAX_ID if max is None else builtins.min(max, MAX_ID))
+    def __init__(
+        self, map: Map, fixed_digits: int = 0, min: int | None = None, max: int | None = None, signed: bool = False
+    ) -> None:
+        super().__init__(
+            map,
+            fixed_digits=fixed_digits,
+            min=1 if min is None else builtins.max(min, 1),
+            max=MAX_ID if max is None else builtins.min(max, MAX_ID),
+        )
 
 
 class TextConverter(UnicodeConverter):

@@ -57,8 +57,14 @@ timestamp = Annotated[dt.datetime, mapped_column(UTCDateTime(), default=utcnow)]
 
 def value_enum(cls: type[enum.Enum], name: str) -> Enum:
     """Store an enum by value (readable in SQL, stable across renames of the Python member)."""
-    return Enum(cls, name=name, values_callable=lambda e: [m.value for m in e], native_enum=False,
-                length=20, validate_strings=True)
+    return Enum(
+        cls,
+        name=name,
+        values_callable=lambda e: [m.value for m in e],
+        native_enum=False,
+        length=20,
+        validate_strings=True,
+    )
 
 
 class Base(DeclarativeBase):
@@ -83,7 +89,6 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
-
 
 
 def lock_table_for_create(table: str) -> None:

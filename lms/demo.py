@@ -36,11 +36,18 @@ class DemoAgency:
 
 AGENCIES = (
     DemoAgency(
-        code="BANGKA", name="Pemerintah Kabupaten Bangka",
-        head_name="Drs. H. Ahmad Fauzi, M.Si.", head_title="Sekretaris Daerah",
+        code="BANGKA",
+        name="Pemerintah Kabupaten Bangka",
+        head_name="Drs. H. Ahmad Fauzi, M.Si.",
+        head_title="Sekretaris Daerah",
         admin_email="admin@bangka.demo",
-        units=("Sekretariat Daerah", "Dinas Pendidikan", "Dinas Kesehatan",
-               "Badan Kepegawaian dan Pengembangan SDM", "Kecamatan Sungailiat"),
+        units=(
+            "Sekretariat Daerah",
+            "Dinas Pendidikan",
+            "Dinas Kesehatan",
+            "Badan Kepegawaian dan Pengembangan SDM",
+            "Kecamatan Sungailiat",
+        ),
         named_learners=(
             ("Siti Rahmawati, S.Pd.", "199003152015032001", EmploymentType.PNS, "siti@bangka.demo"),
             ("Budi Santoso, S.E.", "198805122014031003", EmploymentType.PNS, "budi@bangka.demo"),
@@ -48,20 +55,52 @@ AGENCIES = (
         ),
     ),
     DemoAgency(
-        code="PGK", name="Pemerintah Kota Pangkalpinang",
-        head_name="Ir. Rina Marlina, M.T.", head_title="Sekretaris Daerah",
+        code="PGK",
+        name="Pemerintah Kota Pangkalpinang",
+        head_name="Ir. Rina Marlina, M.T.",
+        head_title="Sekretaris Daerah",
         admin_email="admin@pangkalpinang.demo",
         units=("Sekretariat Daerah", "Dinas Perhubungan", "Dinas Sosial", "Kecamatan Bukit Intan"),
-        named_learners=(
-            ("Andi Pratama, S.H.", "199201012019031005", EmploymentType.PNS, "andi@pangkalpinang.demo"),
-        ),
+        named_learners=(("Andi Pratama, S.H.", "199201012019031005", EmploymentType.PNS, "andi@pangkalpinang.demo"),),
     ),
 )
 
-FIRST_NAMES = ("Agus", "Rina", "Hendra", "Yuni", "Fajar", "Lina", "Rudi", "Maya", "Eko", "Sri",
-               "Dedi", "Nurul", "Bayu", "Wulan", "Iwan", "Tika", "Arif", "Desi", "Joko", "Intan")
-LAST_NAMES = ("Saputra", "Wijaya", "Hidayat", "Kurniawan", "Permata", "Susanti", "Gunawan",
-              "Handayani", "Setiawan", "Anggraini", "Nugroho", "Rahayu")
+FIRST_NAMES = (
+    "Agus",
+    "Rina",
+    "Hendra",
+    "Yuni",
+    "Fajar",
+    "Lina",
+    "Rudi",
+    "Maya",
+    "Eko",
+    "Sri",
+    "Dedi",
+    "Nurul",
+    "Bayu",
+    "Wulan",
+    "Iwan",
+    "Tika",
+    "Arif",
+    "Desi",
+    "Joko",
+    "Intan",
+)
+LAST_NAMES = (
+    "Saputra",
+    "Wijaya",
+    "Hidayat",
+    "Kurniawan",
+    "Permata",
+    "Susanti",
+    "Gunawan",
+    "Handayani",
+    "Setiawan",
+    "Anggraini",
+    "Nugroho",
+    "Rahayu",
+)
 LEARNERS_PER_AGENCY = 50
 
 
@@ -93,8 +132,7 @@ def _ensure_user(**fields: object) -> User:
 def _seed_agency(spec: DemoAgency, rng: random.Random) -> Agency:
     agency = db.session.scalar(select(Agency).where(Agency.code == spec.code))
     if agency is None:
-        agency = Agency(code=spec.code, name=spec.name, head_name=spec.head_name,
-                        head_title=spec.head_title)
+        agency = Agency(code=spec.code, name=spec.name, head_name=spec.head_name, head_title=spec.head_title)
         db.session.add(agency)
         db.session.flush()
     units = {}
@@ -105,31 +143,53 @@ def _seed_agency(spec: DemoAgency, rng: random.Random) -> Agency:
             db.session.add(unit)
             db.session.flush()
         units[name] = unit
-    _ensure_user(email=spec.admin_email, name=f"Admin {spec.name}", role=Role.AGENCY_ADMIN,
-                 agency_id=agency.id, employment_type=EmploymentType.NON_ASN)
+    _ensure_user(
+        email=spec.admin_email,
+        name=f"Admin {spec.name}",
+        role=Role.AGENCY_ADMIN,
+        agency_id=agency.id,
+        employment_type=EmploymentType.NON_ASN,
+    )
     unit_list = list(units.values())
     for i, (name, nip, kind, email) in enumerate(spec.named_learners):
-        _ensure_user(nip=nip, email=email, name=name, employment_type=kind, agency_id=agency.id,
-                     unit_id=unit_list[i % len(unit_list)].id, position="Pelaksana")
+        _ensure_user(
+            nip=nip,
+            email=email,
+            name=name,
+            employment_type=kind,
+            agency_id=agency.id,
+            unit_id=unit_list[i % len(unit_list)].id,
+            position="Pelaksana",
+        )
     for i in range(LEARNERS_PER_AGENCY - len(spec.named_learners)):
         kind = EmploymentType.PPPK if i % 4 == 3 else EmploymentType.PNS
         name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
-        _ensure_user(nip=_random_nip(rng, kind, 100 + i), name=name, employment_type=kind,
-                     agency_id=agency.id, unit_id=unit_list[i % len(unit_list)].id,
-                     position=rng.choice(("Analis Kepegawaian", "Guru", "Perawat", "Pengadministrasi",
-                                          "Penyuluh", "Staf")))
+        _ensure_user(
+            nip=_random_nip(rng, kind, 100 + i),
+            name=name,
+            employment_type=kind,
+            agency_id=agency.id,
+            unit_id=unit_list[i % len(unit_list)].id,
+            position=rng.choice(("Analis Kepegawaian", "Guru", "Perawat", "Pengadministrasi", "Penyuluh", "Staf")),
+        )
     return agency
 
 
 def _seed_program(agency: Agency) -> Program:
     program = db.session.scalar(
-        select(Program).where(Program.agency_id == agency.id, Program.title == DEMO_PROGRAM_TITLE))
+        select(Program).where(Program.agency_id == agency.id, Program.title == DEMO_PROGRAM_TITLE)
+    )
     if program is None:
         today = dt.date.today()
-        program = Program(agency_id=agency.id, title=DEMO_PROGRAM_TITLE, period="Pilkada 2026",
-                          description="Sosialisasi wajib netralitas ASN menjelang pemilihan.",
-                          starts_on=today - dt.timedelta(days=14),
-                          deadline=today + dt.timedelta(days=21), status=ProgramStatus.OPEN)
+        program = Program(
+            agency_id=agency.id,
+            title=DEMO_PROGRAM_TITLE,
+            period="Pilkada 2026",
+            description="Sosialisasi wajib netralitas ASN menjelang pemilihan.",
+            starts_on=today - dt.timedelta(days=14),
+            deadline=today + dt.timedelta(days=21),
+            status=ProgramStatus.OPEN,
+        )
         db.session.add(program)
         db.session.flush()
     return program
@@ -138,15 +198,21 @@ def _seed_program(agency: Agency) -> Program:
 def demo_programs() -> list[Program]:
     """The demo's open programs, for plugins to attach their requirements to."""
     codes = [a.code for a in AGENCIES]
-    return list(db.session.scalars(
-        select(Program).join(Agency).where(Agency.code.in_(codes),
-                                           Program.title == DEMO_PROGRAM_TITLE)))
+    return list(
+        db.session.scalars(
+            select(Program).join(Agency).where(Agency.code.in_(codes), Program.title == DEMO_PROGRAM_TITLE)
+        )
+    )
 
 
 def seed_demo(app: Flask) -> Iterator[str]:
     rng = random.Random(2026)  # noqa: S311 - deterministic demo data, not security
-    _ensure_user(email=PLATFORM_ADMIN_EMAIL, name="Admin Platform Ikrar",
-                 role=Role.PLATFORM_ADMIN, employment_type=EmploymentType.NON_ASN)
+    _ensure_user(
+        email=PLATFORM_ADMIN_EMAIL,
+        name="Admin Platform Ikrar",
+        role=Role.PLATFORM_ADMIN,
+        employment_type=EmploymentType.NON_ASN,
+    )
     for spec in AGENCIES:
         _seed_program(_seed_agency(spec, rng))
     db.session.commit()

@@ -18,20 +18,22 @@ def _messages() -> dict[int, tuple[str, str]]:
     return {
         400: (_("Permintaan tidak valid"), _("Periksa kembali isian Anda lalu coba lagi.")),
         403: (_("Akses ditolak"), _("Anda tidak berwenang membuka halaman ini.")),
-        404: (_("Halaman tidak ditemukan"),
-              _("Alamat ini tidak ada atau tidak dapat Anda buka. Periksa kembali alamatnya.")),
+        404: (
+            _("Halaman tidak ditemukan"),
+            _("Alamat ini tidak ada atau tidak dapat Anda buka. Periksa kembali alamatnya."),
+        ),
         405: (_("Metode tidak diizinkan"), _("Halaman ini tidak menerima permintaan seperti itu.")),
         413: (_("Berkas terlalu besar"), _("Unggah berkas yang lebih kecil.")),
-        429: (_("Terlalu banyak permintaan"),
-              _("Anda mencoba terlalu sering. Tunggu sebentar, lalu coba lagi.")),
-        500: (_("Terjadi kesalahan"),
-              _("Maaf, ada kesalahan di sisi kami. Coba lagi beberapa saat lagi.")),
-        503: (_("Layanan sedang tidak tersedia"),
-              _("Basis data sedang tidak dapat dihubungi. Coba lagi dalam beberapa detik.")),
+        429: (_("Terlalu banyak permintaan"), _("Anda mencoba terlalu sering. Tunggu sebentar, lalu coba lagi.")),
+        500: (_("Terjadi kesalahan"), _("Maaf, ada kesalahan di sisi kami. Coba lagi beberapa saat lagi.")),
+        503: (
+            _("Layanan sedang tidak tersedia"),
+            _("Basis data sedang tidak dapat dihubungi. Coba lagi dalam beberapa detik."),
+        ),
     }
 
 
-def render_error(code: int, detail: str | None = None):  # type: ignore[no-untyped-def]
+def render_error(code: int, detail: str | None = None):
     title, text = _messages().get(code, _messages()[500])
     if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
         return jsonify(error=title, detail=detail or text, status=code), code
@@ -55,14 +57,13 @@ def reject_nul_bytes() -> None:
 
 def init_app(app: Flask) -> None:
     app.before_request(reject_nul_bytes)
+
     @app.errorhandler(CSRFError)
-    def csrf_error(exc: CSRFError):  # type: ignore[no-untyped-def]
-        return render_error(
-            400, _("Formulir sudah kedaluwarsa atau tidak sah. Muat ulang halaman lalu kirim lagi.")
-        )
+    def csrf_error(exc: CSRFError):
+        return render_error(400, _("Formulir sudah kedaluwarsa atau tidak sah. Muat ulang halaman lalu kirim lagi."))
 
     @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
+    def http_error(exc: HTTPException):
         code = exc.code or 500
         if code == 429:
             return render_error(429)
@@ -71,7 +72,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)
     @app.errorhandler(PendingRollbackError)  # a flush failed earlier, e.g. the connection dropped
-    def db_down(exc: Exception):  # type: ignore[no-untyped-def]
+    def db_down(exc: Exception):
         app.logger.warning("database unavailable: %s", exc.__class__.__name__)
         # Render the page as anonymous: loading the user again would fail the same way.
         g._login_user = AnonymousUserMixin()
@@ -80,7 +81,7 @@ def init_app(app: Flask) -> None:
         return render_error(503)
 
     @app.errorhandler(Exception)
-    def unexpected(exc: Exception):  # type: ignore[no-untyped-def]
+    def unexpected(exc: Exception):
         app.logger.exception("unhandled error")
         # The error page must render even if the session or the database is what failed.
         with contextlib.suppress(Exception):

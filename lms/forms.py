@@ -52,8 +52,9 @@ class SaneDate:
 
     def __call__(self, form: FlaskForm, field: DateField) -> None:
         if field.data is not None and not EARLIEST_DATE <= field.data <= LATEST_DATE:
-            raise ValidationError(_l("Isi tanggal antara tahun %(first)s dan %(last)s.",
-                                     first=EARLIEST_DATE.year, last=LATEST_DATE.year))
+            raise ValidationError(
+                _l("Isi tanggal antara tahun %(first)s dan %(last)s.", first=EARLIEST_DATE.year, last=LATEST_DATE.year)
+            )
 
 
 class FiniteNumber:
@@ -67,16 +68,21 @@ class FiniteNumber:
 
 
 class LoginForm(FlaskForm):
-    identifier = StringField(_l("NIP atau e-mail"), validators=[DataRequired(), Length(max=254)],
-                             render_kw={"autocomplete": "username", "autocapitalize": "off"})
-    password = PasswordField(_l("Kata sandi"), validators=[DataRequired(), Length(max=200)],
-                             render_kw={"autocomplete": "current-password"})
+    identifier = StringField(
+        _l("NIP atau e-mail"),
+        validators=[DataRequired(), Length(max=254)],
+        render_kw={"autocomplete": "username", "autocapitalize": "off"},
+    )
+    password = PasswordField(
+        _l("Kata sandi"), validators=[DataRequired(), Length(max=200)], render_kw={"autocomplete": "current-password"}
+    )
     submit = SubmitField(_l("Masuk"))
 
 
 class SetPasswordForm(FlaskForm):
-    password = PasswordField(_l("Kata sandi baru"), validators=[DataRequired(), Length(max=200)],
-                             render_kw={"autocomplete": "new-password"})
+    password = PasswordField(
+        _l("Kata sandi baru"), validators=[DataRequired(), Length(max=200)], render_kw={"autocomplete": "new-password"}
+    )
     confirm = PasswordField(
         _l("Ulangi kata sandi baru"),
         validators=[DataRequired(), EqualTo("password", message=_l("Kedua kata sandi tidak sama."))],
@@ -86,8 +92,9 @@ class SetPasswordForm(FlaskForm):
 
 
 class ChangePasswordForm(SetPasswordForm):
-    current_password = PasswordField(_l("Kata sandi saat ini"), validators=[DataRequired()],
-                                     render_kw={"autocomplete": "current-password"})
+    current_password = PasswordField(
+        _l("Kata sandi saat ini"), validators=[DataRequired()], render_kw={"autocomplete": "current-password"}
+    )
 
 
 class ForgotPasswordForm(FlaskForm):
@@ -104,17 +111,24 @@ class PostForm(FlaskForm):
 
 
 class AgencyForm(FlaskForm):
-    code = StringField(_l("Kode instansi"), validators=[
-        DataRequired(), Length(max=40),
-        Regexp(r"^[A-Za-z0-9][A-Za-z0-9_-]*$", message=_l("Gunakan huruf, angka, - atau _ saja.")),
-    ])
+    code = StringField(
+        _l("Kode instansi"),
+        validators=[
+            DataRequired(),
+            Length(max=40),
+            Regexp(r"^[A-Za-z0-9][A-Za-z0-9_-]*$", message=_l("Gunakan huruf, angka, - atau _ saja.")),
+        ],
+    )
     name = StringField(_l("Nama instansi"), validators=[DataRequired(), Length(max=200)])
     head_name = StringField(_l("Nama pimpinan"), validators=[Optional(), Length(max=200)])
     head_title = StringField(_l("Jabatan pimpinan"), validators=[Optional(), Length(max=200)])
-    logo = FileField(_l("Logo (PNG atau SVG, maks. 512 KB)"), validators=[
-        FileAllowed(["png", "svg"], _l("Logo harus berkas PNG atau SVG.")),
-        FileSize(max_size=512 * 1024, message=_l("Logo maksimal 512 KB.")),
-    ])
+    logo = FileField(
+        _l("Logo (PNG atau SVG, maks. 512 KB)"),
+        validators=[
+            FileAllowed(["png", "svg"], _l("Logo harus berkas PNG atau SVG.")),
+            FileSize(max_size=512 * 1024, message=_l("Logo maksimal 512 KB.")),
+        ],
+    )
     admin_name = StringField(_l("Nama admin pertama"), validators=[Optional(), Length(max=200)])
     admin_email = EmailField(_l("E-mail admin pertama"), validators=[Optional(), Email(), Length(max=254)])
     submit = SubmitField(_l("Simpan"))
@@ -128,12 +142,15 @@ class UnitForm(FlaskForm):
 
 class StaffForm(FlaskForm):
     name = StringField(_l("Nama lengkap (dengan gelar)"), validators=[DataRequired(), Length(max=200)])
-    employment_type = SelectField(_l("Jenis pegawai"), choices=[
-        (EmploymentType.PNS.value, "PNS"), (EmploymentType.PPPK.value, "PPPK"),
-        (EmploymentType.NON_ASN.value, _l("Non-ASN (PPNPN)")),
-    ])
-    nip = StringField(_l("NIP / NI PPPK"), validators=[Optional(), Length(max=30)],
-                      render_kw={"inputmode": "numeric"})
+    employment_type = SelectField(
+        _l("Jenis pegawai"),
+        choices=[
+            (EmploymentType.PNS.value, "PNS"),
+            (EmploymentType.PPPK.value, "PPPK"),
+            (EmploymentType.NON_ASN.value, _l("Non-ASN (PPNPN)")),
+        ],
+    )
+    nip = StringField(_l("NIP / NI PPPK"), validators=[Optional(), Length(max=30)], render_kw={"inputmode": "numeric"})
     email = EmailField(_l("E-mail"), validators=[Optional(), Email(), Length(max=254)])
     position = StringField(_l("Jabatan"), validators=[Optional(), Length(max=200)])
     unit_id = SelectField(_l("Unit kerja"), coerce=int, validate_choice=True)
@@ -144,14 +161,16 @@ class ProgramForm(FlaskForm):
     title = StringField(_l("Judul"), validators=[DataRequired(), Length(max=200)])
     period = StringField(_l("Periode pemilihan (mis. Pilkada 2026)"), validators=[Optional(), Length(max=100)])
     description = TextAreaField(_l("Keterangan"), validators=[Optional(), Length(max=4000)])
-    starts_on = DateField(_l("Mulai"), validators=[DataRequired(), SaneDate()],
-                          render_kw=DATE_RANGE_ATTRS)
-    deadline = DateField(_l("Batas waktu"), validators=[DataRequired(), SaneDate()],
-                         render_kw=DATE_RANGE_ATTRS)
-    status = SelectField(_l("Status"), choices=[
-        (ProgramStatus.DRAFT.value, _l("Draf")), (ProgramStatus.OPEN.value, _l("Dibuka")),
-        (ProgramStatus.CLOSED.value, _l("Ditutup")),
-    ])
+    starts_on = DateField(_l("Mulai"), validators=[DataRequired(), SaneDate()], render_kw=DATE_RANGE_ATTRS)
+    deadline = DateField(_l("Batas waktu"), validators=[DataRequired(), SaneDate()], render_kw=DATE_RANGE_ATTRS)
+    status = SelectField(
+        _l("Status"),
+        choices=[
+            (ProgramStatus.DRAFT.value, _l("Draf")),
+            (ProgramStatus.OPEN.value, _l("Dibuka")),
+            (ProgramStatus.CLOSED.value, _l("Ditutup")),
+        ],
+    )
     unit_ids = SelectMultipleField(_l("Unit sasaran (kosongkan untuk semua unit)"), coerce=int)
     requirements = SelectMultipleField(_l("Persyaratan"))
     submit = SubmitField(_l("Simpan program"))
@@ -160,17 +179,15 @@ class ProgramForm(FlaskForm):
 class AdminGrantForm(FlaskForm):
     """Make a staff member an agency admin, optionally limited to some units."""
 
-    identifier = StringField(_l("NIP atau e-mail pegawai"),
-                             validators=[DataRequired(), Length(max=254)],
-                             render_kw={"autocapitalize": "off"})
-    unit_ids = SelectMultipleField(_l("Batasi ke unit (kosongkan untuk seluruh instansi)"),
-                                   coerce=int)
+    identifier = StringField(
+        _l("NIP atau e-mail pegawai"), validators=[DataRequired(), Length(max=254)], render_kw={"autocapitalize": "off"}
+    )
+    unit_ids = SelectMultipleField(_l("Batasi ke unit (kosongkan untuk seluruh instansi)"), coerce=int)
     submit = SubmitField(_l("Jadikan admin"))
 
 
 class AdminUnitsForm(FlaskForm):
     """The units an agency admin is limited to; none selected means the whole agency."""
 
-    unit_ids = SelectMultipleField(_l("Batasi ke unit (kosongkan untuk seluruh instansi)"),
-                                   coerce=int)
+    unit_ids = SelectMultipleField(_l("Batasi ke unit (kosongkan untuk seluruh instansi)"), coerce=int)
     submit = SubmitField(_l("Simpan batasan"))

@@ -53,13 +53,9 @@ def _birth_date(number: str, today: dt.date) -> dt.date:
     try:
         born = dt.date(int(number[0:4]), int(number[4:6]), int(number[6:8]))
     except ValueError:
-        raise IdentityNumberError(
-            "birth_date", _l("Digit 1-8 (tanggal lahir) bukan tanggal yang benar.")
-        ) from None
+        raise IdentityNumberError("birth_date", _l("Digit 1-8 (tanggal lahir) bukan tanggal yang benar.")) from None
     if born.year < 1900 or born > today:
-        raise IdentityNumberError(
-            "birth_date", _l("Digit 1-8 (tanggal lahir) berada di luar rentang yang mungkin.")
-        )
+        raise IdentityNumberError("birth_date", _l("Digit 1-8 (tanggal lahir) berada di luar rentang yang mungkin."))
     return born
 
 
@@ -67,9 +63,7 @@ def _check_appointment(born: dt.date, year: int, month: int, today: dt.date, par
     if (year, month) > (today.year, today.month):
         raise IdentityNumberError(part, _l("Tanggal pengangkatan (TMT) berada di masa depan."))
     if year - born.year < MIN_WORKING_AGE:
-        raise IdentityNumberError(
-            part, _l("Tahun pengangkatan terlalu dekat dengan tahun lahir (usia kerja minimal).")
-        )
+        raise IdentityNumberError(part, _l("Tahun pengangkatan terlalu dekat dengan tahun lahir (usia kerja minimal)."))
 
 
 def _sex_and_sequence(number: str) -> tuple[int, int]:
@@ -95,17 +89,13 @@ def parse_identity_number(
     if employment_type == EmploymentType.PPPK:
         year, contracts = int(number[8:12]), int(number[12:14])
         if contracts == 0:
-            raise IdentityNumberError(
-                "contracts", _l("Digit 13-14 (jumlah kontrak PPPK) tidak boleh 00.")
-            )
+            raise IdentityNumberError("contracts", _l("Digit 13-14 (jumlah kontrak PPPK) tidak boleh 00."))
         _check_appointment(born, year, 1, today, "appointment")
         month = None
     else:
         year, month = int(number[8:12]), int(number[12:14])
         if not 1 <= month <= 12:
-            raise IdentityNumberError(
-                "appointment", _l("Digit 13-14 (bulan TMT CPNS) harus 01 sampai 12.")
-            )
+            raise IdentityNumberError("appointment", _l("Digit 13-14 (bulan TMT CPNS) harus 01 sampai 12."))
         _check_appointment(born, year, month, today, "appointment")
     sex, sequence = _sex_and_sequence(number)
     return IdentityNumber(number, employment_type, born, year, month, sex, sequence)

@@ -32,7 +32,7 @@ def rq_entry(target_path: str, *args: Any) -> None:
     """What RQ runs: the worker's app (pushed by ``lms worker``, or created once), then the target."""
     global _worker_app
     if has_app_context():
-        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        app = current_app._get_current_object()
     else:
         if _worker_app is None:
             from lms import create_app
@@ -53,7 +53,8 @@ def submit(app: Flask, target: JobTarget, *args: Any, name: str = "job") -> str:
         try:
             connection = Redis.from_url(url, socket_connect_timeout=2, socket_timeout=5)
             Queue(app.config.get("JOB_QUEUE", "ikrar"), connection=connection).enqueue(
-                rq_entry, _path(target), *args, job_timeout=3600)
+                rq_entry, _path(target), *args, job_timeout=3600
+            )
             return "rq"
         except RedisError as exc:
             app.logger.warning("job queue unavailable (%s); running %s in-process", exc, name)

@@ -42,9 +42,7 @@ def create_key() -> SigningKey:
     private = Ed25519PrivateKey.generate()
     row = SigningKey(
         kid=secrets.token_hex(8),
-        public_key=private.public_key().public_bytes(
-            serialization.Encoding.Raw, serialization.PublicFormat.Raw
-        ),
+        public_key=private.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw),
         private_key_pem=private.private_bytes(
             serialization.Encoding.PEM,
             serialization.PrivateFormat.PKCS8,

@@ -121,8 +121,7 @@ class User(UserMixin, Base):
     # seen it), cleared when the person next chooses a password themselves. Pledge evidence
     # copies it.
     password_set_via_admin_link_at: Mapped[dt.datetime | None]
-    password_set_via_admin_link_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL"))
+    password_set_via_admin_link_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     agency: Mapped[Agency | None] = relationship(back_populates="users")
     unit: Mapped[Unit | None] = relationship(back_populates="users")
@@ -157,14 +156,13 @@ class Program(Base):
     description: Mapped[str | None] = mapped_column(Text)
     starts_on: Mapped[dt.date] = mapped_column(Date)
     deadline: Mapped[dt.date] = mapped_column(Date)
-    status: Mapped[ProgramStatus] = mapped_column(
-        _enum(ProgramStatus, "program_status"), default=ProgramStatus.DRAFT
-    )
+    status: Mapped[ProgramStatus] = mapped_column(_enum(ProgramStatus, "program_status"), default=ProgramStatus.DRAFT)
     created_at: Mapped[timestamp]
 
     agency: Mapped[Agency] = relationship(back_populates="programs")
     requirements: Mapped[list[ProgramRequirement]] = relationship(
-        back_populates="program", order_by="ProgramRequirement.position",
+        back_populates="program",
+        order_by="ProgramRequirement.position",
         cascade="all, delete-orphan",
     )
     target_units: Mapped[list[Unit]] = relationship(secondary=program_units)

@@ -75,7 +75,7 @@ class Registry:
     def get(self, name: str) -> RequirementKind | None:
         return self._kinds.get(name)
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self):
         return iter(self._kinds.values())
 
     def names(self) -> list[str]:

@@ -53,8 +53,12 @@ def is_whole_agency_admin(user: User, agency_id: int | None) -> bool:
     """The platform admin, or an admin of this agency who is not limited to units."""
     if user.role == Role.PLATFORM_ADMIN:
         return True
-    return (user.role == Role.AGENCY_ADMIN and agency_id is not None and user.agency_id == agency_id
-            and limited_unit_ids(user) is None)
+    return (
+        user.role == Role.AGENCY_ADMIN
+        and agency_id is not None
+        and user.agency_id == agency_id
+        and limited_unit_ids(user) is None
+    )
 
 
 def scope(stmt: Select[Any], user: User, agency_column: Any, unit_column: Any = None) -> Select[Any]:
@@ -133,8 +137,7 @@ def get_scoped_or_404(model: type[T], ident: Any, user: User, *, person: Any = _
     units = limited_unit_ids(user)
     if units is None:
         return obj
-    if isinstance(obj, User) and (obj.unit_id not in units
-                                  or (obj.role != Role.LEARNER and obj.id != user.id)):
+    if isinstance(obj, User) and (obj.unit_id not in units or (obj.role != Role.LEARNER and obj.id != user.id)):
         abort(404)  # nor another admin, even of their unit: they could take over wider rights
     if isinstance(obj, Unit) and obj.id not in units:
         abort(404)
@@ -156,6 +159,7 @@ def agency_for_admin_or_404(user: User, agency_id: int) -> Agency:
 
 # --- audit entries about people -------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class PersonTarget:
     """Audit entries with ``target_type`` name a row by ``key_column``; ``person_column`` is its
@@ -168,8 +172,7 @@ class PersonTarget:
 def register_person_target(app: Flask, target_type: str, key_column: Any, person_column: Any) -> None:
     """Tell the core which person an audit entry about ``target_type`` concerns, e.g. a plugin's
     ``register_person_target(app, "certificate", Certificate.code, Certificate.user_id)``."""
-    app.extensions.setdefault(_PERSON_TARGETS, {})[target_type] = PersonTarget(key_column,
-                                                                              person_column)
+    app.extensions.setdefault(_PERSON_TARGETS, {})[target_type] = PersonTarget(key_column, person_column)
 
 
 def _person_targets() -> dict[str, PersonTarget]:
@@ -186,8 +189,10 @@ def scope_audit(stmt: Select[Any], user: User) -> Select[Any]:
         return stmt
     people = visible_user_ids(user)
     about_people: list[ColumnElement[bool]] = [
-        and_(AuditLog.target_type == kind, AuditLog.target_id.in_(
-            select(cast(target.key_column, String)).where(target.person_column.in_(people))))
+        and_(
+            AuditLog.target_type == kind,
+            AuditLog.target_id.in_(select(cast(target.key_column, String)).where(target.person_column.in_(people))),
+        )
         for kind, target in _person_targets().items()
     ]
     return stmt.where(or_(AuditLog.actor_id == user.id, *about_people))

@@ -25,8 +25,7 @@ class ImageError(ServiceError):
     pass
 
 
-def validate_png(data: bytes, field: str, max_bytes: int = MAX_IMAGE_BYTES,
-                 max_side: int = 4000) -> tuple[int, int]:
+def validate_png(data: bytes, field: str, max_bytes: int = MAX_IMAGE_BYTES, max_side: int = 4000) -> tuple[int, int]:
     """Return (width, height) of a real PNG, or raise ``ImageError`` naming the field."""
     from PIL import Image
 
@@ -99,8 +98,7 @@ def validate_svg(data: bytes, field: str, max_bytes: int = MAX_IMAGE_BYTES) -> N
                     raise ImageError(bad, field)
 
 
-def validate_logo(data: bytes, filename: str, field: str = "logo",
-                  max_bytes: int = MAX_IMAGE_BYTES) -> str:
+def validate_logo(data: bytes, filename: str, field: str = "logo", max_bytes: int = MAX_IMAGE_BYTES) -> str:
     """Return the MIME type of a PNG or safe SVG logo."""
     if data.startswith(b"\x89PNG"):
         validate_png(data, field, max_bytes)

@@ -26,8 +26,7 @@ def external_url(endpoint: str, **values: Any) -> str:
         raise RuntimeError(f"BASE_URL must be an absolute URL, got {current_app.config['BASE_URL']!r}")
     anchor = values.pop("_anchor", None)
     current_app.inject_url_defaults(endpoint, values)
-    adapter = current_app.url_map.bind(base.netloc, script_name=base.path.rstrip("/") or "/",
-                                       url_scheme=base.scheme)
+    adapter = current_app.url_map.bind(base.netloc, script_name=base.path.rstrip("/") or "/", url_scheme=base.scheme)
     url = adapter.build(endpoint, values, force_external=True)
     if anchor is not None:
         url += "#" + quote(str(anchor), safe="%!#$&'()*+,/:;=?@")
@@ -50,7 +49,7 @@ def trusted_hosts(config: dict[str, Any]) -> list[str]:
     return list(dict.fromkeys(hosts))
 
 
-def refuse_untrusted_host(exc: Exception):  # type: ignore[no-untyped-def]
+def refuse_untrusted_host(exc: Exception):
     """400 for a Host outside ``TRUSTED_HOSTS``. Flask found no URL adapter for such a request,
     so bind one to ``BASE_URL`` first: the error page's own links (CSS, home) need it."""
     from flask import request
@@ -61,6 +60,6 @@ def refuse_untrusted_host(exc: Exception):  # type: ignore[no-untyped-def]
     base = urlsplit(current_app.config["BASE_URL"].strip())
     if request_ctx.url_adapter is None:
         request_ctx.url_adapter = current_app.url_map.bind(
-            base.netloc or "localhost", script_name=request.script_root or "/",
-            url_scheme=request.scheme)
+            base.netloc or "localhost", script_name=request.script_root or "/", url_scheme=request.scheme
+        )
     return render_error(400)

@@ -84,9 +84,11 @@ def main() -> int:
     recovery = (first_ok - started) if first_ok else float("inf")
     bad = {s: n for s, n in statuses.items() if s not in (200, 503)}
     ok = not bad and tracebacks == 0 and recovery < 10
-    line = (f"| {time.strftime('%Y-%m-%d %H:%M')} | PostgreSQL stopped {started - stopped:.1f} s during "
-            f"{args.seconds:.0f} s × {args.threads} threads | {dict(statuses)} | tracebacks {tracebacks} | "
-            f"first 200 after restart {recovery:.2f} s | {'PASS' if ok else 'FAIL'} |")
+    line = (
+        f"| {time.strftime('%Y-%m-%d %H:%M')} | PostgreSQL stopped {started - stopped:.1f} s during "
+        f"{args.seconds:.0f} s × {args.threads} threads | {dict(statuses)} | tracebacks {tracebacks} | "
+        f"first 200 after restart {recovery:.2f} s | {'PASS' if ok else 'FAIL'} |"
+    )
     print(line)
     results = ROOT / "loadtest" / "RESULTS.md"
     with results.open("a") as fh:

@@ -42,37 +42,62 @@ def seed(n: int) -> dict[str, object]:
     from lms.security import hash_password
     from pledges import services as pledge_services
 
-    agency = Agency(code="LOADTEST", name="Badan Uji Beban", head_name="Kepala Badan Uji",
-                    head_title="Kepala")
+    agency = Agency(code="LOADTEST", name="Badan Uji Beban", head_name="Kepala Badan Uji", head_title="Kepala")
     db.session.add(agency)
     db.session.flush()
     units = [Unit(agency_id=agency.id, name=name) for name in UNITS]
     db.session.add_all(units)
     db.session.flush()
     shared = hash_password(PASSWORD)
-    db.session.add(User(agency_id=agency.id, role=Role.AGENCY_ADMIN, email=ADMIN_EMAIL,
-                        name="Admin Uji Beban", password_hash=shared,
-                        activated_at=dt.datetime.now(dt.UTC)))
+    db.session.add(
+        User(
+            agency_id=agency.id,
+            role=Role.AGENCY_ADMIN,
+            email=ADMIN_EMAIL,
+            name="Admin Uji Beban",
+            password_hash=shared,
+            activated_at=dt.datetime.now(dt.UTC),
+        )
+    )
     now = dt.datetime.now(dt.UTC)
-    db.session.execute(insert(User), [
-        {"agency_id": agency.id, "unit_id": units[i % len(units)].id, "role": Role.LEARNER,
-         "nip": learner_nip(i), "email": learner_email(i), "name": learner_name(i),
-         "position": "Analis", "password_hash": shared, "active": True, "activated_at": now}
-        for i in range(n)
-    ])
+    db.session.execute(
+        insert(User),
+        [
+            {
+                "agency_id": agency.id,
+                "unit_id": units[i % len(units)].id,
+                "role": Role.LEARNER,
+                "nip": learner_nip(i),
+                "email": learner_email(i),
+                "name": learner_name(i),
+                "position": "Analis",
+                "password_hash": shared,
+                "active": True,
+                "activated_at": now,
+            }
+            for i in range(n)
+        ],
+    )
     pledge_services.ensure_default_text()
     today = dt.date.today()
-    program = Program(agency_id=agency.id, title="Sosialisasi Netralitas ASN (uji beban)",
-                      period="Uji beban", starts_on=today - dt.timedelta(days=1),
-                      deadline=today + dt.timedelta(days=30), status=ProgramStatus.OPEN)
-    program.requirements = [ProgramRequirement(kind="module", ref="netralitas-asn", position=0),
-                            ProgramRequirement(kind="pledge", ref="netralitas-asn", position=1)]
+    program = Program(
+        agency_id=agency.id,
+        title="Sosialisasi Netralitas ASN (uji beban)",
+        period="Uji beban",
+        starts_on=today - dt.timedelta(days=1),
+        deadline=today + dt.timedelta(days=30),
+        status=ProgramStatus.OPEN,
+    )
+    program.requirements = [
+        ProgramRequirement(kind="module", ref="netralitas-asn", position=0),
+        ProgramRequirement(kind="pledge", ref="netralitas-asn", position=1),
+    ]
     db.session.add(program)
     db.session.commit()
-    count = db.session.scalar(select(db.func.count()).select_from(User).where(
-        User.agency_id == agency.id, User.role == Role.LEARNER))
-    return {"program_id": program.id, "agency_id": agency.id, "admin_email": ADMIN_EMAIL,
-            "learners": count}
+    count = db.session.scalar(
+        select(db.func.count()).select_from(User).where(User.agency_id == agency.id, User.role == Role.LEARNER)
+    )
+    return {"program_id": program.id, "agency_id": agency.id, "admin_email": ADMIN_EMAIL, "learners": count}
 
 
 def main() -> None:

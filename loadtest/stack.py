@@ -39,30 +39,32 @@ def fresh_database(name: str) -> str:
 
 def app_env(database_url: str, port: int, **extra: str) -> dict[str, str]:
     env = dict(os.environ)
-    env.update({
-        "LMS_SECRET_KEY": "load-test-secret-key-not-for-production",
-        "LMS_SQLALCHEMY_DATABASE_URI": database_url,
-        "LMS_REDIS_URL": REDIS_URL,
-        "LMS_BASE_URL": f"http://127.0.0.1:{port}",
-        # The load generator is one IP: per-IP limits would only measure themselves.
-        "LMS_RATELIMIT_LOGIN": "100000 per minute",
-        "LMS_RATELIMIT_LOGIN_ACCOUNT": "1000 per minute",
-        "LMS_RATELIMIT_PUBLIC": "1000000 per minute",
-        "LMS_RATELIMIT_PLEDGE_SIGN": "100000 per minute",
-    })
+    env.update(
+        {
+            "LMS_SECRET_KEY": "load-test-secret-key-not-for-production",
+            "LMS_SQLALCHEMY_DATABASE_URI": database_url,
+            "LMS_REDIS_URL": REDIS_URL,
+            "LMS_BASE_URL": f"http://127.0.0.1:{port}",
+            # The load generator is one IP: per-IP limits would only measure themselves.
+            "LMS_RATELIMIT_LOGIN": "100000 per minute",
+            "LMS_RATELIMIT_LOGIN_ACCOUNT": "1000 per minute",
+            "LMS_RATELIMIT_PUBLIC": "1000000 per minute",
+            "LMS_RATELIMIT_PLEDGE_SIGN": "100000 per minute",
+        }
+    )
     env.update(extra)
     return env
 
 
 def lms(env: dict[str, str], *args: str) -> str:
-    result = subprocess.run([str(VENV_BIN / "lms"), *args], env=env, cwd=ROOT, check=True,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [str(VENV_BIN / "lms"), *args], env=env, cwd=ROOT, check=True, capture_output=True, text=True
+    )
     return result.stdout
 
 
 class Stack(AbstractContextManager["Stack"]):
-    def __init__(self, database_url: str, workers: int = 4, rq_workers: int = 2,
-                 log_dir: Path | None = None) -> None:
+    def __init__(self, database_url: str, workers: int = 4, rq_workers: int = 2, log_dir: Path | None = None) -> None:
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.env = app_env(database_url, self.port)
@@ -74,13 +76,28 @@ class Stack(AbstractContextManager["Stack"]):
 
     def _spawn(self, name: str, argv: list[str]) -> None:
         log = open(self.log_dir / f"{name}.log", "wb")  # noqa: SIM115 - closed with the process
-        self.processes.append(subprocess.Popen(argv, env=self.env, cwd=ROOT, stdout=log,
-                                               stderr=subprocess.STDOUT, start_new_session=True))
+        self.processes.append(
+            subprocess.Popen(argv, env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        )
 
     def __enter__(self) -> Stack:
-        self._spawn("gunicorn", [str(VENV_BIN / "gunicorn"), "-w", str(self.workers), "-k", "sync",
-                                 "-b", f"127.0.0.1:{self.port}", "--timeout", "60",
-                                 "--graceful-timeout", "5", "wsgi:app"])
+        self._spawn(
+            "gunicorn",
+            [
+                str(VENV_BIN / "gunicorn"),
+                "-w",
+                str(self.workers),
+                "-k",
+                "sync",
+                "-b",
+                f"127.0.0.1:{self.port}",
+                "--timeout",
+                "60",
+                "--graceful-timeout",
+                "5",
+                "wsgi:app",
+            ],
+        )
         for i in range(self.rq_workers):
             self._spawn(f"rq-{i}", [str(VENV_BIN / "lms"), "worker"])
         self.wait_ready()
@@ -112,21 +129,34 @@ def restart_postgres(down_seconds: float = 3.0) -> tuple[float, float]:
     """Stop PostgreSQL, wait, start it again; return (stopped_at, started_at)."""
     cluster = sorted(os.listdir("/etc/postgresql"))[0]
     stopped = time.time()
-    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", cluster, "main", "stop", "-m", "fast"],
-                   check=True)
+    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", cluster, "main", "stop", "-m", "fast"], check=True)
     time.sleep(down_seconds)
     subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", cluster, "main", "start"], check=True)
     return stopped, time.time()
 
 
 def stop_redis() -> None:
-    subprocess.run(["redis-cli", "-h", "127.0.0.1", "shutdown", "nosave"], check=False,
-                   capture_output=True)
+    subprocess.run(["redis-cli", "-h", "127.0.0.1", "shutdown", "nosave"], check=False, capture_output=True)
 
 
 def start_redis() -> None:
-    subprocess.run(["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "--port", "6379",
-                    "--save", "", "--appendonly", "no"], check=True, capture_output=True)
+    subprocess.run(
+        [
+            "redis-server",
+            "--daemonize",
+            "yes",
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            "6379",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
+        check=True,
+        capture_output=True,
+    )
 
 
 if __name__ == "__main__":  # smoke: start the stack on an empty database and stop it

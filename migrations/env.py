@@ -16,6 +16,7 @@ def render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
         return "sa.DateTime(timezone=True)"
     return False
 
+
 app = config.attributes.get("flask_app") or current_app
 
 

@@ -31,16 +31,19 @@ def import_command(path: str) -> None:
     db.session.commit()
     m = result.module
     if result.created:
-        click.echo(f"Imported {m.slug} as version {m.version} (pack version {m.pack_version}, "
-                   f"{len(m.lessons)} lessons, {len(m.questions)} questions).")
+        click.echo(
+            f"Imported {m.slug} as version {m.version} (pack version {m.pack_version}, "
+            f"{len(m.lessons)} lessons, {len(m.questions)} questions)."
+        )
     else:
         click.echo(f"{m.slug} is unchanged (version {m.version}); nothing to do.")
 
 
 @modules_cli.command("export")
 @click.argument("slug")
-@click.option("-o", "--output", "output", required=True, type=click.Path(file_okay=False),
-              help="Folder to write the pack into")
+@click.option(
+    "-o", "--output", "output", required=True, type=click.Path(file_okay=False), help="Folder to write the pack into"
+)
 @with_appcontext
 def export_command(slug: str, output: str) -> None:
     """Write the active version of module SLUG back as a content pack."""

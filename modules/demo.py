@@ -35,34 +35,43 @@ def seed(app: Flask) -> None:
     rng = random.Random(7)  # noqa: S311 - deterministic demo data
     for program in demo_programs():
         if not any(r.kind == "module" and r.ref == SLUG for r in program.requirements):
-            program.requirements.append(ProgramRequirement(
-                kind="module", ref=SLUG, position=len(program.requirements)))
+            program.requirements.append(ProgramRequirement(kind="module", ref=SLUG, position=len(program.requirements)))
         db.session.flush()
-        learners = list(db.session.scalars(
-            select(User).where(User.agency_id == program.agency_id, User.role == Role.LEARNER,
-                               User.email.is_(None))  # leave the named demo learners untouched
-            .order_by(User.id).limit(PASSED_PER_AGENCY + READING_PER_AGENCY)))
+        learners = list(
+            db.session.scalars(
+                select(User)
+                .where(
+                    User.agency_id == program.agency_id, User.role == Role.LEARNER, User.email.is_(None)
+                )  # leave the named demo learners untouched
+                .order_by(User.id)
+                .limit(PASSED_PER_AGENCY + READING_PER_AGENCY)
+            )
+        )
         for i, user in enumerate(learners):
-            if db.session.scalar(select(QuizAttempt.id).where(
-                    QuizAttempt.user_id == user.id, QuizAttempt.slug == SLUG).limit(1)):
+            if db.session.scalar(
+                select(QuizAttempt.id).where(QuizAttempt.user_id == user.id, QuizAttempt.slug == SLUG).limit(1)
+            ):
                 continue
             lessons = list(module.lessons)
             if i >= PASSED_PER_AGENCY:
                 lessons = lessons[: rng.randint(1, max(1, len(lessons) - 1))]
             for lesson in lessons:
-                if not db.session.scalar(select(LessonProgress.id).where(
-                        LessonProgress.user_id == user.id, LessonProgress.lesson_id == lesson.id)):
+                if not db.session.scalar(
+                    select(LessonProgress.id).where(
+                        LessonProgress.user_id == user.id, LessonProgress.lesson_id == lesson.id
+                    )
+                ):
                     db.session.add(LessonProgress(user_id=user.id, lesson_id=lesson.id))
             if i < PASSED_PER_AGENCY:
                 _passed_attempt(user, module, rng, first_fails=i % 3 == 0)
     db.session.flush()
 
 
-def _passed_attempt(user: User, module, rng: random.Random, first_fails: bool) -> None:  # type: ignore[no-untyped-def]
+def _passed_attempt(user: User, module, rng: random.Random, first_fails: bool) -> None:
     """Answer attempts through the real grading path (some learners fail once first); the
     passing submit sends ``requirement_met``, so the core completes programs where it can."""
     started = utcnow() - dt.timedelta(days=rng.randint(1, 10), minutes=30)
-    for wrong in ([True, False] if first_fails and (module.max_attempts or 2) > 1 else [False]):
+    for wrong in [True, False] if first_fails and (module.max_attempts or 2) > 1 else [False]:
         attempt = services.start_attempt(user, module, now=started)
         form: dict[str, list[str]] = {}
         for qid in attempt.question_ids:

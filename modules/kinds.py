@@ -15,11 +15,12 @@ from modules.rendering import tr
 
 class ModuleRequirement(RequirementKind):
     name = "module"
-    title = _l("Lulus modul pelatihan")  # type: ignore[assignment]
+    title = _l("Lulus modul pelatihan")
 
     def choices(self, agency_id: int) -> list[RequirementChoice]:
-        modules = db.session.scalars(select(TrainingModule).where(TrainingModule.active.is_(True))
-                                     .order_by(TrainingModule.slug))
+        modules = db.session.scalars(
+            select(TrainingModule).where(TrainingModule.active.is_(True)).order_by(TrainingModule.slug)
+        )
         return [RequirementChoice(m.slug, tr(m.title)) for m in modules]
 
     def label(self, ref: str) -> str:
@@ -38,8 +39,11 @@ class ModuleRequirement(RequirementKind):
 
     def learner_step(self, user_id: int, ref: str, program_id: int) -> LearnerStep:
         met = services.has_passed(user_id, ref)
-        started = met or bool(services.attempts_of(user_id, ref)) or bool(
-            services.read_lesson_keys(user_id, ref))
+        started = met or bool(services.attempts_of(user_id, ref)) or bool(services.read_lesson_keys(user_id, ref))
         exists = services.active_module(ref) is not None
-        return LearnerStep(label=self.label(ref), met=met, started=started,
-                           url=url_for("modules.module_page", slug=ref) if exists else None)
+        return LearnerStep(
+            label=self.label(ref),
+            met=met,
+            started=started,
+            url=url_for("modules.module_page", slug=ref) if exists else None,
+        )

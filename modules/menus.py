@@ -13,7 +13,6 @@ def register_menus(app: Flask) -> None:
     def program_links(program: Program) -> list[MenuItem]:
         if not any(r.kind == "module" for r in program.requirements):
             return []
-        return [MenuItem(_("Statistik kuis"), url_for("modules.program_stats",
-                                                      program_id=program.id))]
+        return [MenuItem(_("Statistik kuis"), url_for("modules.program_stats", program_id=program.id))]
 
     register_menu(app, "program", program_links)

@@ -48,9 +48,11 @@ class TrainingModule(Base):
     imported_at: Mapped[timestamp]
 
     lessons: Mapped[list[Lesson]] = relationship(
-        back_populates="module", order_by="Lesson.position", cascade="all, delete-orphan")
+        back_populates="module", order_by="Lesson.position", cascade="all, delete-orphan"
+    )
     questions: Mapped[list[Question]] = relationship(
-        back_populates="module", order_by="Question.position", cascade="all, delete-orphan")
+        back_populates="module", order_by="Question.position", cascade="all, delete-orphan"
+    )
 
 
 class Lesson(Base):
@@ -86,15 +88,15 @@ class Question(Base):
 
     module: Mapped[TrainingModule] = relationship(back_populates="questions")
     choices: Mapped[list[Choice]] = relationship(
-        back_populates="question", order_by="Choice.position", cascade="all, delete-orphan")
+        back_populates="question", order_by="Choice.position", cascade="all, delete-orphan"
+    )
 
 
 class Choice(Base):
     __tablename__ = "modules_choices"
 
     id: Mapped[intpk]
-    question_id: Mapped[int] = mapped_column(
-        ForeignKey("modules_questions.id", ondelete="CASCADE"), index=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("modules_questions.id", ondelete="CASCADE"), index=True)
     key: Mapped[str] = mapped_column(String(40))
     position: Mapped[int] = mapped_column(Integer)
     text: Mapped[Text2] = mapped_column(JSON)

@@ -27,8 +27,7 @@ _Dumper.add_representer(str, _str_presenter)
 
 
 def _dump(obj: Any, path: Path) -> None:
-    path.write_text(yaml.dump(obj, Dumper=_Dumper, allow_unicode=True, sort_keys=False,
-                              width=100), encoding="utf-8")
+    path.write_text(yaml.dump(obj, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100), encoding="utf-8")
 
 
 def write_pack(pack: Pack, folder: str | Path) -> None:
@@ -36,18 +35,21 @@ def write_pack(pack: Pack, folder: str | Path) -> None:
     root = Path(folder)
     root.mkdir(parents=True, exist_ok=True)
     module: dict[str, Any] = {
-        "slug": pack.slug, "version": pack.pack_version, "title": _plain(pack.title),
+        "slug": pack.slug,
+        "version": pack.pack_version,
+        "title": _plain(pack.title),
         "summary": _plain(pack.summary),
         "jp_hours": int(pack.jp_hours) if pack.jp_hours == int(pack.jp_hours) else pack.jp_hours,
         "pass_mark": pack.pass_mark,
-        "quiz": {"questions_per_attempt": pack.questions_per_attempt,
-                 "time_limit_minutes": pack.time_limit_minutes,
-                 "max_attempts": pack.max_attempts},
+        "quiz": {
+            "questions_per_attempt": pack.questions_per_attempt,
+            "time_limit_minutes": pack.time_limit_minutes,
+            "max_attempts": pack.max_attempts,
+        },
         "lessons": [],
     }
     for lesson in pack.lessons:
-        entry: dict[str, Any] = {"key": lesson.key, "title": _plain(lesson.title),
-                                 "file": lesson.file}
+        entry: dict[str, Any] = {"key": lesson.key, "title": _plain(lesson.title), "file": lesson.file}
         if lesson.covers:
             entry["covers"] = list(lesson.covers)
         module["lessons"].append(entry)
@@ -63,11 +65,18 @@ def write_pack(pack: Pack, folder: str | Path) -> None:
             entry["topic"] = q.topic
         if q.covers:
             entry["covers"] = list(q.covers)
-        entry.update({"rule": q.rule, "text": _plain(q.text), "choices": [
-            {"key": ch.key, "text": _plain(ch.text), **({"correct": True} if ch.correct else {})}
-            for ch in q.choices], "explanation": _plain(q.explanation)})
+        entry.update(
+            {
+                "rule": q.rule,
+                "text": _plain(q.text),
+                "choices": [
+                    {"key": ch.key, "text": _plain(ch.text), **({"correct": True} if ch.correct else {})}
+                    for ch in q.choices
+                ],
+                "explanation": _plain(q.explanation),
+            }
+        )
         questions.append(entry)
     _dump(questions, root / "questions.yaml")
     if pack.data:
-        _dump({name: [_plain(i) for i in items] for name, items in pack.data.items()},
-              root / "data.yaml")
+        _dump({name: [_plain(i) for i in items] for name, items in pack.data.items()}, root / "data.yaml")

@@ -29,12 +29,12 @@ class PackError:
         return f"{self.file}:{self.line}: {self.message}"
 
 
-class YamlMap(dict):  # type: ignore[type-arg]
+class YamlMap(dict):
     line: int = 0
     key_lines: dict[Any, int]
 
 
-class YamlSeq(list):  # type: ignore[type-arg]
+class YamlSeq(list):
     line: int = 0
     item_lines: list[int]
 
@@ -51,7 +51,7 @@ def _construct_map(loader: _Loader, node: yaml.MappingNode) -> YamlMap:
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         if key in result:
-            loader.duplicate_keys.append((key, key_node.start_mark.line + 1))  # type: ignore[attr-defined]
+            loader.duplicate_keys.append((key, key_node.start_mark.line + 1))
         result[key] = loader.construct_object(value_node, deep=True)
         result.key_lines[key] = key_node.start_mark.line + 1
     return result
@@ -89,7 +89,7 @@ class Checker:
         except yaml.YAMLError as exc:  # e.g. a control character the YAML reader refuses
             self.err(getattr(getattr(exc, "line", None), "real", 0) or 0, f"unreadable YAML: {exc}")
             return None
-        loader.duplicate_keys = []  # type: ignore[attr-defined]
+        loader.duplicate_keys = []
         try:
             data = loader.get_single_data()
         except yaml.MarkedYAMLError as exc:
@@ -101,7 +101,7 @@ class Checker:
             return None
         finally:
             loader.dispose()
-        for key, line in loader.duplicate_keys:  # type: ignore[attr-defined]
+        for key, line in loader.duplicate_keys:
             self.err(line, f"duplicate key {key!r}")
         return data
 
@@ -132,8 +132,9 @@ class Checker:
             return None
         return value
 
-    def integer(self, m: YamlMap, key: str, low: int, high: int | None = None,
-                nullable: bool = False, required: bool = True) -> int | None:
+    def integer(
+        self, m: YamlMap, key: str, low: int, high: int | None = None, nullable: bool = False, required: bool = True
+    ) -> int | None:
         if key not in m:
             if required:
                 self.err(m.line, f"missing required key {key!r}")
@@ -143,8 +144,7 @@ class Checker:
             if not nullable:
                 self.err(self.line_of(m, key), f"{key!r} may not be null")
             return None
-        if not isinstance(value, int) or isinstance(value, bool) or value < low or (
-                high is not None and value > high):
+        if not isinstance(value, int) or isinstance(value, bool) or value < low or (high is not None and value > high):
             bounds = f"{low}..{high}" if high is not None else f">= {low}"
             self.err(self.line_of(m, key), f"{key!r} must be an integer {bounds}, got {value!r}")
             return None
@@ -162,8 +162,10 @@ class Checker:
         for lang in LANGS:
             text = sub.get(lang)
             if not isinstance(text, str) or not text.strip():
-                self.err(self.line_of(sub, lang) if lang in sub else sub.line,
-                         f"{key!r} needs non-empty text in language {lang!r}")
+                self.err(
+                    self.line_of(sub, lang) if lang in sub else sub.line,
+                    f"{key!r} needs non-empty text in language {lang!r}",
+                )
             else:
                 out[lang] = text
         for extra in set(sub) - set(LANGS):

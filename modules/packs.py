@@ -19,8 +19,17 @@ from typing import Any
 
 from modules.pack_yaml import LANGS, Checker, PackError, YamlMap, YamlSeq
 
-__all__ = ["LANGS", "Pack", "PackChoice", "PackError", "PackInvalid", "PackLesson",
-           "PackQuestion", "expand_data", "load_pack"]
+__all__ = [
+    "LANGS",
+    "Pack",
+    "PackChoice",
+    "PackError",
+    "PackInvalid",
+    "PackLesson",
+    "PackQuestion",
+    "expand_data",
+    "load_pack",
+]
 
 DATA_LINE_RE = re.compile(r"^\{\{\s*data:([A-Za-z0-9_-]+)\s*\}\}$")
 QUESTION_TYPES = ("single", "multiple", "true_false")
@@ -78,8 +87,7 @@ class Pack:
     def content_hash(self) -> str:
         content = asdict(self)
         content["version"] = content.pop("pack_version")  # hashes stay those of earlier imports
-        canonical = json.dumps(content, sort_keys=True, ensure_ascii=False,
-                               separators=(",", ":"))
+        canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -108,9 +116,14 @@ def load_pack(folder: str | Path) -> Pack:
         pack.questions = questions
         n = len(questions)
         if pack.questions_per_attempt > n and not any(e.file == "questions.yaml" for e in errors):
-            errors.append(PackError("module.yaml", pack.questions_per_attempt_line,  # type: ignore[attr-defined]
-                                    f"questions_per_attempt ({pack.questions_per_attempt}) is "
-                                    f"more than the {n} questions in questions.yaml"))
+            errors.append(
+                PackError(
+                    "module.yaml",
+                    pack.questions_per_attempt_line,
+                    f"questions_per_attempt ({pack.questions_per_attempt}) is "
+                    f"more than the {n} questions in questions.yaml",
+                )
+            )
     if errors or pack is None:
         raise PackInvalid(errors or [PackError("module.yaml", 0, "invalid module")])
     return pack
@@ -161,8 +174,7 @@ def _load_module(root: Path, errors: list[PackError], data: dict[str, Any]) -> P
     title, summary = c.bilingual(m, "title"), c.bilingual(m, "summary")
     jp = m.get("jp_hours", 0)
     if not isinstance(jp, int | float) or isinstance(jp, bool) or not 0 <= jp <= MAX_JP_HOURS:
-        c.err(c.line_of(m, "jp_hours"),
-              f"'jp_hours' must be a number 0..{MAX_JP_HOURS}, got {jp!r}")
+        c.err(c.line_of(m, "jp_hours"), f"'jp_hours' must be a number 0..{MAX_JP_HOURS}, got {jp!r}")
         jp = 0
     pass_mark = c.integer(m, "pass_mark", 1, 100)
     quiz = c.mapping(m.get("quiz"), c.line_of(m, "quiz"), "'quiz'") if "quiz" in m else None
@@ -174,8 +186,7 @@ def _load_module(root: Path, errors: list[PackError], data: dict[str, Any]) -> P
         c.unknown_keys(quiz, QUIZ_KEYS, "quiz")
         per_attempt = c.integer(quiz, "questions_per_attempt", 1, MAX_INT)
         per_attempt_line = c.line_of(quiz, "questions_per_attempt")
-        time_limit = c.integer(quiz, "time_limit_minutes", 1, MAX_TIME_LIMIT, nullable=True,
-                               required=False)
+        time_limit = c.integer(quiz, "time_limit_minutes", 1, MAX_TIME_LIMIT, nullable=True, required=False)
         max_attempts = c.integer(quiz, "max_attempts", 1, MAX_INT, nullable=True, required=False)
     lessons: list[PackLesson] = []
     raw_lessons = m.get("lessons")
@@ -202,23 +213,30 @@ def _load_module(root: Path, errors: list[PackError], data: dict[str, Any]) -> P
                     c.err(c.line_of(lm, "file"), f"lesson file {file!r} must stay inside the pack")
                 else:
                     for lang in LANGS:
-                        markdown[lang] = _read_lesson(root, f"{file}.{lang}.md", errors, data,
-                                                      c.line_of(lm, "file"))
+                        markdown[lang] = _read_lesson(root, f"{file}.{lang}.md", errors, data, c.line_of(lm, "file"))
             if key is not None and file is not None:
                 lessons.append(PackLesson(key, ltitle, file, covers, markdown))
     if errors and any(e.file == "module.yaml" for e in errors):
         return None
     assert slug and version and pass_mark and per_attempt
-    pack = Pack(slug=slug, pack_version=version, title=title, summary=summary, jp_hours=float(jp),
-                pass_mark=pass_mark, questions_per_attempt=per_attempt,
-                time_limit_minutes=time_limit, max_attempts=max_attempts, lessons=lessons,
-                data=data)
-    pack.questions_per_attempt_line = per_attempt_line  # type: ignore[attr-defined]
+    pack = Pack(
+        slug=slug,
+        pack_version=version,
+        title=title,
+        summary=summary,
+        jp_hours=float(jp),
+        pass_mark=pass_mark,
+        questions_per_attempt=per_attempt,
+        time_limit_minutes=time_limit,
+        max_attempts=max_attempts,
+        lessons=lessons,
+        data=data,
+    )
+    pack.questions_per_attempt_line = per_attempt_line
     return pack
 
 
-def _read_lesson(root: Path, rel: str, errors: list[PackError], data: dict[str, Any],
-                 ref_line: int) -> str:
+def _read_lesson(root: Path, rel: str, errors: list[PackError], data: dict[str, Any], ref_line: int) -> str:
     path = root / rel
     if not path.is_file():
         errors.append(PackError("module.yaml", ref_line, f"lesson file {rel} is missing"))
@@ -233,8 +251,7 @@ def _read_lesson(root: Path, rel: str, errors: list[PackError], data: dict[str, 
     for number, line in enumerate(text.splitlines(), start=1):
         match = DATA_LINE_RE.match(line.strip())
         if match and match.group(1) not in data:
-            errors.append(PackError(rel, number, f"unknown data list {match.group(1)!r} "
-                                                 "(define it in data.yaml)"))
+            errors.append(PackError(rel, number, f"unknown data list {match.group(1)!r} (define it in data.yaml)"))
     return text
 
 
@@ -260,8 +277,7 @@ def _load_questions(root: Path, errors: list[PackError]) -> list[PackQuestion]:
             seen.add(key)
         qtype = c.text(q, "type")
         if qtype is not None and qtype not in QUESTION_TYPES:
-            c.err(c.line_of(q, "type"), f"type must be one of {', '.join(QUESTION_TYPES)}, "
-                                        f"got {qtype!r}")
+            c.err(c.line_of(q, "type"), f"type must be one of {', '.join(QUESTION_TYPES)}, got {qtype!r}")
             qtype = None
         topic = c.text(q, "topic", required=False)
         rule = c.text(q, "rule")
@@ -301,8 +317,7 @@ def _load_choices(c: Checker, q: YamlMap, qtype: str | None, qkey: str | None) -
     n_correct = sum(ch.correct for ch in choices)
     where = c.line_of(q, "choices")
     if qtype == "single" and n_correct != 1:
-        c.err(where, f"question {qkey!r} (single) needs exactly one correct choice, "
-                     f"has {n_correct}")
+        c.err(where, f"question {qkey!r} (single) needs exactly one correct choice, has {n_correct}")
     elif qtype == "multiple" and n_correct < 1:
         c.err(where, f"question {qkey!r} (multiple) needs at least one correct choice")
     elif qtype == "true_false" and (len(raw) != 2 or n_correct != 1):

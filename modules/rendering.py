@@ -12,20 +12,46 @@ from markupsafe import Markup
 
 from modules.packs import expand_data
 
-_md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(
-    "table")
+_md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
 
 ALLOWED_TAGS = {
-    "p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "strong", "em", "a", "blockquote",
-    "code", "pre", "hr", "br", "table", "thead", "tbody", "tr", "th", "td", "img",
+    "p",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "ul",
+    "ol",
+    "li",
+    "strong",
+    "em",
+    "a",
+    "blockquote",
+    "code",
+    "pre",
+    "hr",
+    "br",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "img",
 }
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"},
-                      "th": {"align"}, "td": {"align"}}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "th": {"align"}, "td": {"align"}}
 
 
 def sanitize(html: str) -> str:
-    return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
-                     url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer")
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer",
+    )
 
 
 def render_markdown(source: str) -> Markup:
@@ -46,7 +72,6 @@ def tr(text: dict[str, str] | None, language: str | None = None) -> str:
     return text.get(language or lang()) or text.get("id") or next(iter(text.values()), "")
 
 
-def render_lesson(markdown: dict[str, str], data: dict[str, Any], language: str | None = None
-                  ) -> Markup:
+def render_lesson(markdown: dict[str, str], data: dict[str, Any], language: str | None = None) -> Markup:
     language = language or lang()
     return render_markdown(expand_data(tr(markdown, language), data or {}, language))

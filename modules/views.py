@@ -19,8 +19,9 @@ from modules.forms import ButtonForm, SubmitQuizForm
 from modules.models import Lesson, QuizAttempt, TrainingModule
 from modules.rendering import render_lesson, tr
 
-bp = Blueprint("modules", __name__, template_folder="templates", static_folder="static",
-               static_url_path="/modules/static")
+bp = Blueprint(
+    "modules", __name__, template_folder="templates", static_folder="static", static_url_path="/modules/static"
+)
 
 
 @bp.app_template_filter("tr")
@@ -51,9 +52,10 @@ def _own_attempt_or_404(slug: str, attempt_id: int) -> QuizAttempt:
 
 # --- learner ----------
 
+
 @bp.get("/modules/<slug>")
 @login_required
-def module_page(slug: str):  # type: ignore[no-untyped-def]
+def module_page(slug: str):
     module = _module_or_404(slug)
     prog = services.progress(current_user, module)
     return render_template("modules/module.html", module=module, prog=prog, form=ButtonForm())
@@ -61,23 +63,29 @@ def module_page(slug: str):  # type: ignore[no-untyped-def]
 
 @bp.get("/modules/<slug>/lessons/<key>")
 @login_required
-def lesson_page(slug: str, key: str):  # type: ignore[no-untyped-def]
+def lesson_page(slug: str, key: str):
     module = _module_or_404(slug)
     lesson = _lesson_or_404(module, key)
     lessons = list(module.lessons)
     i = lessons.index(lesson)
     read = services.read_lesson_keys(current_user.id, slug)
     return render_template(
-        "modules/lesson.html", module=module, lesson=lesson, number=i + 1, total=len(lessons),
+        "modules/lesson.html",
+        module=module,
+        lesson=lesson,
+        number=i + 1,
+        total=len(lessons),
         prev=lessons[i - 1] if i > 0 else None,
         next=lessons[i + 1] if i + 1 < len(lessons) else None,
-        read=lesson.key in read, body=render_lesson(lesson.markdown, module.data),
-        form=ButtonForm())
+        read=lesson.key in read,
+        body=render_lesson(lesson.markdown, module.data),
+        form=ButtonForm(),
+    )
 
 
 @bp.post("/modules/<slug>/lessons/<key>/read")
 @login_required
-def lesson_read(slug: str, key: str):  # type: ignore[no-untyped-def]
+def lesson_read(slug: str, key: str):
     module = _module_or_404(slug)
     lesson = _lesson_or_404(module, key)
     if not ButtonForm().validate_on_submit():
@@ -94,7 +102,7 @@ def lesson_read(slug: str, key: str):  # type: ignore[no-untyped-def]
 
 @bp.post("/modules/<slug>/quiz")
 @login_required
-def quiz_start(slug: str):  # type: ignore[no-untyped-def]
+def quiz_start(slug: str):
     module = _module_or_404(slug)
     if not ButtonForm().validate_on_submit():
         return render_error(400)
@@ -108,26 +116,39 @@ def quiz_start(slug: str):  # type: ignore[no-untyped-def]
     return redirect(url_for("modules.attempt_page", slug=slug, attempt_id=attempt.id), 303)
 
 
-def _attempt_view(attempt: QuizAttempt, form: SubmitQuizForm, chosen: dict[int, set[int]],
-                  status: int = 200):  # type: ignore[no-untyped-def]
+def _attempt_view(attempt: QuizAttempt, form: SubmitQuizForm, chosen: dict[int, set[int]], status: int = 200):
     if services.is_expired(attempt):  # shown as expired; its submit (a POST) closes it
-        return render_template("modules/attempt.html", attempt=attempt, module=attempt.module,
-                               items=[], form=form, chosen={}, remaining=None, expired=True)
+        return render_template(
+            "modules/attempt.html",
+            attempt=attempt,
+            module=attempt.module,
+            items=[],
+            form=form,
+            chosen={},
+            remaining=None,
+            expired=True,
+        )
     questions = services.attempt_questions(attempt)
     choices = {c.id: c for q in questions for c in q.choices}
-    items = [(q, [(i, choices[cid]) for i, cid in enumerate(attempt.choice_order[str(q.id)])])
-             for q in questions]
+    items = [(q, [(i, choices[cid]) for i, cid in enumerate(attempt.choice_order[str(q.id)])]) for q in questions]
     remaining = None
     if attempt.deadline is not None:
         remaining = max(0, int((attempt.deadline - utcnow()).total_seconds()))
-    return render_template("modules/attempt.html", attempt=attempt, module=attempt.module,
-                           items=items, form=form, chosen=chosen,
-                           remaining=remaining, expired=False), status
+    return render_template(
+        "modules/attempt.html",
+        attempt=attempt,
+        module=attempt.module,
+        items=items,
+        form=form,
+        chosen=chosen,
+        remaining=remaining,
+        expired=False,
+    ), status
 
 
 @bp.get("/modules/<slug>/quiz/attempts/<int:attempt_id>")
 @login_required
-def attempt_page(slug: str, attempt_id: int):  # type: ignore[no-untyped-def]
+def attempt_page(slug: str, attempt_id: int):
     attempt = _own_attempt_or_404(slug, attempt_id)
     if attempt.submitted_at is not None:
         return redirect(url_for("modules.attempt_result", slug=slug, attempt_id=attempt.id))
@@ -136,7 +157,7 @@ def attempt_page(slug: str, attempt_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/modules/<slug>/quiz/attempts/<int:attempt_id>")
 @login_required
-def attempt_submit(slug: str, attempt_id: int):  # type: ignore[no-untyped-def]
+def attempt_submit(slug: str, attempt_id: int):
     attempt = _own_attempt_or_404(slug, attempt_id)
     form = SubmitQuizForm()
     if not form.validate_on_submit():
@@ -165,7 +186,7 @@ def attempt_submit(slug: str, attempt_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/modules/<slug>/quiz/attempts/<int:attempt_id>/result")
 @login_required
-def attempt_result(slug: str, attempt_id: int):  # type: ignore[no-untyped-def]
+def attempt_result(slug: str, attempt_id: int):
     attempt = _own_attempt_or_404(slug, attempt_id)
     if attempt.submitted_at is None:
         return redirect(url_for("modules.attempt_page", slug=slug, attempt_id=attempt.id))
@@ -177,16 +198,23 @@ def attempt_result(slug: str, attempt_id: int):  # type: ignore[no-untyped-def]
         items.append((q, order, answers.get(q.id, set()), (attempt.results or {}).get(str(q.id))))
     attempts = services.attempts_of(current_user.id, attempt.slug)
     module = services.active_module(attempt.slug) or attempt.module
-    return render_template("modules/result.html", attempt=attempt, module=module, items=items,
-                           left=services.attempts_left(module, attempts),
-                           passed_any=any(a.passed for a in attempts), form=ButtonForm())
+    return render_template(
+        "modules/result.html",
+        attempt=attempt,
+        module=module,
+        items=items,
+        left=services.attempts_left(module, attempts),
+        passed_any=any(a.passed for a in attempts),
+        form=ButtonForm(),
+    )
 
 
 # --- admin ----------
 
+
 @bp.get("/admin/programs/<int:program_id>/quiz")
 @admin_required
-def program_stats(program_id: int):  # type: ignore[no-untyped-def]
+def program_stats(program_id: int):
     program = get_scoped_or_404(Program, program_id, current_user)
     slugs = [r.ref for r in program.requirements if r.kind == "module"]
     stats = [services.module_stats(program, slug, viewer=current_user) for slug in slugs]

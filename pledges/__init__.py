@@ -47,10 +47,14 @@ class PledgesPlugin(Plugin):
         items = []
         for key in services.program_pledge_keys(program):
             sig = services.find_signature(user.id, program.id, key)
-            items.append(ProgramOutcome(
-                label=_("Tanda terima pakta"), ready=sig is not None,
-                url=url_for("pledges.receipt", signature_id=sig.id) if sig else None,
-                description=_("Unduh bukti penandatanganan (PDF).") if sig else None))
+            items.append(
+                ProgramOutcome(
+                    label=_("Tanda terima pakta"),
+                    ready=sig is not None,
+                    url=url_for("pledges.receipt", signature_id=sig.id) if sig else None,
+                    description=_("Unduh bukti penandatanganan (PDF).") if sig else None,
+                )
+            )
         return items
 
     def seed_demo(self, app: Flask) -> None:

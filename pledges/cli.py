@@ -21,12 +21,12 @@ def verify_ledger() -> None:
     result = ledger.verify_ledger()
     db.session.rollback()
     if result.ok:
-        click.echo(f"OK: {result.entries} entries, head {result.head_hash}, "
-                   f"{result.checkpoints} checkpoints hold")
+        click.echo(f"OK: {result.entries} entries, head {result.head_hash}, {result.checkpoints} checkpoints hold")
         return
     click.echo(f"BAD: entry seq {result.bad_seq}: {result.problem}", err=True)
-    click.echo(f"verified {result.entries} entries before the first bad one" if result.entries
-               else "ledger is not valid")
+    click.echo(
+        f"verified {result.entries} entries before the first bad one" if result.entries else "ledger is not valid"
+    )
     sys.exit(1)
 
 

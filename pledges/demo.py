@@ -27,8 +27,7 @@ def demo_signature_png(seed: int) -> str:
 
     image = Image.new("RGBA", (600, 200), (255, 255, 255, 0))
     draw = ImageDraw.Draw(image)
-    points = [(40 + x * 5, 100 + 45 * math.sin(x / (4 + seed % 5)) * math.cos(x / 13 + seed))
-              for x in range(100)]
+    points = [(40 + x * 5, 100 + 45 * math.sin(x / (4 + seed % 5)) * math.cos(x / 13 + seed)) for x in range(100)]
     draw.line(points, fill=(17, 24, 39, 255), width=4, joint="curve")
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
@@ -42,8 +41,10 @@ def seed(app: Flask) -> None:
         pledge_text = services.text_for(default.key, program.agency_id)
         assert pledge_text is not None
         learners = db.session.scalars(
-            select(User).where(User.id.in_(program_service.member_ids(program)),
-                               User.role == Role.LEARNER).order_by(User.id))
+            select(User)
+            .where(User.id.in_(program_service.member_ids(program)), User.role == Role.LEARNER)
+            .order_by(User.id)
+        )
         signed = 0
         for user in learners:
             if signed >= SIGNED_PER_AGENCY:
@@ -55,10 +56,13 @@ def seed(app: Flask) -> None:
                 continue
             data = services.SignInput(
                 form_token=services.form_token_for(user, program, pledge_text),
-                ticked=[str(c["id"]) for c in pledge_text.commitments], password=DEMO_PASSWORD,
+                ticked=[str(c["id"]) for c in pledge_text.commitments],
+                password=DEMO_PASSWORD,
                 signature_data_url=demo_signature_png(user.id) if user.id % 3 else None,
-                typed_name=None if user.id % 3 else user.name, ip="127.0.0.1",
-                user_agent="lms demo")
+                typed_name=None if user.id % 3 else user.name,
+                ip="127.0.0.1",
+                user_agent="lms demo",
+            )
             services.sign_pledge(user, program, pledge_text, data)
     if not ledger.checkpoints():
         ledger.create_checkpoint()

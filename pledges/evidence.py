@@ -34,6 +34,7 @@ class PledgeTextChanged(PledgeError):
 
 # --- the form token (when the page was opened, what it showed) -------------------------------------
 
+
 @dataclass(frozen=True)
 class FormToken:
     opened_at: dt.datetime
@@ -47,8 +48,7 @@ def _form_serializer() -> URLSafeTimedSerializer:
 def issue_form_token(user_id: int, program_id: int, text_id: int, shown_sha256: str) -> str:
     """A signed token for one learner, program and pledge text version, holding the SHA-256 of
     the exact text the form shows (placeholders filled)."""
-    return _form_serializer().dumps({"u": user_id, "p": program_id, "t": text_id,
-                                     "h": shown_sha256})
+    return _form_serializer().dumps({"u": user_id, "p": program_id, "t": text_id, "h": shown_sha256})
 
 
 def read_form_token(token: str, user_id: int, program_id: int, text_id: int) -> FormToken:
@@ -56,19 +56,23 @@ def read_form_token(token: str, user_id: int, program_id: int, text_id: int) -> 
     foreign token is an error. A token for another version of the pledge text means the text
     changed meanwhile (``PledgeTextChanged``)."""
     max_age = int(current_app.config["PLEDGE_FORM_MAX_AGE"])
-    invalid = PledgeError(_l("Formulir tidak sah. Muat ulang halaman lalu coba lagi."),
-                          "form_token")
+    invalid = PledgeError(_l("Formulir tidak sah. Muat ulang halaman lalu coba lagi."), "form_token")
     try:
-        payload, opened = _form_serializer().loads(token or "", max_age=max_age,
-                                                    return_timestamp=True)
+        payload, opened = _form_serializer().loads(token or "", max_age=max_age, return_timestamp=True)
     except SignatureExpired:
-        raise PledgeError(_l("Formulir sudah kedaluwarsa. Muat ulang halaman, baca kembali "
-                             "pakta, lalu tanda tangani lagi."), "form_token") from None
+        raise PledgeError(
+            _l("Formulir sudah kedaluwarsa. Muat ulang halaman, baca kembali pakta, lalu tanda tangani lagi."),
+            "form_token",
+        ) from None
     except BadSignature:
         raise invalid from None
-    if (not isinstance(payload, dict) or set(payload) != {"u", "p", "t", "h"}
-            or payload["u"] != user_id or payload["p"] != program_id
-            or not isinstance(payload["h"], str)):
+    if (
+        not isinstance(payload, dict)
+        or set(payload) != {"u", "p", "t", "h"}
+        or payload["u"] != user_id
+        or payload["p"] != program_id
+        or not isinstance(payload["h"], str)
+    ):
         raise invalid
     if payload["t"] != text_id:
         raise text_changed()
@@ -76,12 +80,18 @@ def read_form_token(token: str, user_id: int, program_id: int, text_id: int) -> 
 
 
 def text_changed() -> PledgeTextChanged:
-    return PledgeTextChanged(_l("Teks pakta telah diubah sejak halaman ini dibuka, jadi pakta "
-                                "belum ditandatangani. Baca teks terbaru di bawah ini, lalu "
-                                "tanda tangani lagi."), "form_token")
+    return PledgeTextChanged(
+        _l(
+            "Teks pakta telah diubah sejak halaman ini dibuka, jadi pakta "
+            "belum ditandatangani. Baca teks terbaru di bawah ini, lalu "
+            "tanda tangani lagi."
+        ),
+        "form_token",
+    )
 
 
 # --- the drawn signature --------------------------------------------------------------------------
+
 
 def decode_signature_image(data_url: str) -> bytes:
     """A drawn signature: a ``data:image/png;base64,`` URL holding a real, sane PNG."""
@@ -90,13 +100,11 @@ def decode_signature_image(data_url: str) -> bytes:
     cfg = current_app.config
     max_bytes = cfg["PLEDGE_MAX_IMAGE_BYTES"]
     not_png = PledgeError(_l("Tanda tangan harus berupa gambar PNG."), "signature")
-    too_big = PledgeError(_l("Gambar tanda tangan terlalu besar. Hapus lalu tanda tangani lagi."),
-                          "signature")
-    broken = PledgeError(_l("Gambar tanda tangan rusak. Hapus lalu tanda tangani lagi."),
-                         "signature")
+    too_big = PledgeError(_l("Gambar tanda tangan terlalu besar. Hapus lalu tanda tangani lagi."), "signature")
+    broken = PledgeError(_l("Gambar tanda tangan rusak. Hapus lalu tanda tangani lagi."), "signature")
     if not data_url.startswith(PNG_PREFIX):
         raise not_png
-    raw_b64 = data_url[len(PNG_PREFIX):]
+    raw_b64 = data_url[len(PNG_PREFIX) :]
     if len(raw_b64) > max_bytes * 4 // 3 + 8:
         raise too_big
     try:
@@ -108,9 +116,15 @@ def decode_signature_image(data_url: str) -> bytes:
     if not png.startswith(PNG_MAGIC):
         raise not_png
     (min_w, max_w), (min_h, max_h) = cfg["PLEDGE_IMAGE_WIDTH"], cfg["PLEDGE_IMAGE_HEIGHT"]
-    wrong_size = PledgeError(_l("Ukuran gambar tanda tangan tidak sesuai (lebar %(w)s, tinggi "
-                                "%(h)s piksel). Gunakan bidang tanda tangan di halaman ini.",
-                                w=f"{min_w}–{max_w}", h=f"{min_h}–{max_h}"), "signature")
+    wrong_size = PledgeError(
+        _l(
+            "Ukuran gambar tanda tangan tidak sesuai (lebar %(w)s, tinggi "
+            "%(h)s piksel). Gunakan bidang tanda tangan di halaman ini.",
+            w=f"{min_w}–{max_w}",
+            h=f"{min_h}–{max_h}",
+        ),
+        "signature",
+    )
     # The size the header declares, checked before anything is decoded: a small file can declare
     # 20000 × 20000 pixels and would take gigabytes to decode (a decompression bomb).
     if len(png) < 24 or png[12:16] != b"IHDR":
@@ -127,15 +141,27 @@ def decode_signature_image(data_url: str) -> bytes:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(png))
             image.load()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError,
-            Image.DecompressionBombError, Image.DecompressionBombWarning):
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        ValueError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ):
         raise broken from None
     if image.format != "PNG" or image.size != (w, h):
         raise wrong_size
     alpha = image.convert("RGBA").getchannel("A")
     gray = image.convert("L")
-    if alpha.getbbox() is None or (alpha.getextrema() == (255, 255) and
-                                   gray.point(lambda v: 255 if v < 200 else 0).getbbox() is None):
-        raise PledgeError(_l("Tanda tangan masih kosong. Buat tanda tangan Anda di bidang yang "
-                             "tersedia, atau ketik nama lengkap Anda."), "signature")
+    if alpha.getbbox() is None or (
+        alpha.getextrema() == (255, 255) and gray.point(lambda v: 255 if v < 200 else 0).getbbox() is None
+    ):
+        raise PledgeError(
+            _l(
+                "Tanda tangan masih kosong. Buat tanda tangan Anda di bidang yang "
+                "tersedia, atau ketik nama lengkap Anda."
+            ),
+            "signature",
+        )
     return png

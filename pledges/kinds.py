@@ -15,8 +15,7 @@ class PledgeKind(RequirementKind):
     title = "Pakta Integritas"
 
     def choices(self, agency_id: int) -> list[RequirementChoice]:
-        return [RequirementChoice(ref=key, label=self.label(key))
-                for key in services.text_keys(agency_id)]
+        return [RequirementChoice(ref=key, label=self.label(key)) for key in services.text_keys(agency_id)]
 
     def label(self, ref: str) -> str:
         return _("Tanda tangani Pakta Integritas (%(key)s)", key=ref)
@@ -27,7 +26,13 @@ class PledgeKind(RequirementKind):
     def learner_step(self, user_id: int, ref: str, program_id: int) -> LearnerStep:
         sig = services.find_signature(user_id, program_id, ref)
         if sig is not None:
-            return LearnerStep(label=_("Pakta Integritas ditandatangani"), met=True,
-                               url=url_for("pledges.receipt", signature_id=sig.id))
-        return LearnerStep(label=_("Tanda tangani Pakta Integritas"), met=False,
-                           url=url_for("pledges.sign", program_id=program_id, key=ref))
+            return LearnerStep(
+                label=_("Pakta Integritas ditandatangani"),
+                met=True,
+                url=url_for("pledges.receipt", signature_id=sig.id),
+            )
+        return LearnerStep(
+            label=_("Tanda tangani Pakta Integritas"),
+            met=False,
+            url=url_for("pledges.sign", program_id=program_id, key=ref),
+        )

@@ -26,6 +26,7 @@ RECORD_VERSION = 1
 
 # --- encoding -------------------------------------------------------------------------------------
 
+
 def canonical_json(obj: Any) -> str:
     """Deterministic JSON: sorted keys, no spaces, UTF-8 characters kept."""
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
@@ -44,19 +45,28 @@ def record_dict(sig: PledgeSignature, pledge_text: PledgeText) -> dict[str, Any]
     are a sealed format (``RECORD_VERSION``): the pledge text stays under ``"template"``, the
     word it had when the first records were sealed."""
     return {
-        "type": "ikrar.pledge-signature", "v": RECORD_VERSION,
-        "user_id": sig.user_id, "program_id": sig.program_id, "agency_id": sig.agency_id,
+        "type": "ikrar.pledge-signature",
+        "v": RECORD_VERSION,
+        "user_id": sig.user_id,
+        "program_id": sig.program_id,
+        "agency_id": sig.agency_id,
         "unit_id": sig.unit_id,
-        "template": {"id": sig.text_id, "key": sig.text_key,
-                     "version": sig.text_version, "text_sha256": pledge_text.text_sha256},
+        "template": {
+            "id": sig.text_id,
+            "key": sig.text_key,
+            "version": sig.text_version,
+            "text_sha256": pledge_text.text_sha256,
+        },
         "shown_text_sha256": sig.text_sha256,
         "identity": sig.identity,
         "signature_png_sha256": sig.signature_png_sha256,
         "typed_name": sig.typed_name,
         "commitments_ticked": sig.commitments_ticked,
         "reauth": {"method": sig.reauth_method, "at": iso(sig.reauth_at)},
-        "opened_at": iso(sig.opened_at), "signed_at": iso(sig.signed_at),
-        "client_ip": sig.client_ip, "user_agent": sig.user_agent,
+        "opened_at": iso(sig.opened_at),
+        "signed_at": iso(sig.signed_at),
+        "client_ip": sig.client_ip,
+        "user_agent": sig.user_agent,
     }
 
 
@@ -69,6 +79,7 @@ def seal_record(sig: PledgeSignature, pledge_text: PledgeText) -> None:
 
 
 # --- the Merkle tree ------------------------------------------------------------------------------
+
 
 def _leaf(data: bytes) -> bytes:
     return hashlib.sha256(b"\x00" + data).digest()
@@ -119,15 +130,15 @@ class MerkleAccumulator:
 
 # --- appending ------------------------------------------------------------------------------------
 
+
 def append_lock() -> None:
     """Serialise appends so the chain stays linear: an advisory transaction lock on PostgreSQL;
     on SQLite an UPDATE of the one-row head table, which takes the database write lock."""
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": LEDGER_LOCK_KEY})
         return
-    result = db.session.execute(
-        text("UPDATE pledges_ledger_head SET appends = appends + 1 WHERE id = 1"))
-    if result.rowcount == 0:  # type: ignore[attr-defined]
+    result = db.session.execute(text("UPDATE pledges_ledger_head SET appends = appends + 1 WHERE id = 1"))
+    if result.rowcount == 0:
         db.session.add(LedgerHead(id=1, appends=1))
         db.session.flush()
 
@@ -136,16 +147,23 @@ def ledger_head() -> LedgerEntry | None:
     return db.session.scalar(select(LedgerEntry).order_by(LedgerEntry.seq.desc()).limit(1))
 
 
-def append_entry(record_hash: str, signature_id: int | None, created_at: dt.datetime,
-                 kind: str = "signature") -> LedgerEntry:
+def append_entry(
+    record_hash: str, signature_id: int | None, created_at: dt.datetime, kind: str = "signature"
+) -> LedgerEntry:
     """Append one entry; call ``append_lock()`` first in the same transaction. UNIQUE(seq) is the
     final guard against a fork."""
     head = ledger_head()
     seq = (head.seq + 1) if head else 1
     prev = head.entry_hash if head else GENESIS_HASH
-    entry = LedgerEntry(seq=seq, kind=kind, signature_id=signature_id, record_hash=record_hash,
-                        prev_hash=prev, entry_hash=entry_hash(seq, prev, record_hash),
-                        created_at=created_at)
+    entry = LedgerEntry(
+        seq=seq,
+        kind=kind,
+        signature_id=signature_id,
+        record_hash=record_hash,
+        prev_hash=prev,
+        entry_hash=entry_hash(seq, prev, record_hash),
+        created_at=created_at,
+    )
     db.session.add(entry)
     db.session.flush()
     return entry
@@ -156,6 +174,7 @@ def entry_for(sig: PledgeSignature) -> LedgerEntry | None:
 
 
 # --- verification ---------------------------------------------------------------------------------
+
 
 @dataclass
 class VerifyResult:
@@ -193,7 +212,7 @@ def signature_problem(sig: PledgeSignature, entry: LedgerEntry) -> str | None:
     return None
 
 
-def _entry_batches(batch: int = 1000):  # type: ignore[no-untyped-def]
+def _entry_batches(batch: int = 1000):
     """Ledger entries in seq order, in keyset-paged batches with their signatures preloaded;
     the session is emptied between batches so memory stays flat on a long ledger."""
     last = None
@@ -207,8 +226,7 @@ def _entry_batches(batch: int = 1000):  # type: ignore[no-untyped-def]
         ids = [e.signature_id for e in entries if e.signature_id is not None]
         try:
             with db.session.begin_nested():  # a failed read rolls back to here, not further
-                sigs = {s.id: s for s in db.session.scalars(
-                    select(PledgeSignature).where(PledgeSignature.id.in_(ids)))}
+                sigs = {s.id: s for s in db.session.scalars(select(PledgeSignature).where(PledgeSignature.id.in_(ids)))}
             error = None
         except Exception as exc:  # noqa: BLE001 - one forged value may not parse; check singly
             sigs, error = {}, exc
@@ -217,8 +235,9 @@ def _entry_batches(batch: int = 1000):  # type: ignore[no-untyped-def]
         db.session.expunge_all()
 
 
-def _load_signature(entry: LedgerEntry, sigs: dict[int, PledgeSignature],
-                    batch_error: Exception | None) -> PledgeSignature | None:
+def _load_signature(
+    entry: LedgerEntry, sigs: dict[int, PledgeSignature], batch_error: Exception | None
+) -> PledgeSignature | None:
     if entry.signature_id is None:
         return None
     if batch_error is None:
@@ -232,8 +251,10 @@ def verify_ledger() -> VerifyResult:
     Streams the ledger: memory does not grow with its length. Reads only; the caller ends the
     transaction."""
     result = VerifyResult()
-    checkpoints_ = [(cp.id, cp.size, cp.head_hash, cp.merkle_root) for cp in
-                    db.session.scalars(select(Checkpoint).order_by(Checkpoint.size))]
+    checkpoints_ = [
+        (cp.id, cp.size, cp.head_hash, cp.merkle_root)
+        for cp in db.session.scalars(select(Checkpoint).order_by(Checkpoint.size))
+    ]
     at_size: dict[int, tuple[str, str]] = {}  # size -> (head hash, Merkle root) there
     wanted_sizes = {size for _id, size, _h, _m in checkpoints_}
     tree = MerkleAccumulator()
@@ -247,8 +268,10 @@ def verify_ledger() -> VerifyResult:
         for entry in entries:
             seq = entry.seq
             if seq != expected:
-                return bad(expected, f"sequence broken: expected seq {expected}, found {seq} "
-                                     "(entry deleted, inserted or reordered)")
+                return bad(
+                    expected,
+                    f"sequence broken: expected seq {expected}, found {seq} (entry deleted, inserted or reordered)",
+                )
             if entry.prev_hash != prev:
                 return bad(seq, "prev_hash does not link to the previous entry")
             if entry_hash(seq, entry.prev_hash, entry.record_hash) != entry.entry_hash:
@@ -260,8 +283,7 @@ def verify_ledger() -> VerifyResult:
                 problem = signature_problem(sig, entry) if sig is not None else None
             except Exception as exc:  # noqa: BLE001 - a forged value may not even parse
                 # (the caller ends the read transaction, which may be aborted now)
-                return bad(seq, f"the signature record cannot be read ({exc.__class__.__name__}: "
-                                f"{str(exc)[:120]})")
+                return bad(seq, f"the signature record cannot be read ({exc.__class__.__name__}: {str(exc)[:120]})")
             if sig is None:
                 return bad(seq, "the signature record of this entry is missing")
             if problem:
@@ -274,11 +296,12 @@ def verify_ledger() -> VerifyResult:
                 at_size[tree.size] = (prev, tree.root())
     result.entries, result.head_hash = tree.size, prev
     orphan = db.session.scalar(
-        select(func.min(PledgeSignature.id)).where(PledgeSignature.id.notin_(
-            select(LedgerEntry.signature_id).where(LedgerEntry.signature_id.is_not(None)))))
+        select(func.min(PledgeSignature.id)).where(
+            PledgeSignature.id.notin_(select(LedgerEntry.signature_id).where(LedgerEntry.signature_id.is_not(None)))
+        )
+    )
     if orphan is not None:
-        return bad(tree.size + 1,
-                   f"signature {orphan} is not in the ledger (an entry was removed from the end)")
+        return bad(tree.size + 1, f"signature {orphan} is not in the ledger (an entry was removed from the end)")
     at_size[0] = (GENESIS_HASH, merkle_root([]))
     for cp in db.session.scalars(select(Checkpoint).order_by(Checkpoint.id)):
         result.checkpoints += 1
@@ -300,9 +323,15 @@ def verify_ledger() -> VerifyResult:
 
 # --- checkpoints ----------------------------------------------------------------------------------
 
+
 def checkpoint_statement(cp: Checkpoint) -> dict[str, Any]:
-    return {"type": "ikrar.ledger-checkpoint", "size": cp.size, "head_hash": cp.head_hash,
-            "merkle_root": cp.merkle_root, "time": iso(cp.created_at)}
+    return {
+        "type": "ikrar.ledger-checkpoint",
+        "size": cp.size,
+        "head_hash": cp.head_hash,
+        "merkle_root": cp.merkle_root,
+        "time": iso(cp.created_at),
+    }
 
 
 def create_checkpoint() -> Checkpoint:
@@ -312,7 +341,10 @@ def create_checkpoint() -> Checkpoint:
     while True:  # keyset-paged, constant memory
         rows = db.session.execute(
             select(LedgerEntry.seq, LedgerEntry.entry_hash, LedgerEntry.record_hash)
-            .where(LedgerEntry.seq > last).order_by(LedgerEntry.seq).limit(5000)).all()
+            .where(LedgerEntry.seq > last)
+            .order_by(LedgerEntry.seq)
+            .limit(5000)
+        ).all()
         if not rows:
             break
         for seq, entry_hash_, record_hash in rows:
@@ -328,8 +360,12 @@ def create_checkpoint() -> Checkpoint:
 
 
 def checkpoint_json(cp: Checkpoint) -> dict[str, Any]:
-    return {**checkpoint_statement(cp), "id": cp.id, "kid": cp.kid,
-            "signature": base64.b64encode(cp.signature).decode()}
+    return {
+        **checkpoint_statement(cp),
+        "id": cp.id,
+        "kid": cp.kid,
+        "signature": base64.b64encode(cp.signature).decode(),
+    }
 
 
 def checkpoints() -> list[Checkpoint]:

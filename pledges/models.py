@@ -24,8 +24,19 @@ from lms.models import Agency, Program, User
 
 # Fields of a pledge text that define what is signed: they never change after creation.
 TEXT_CONTENT_FIELDS = (
-    "agency_id", "key", "version", "title_id", "title_en", "preamble_id", "preamble_en",
-    "commitments", "closing_id", "closing_en", "signer_name", "signer_title", "canonical_text",
+    "agency_id",
+    "key",
+    "version",
+    "title_id",
+    "title_en",
+    "preamble_id",
+    "preamble_en",
+    "commitments",
+    "closing_id",
+    "closing_en",
+    "signer_name",
+    "signer_title",
+    "canonical_text",
     "text_sha256",
 )
 
@@ -66,8 +77,9 @@ def _texts_are_immutable(mapper: Any, connection: Any, target: PledgeText) -> No
     state = inspect(target)
     changed = [f for f in TEXT_CONTENT_FIELDS if state.attrs[f].history.has_changes()]
     if changed:
-        raise ValueError(f"pledge text versions are immutable (tried to change {changed}); "
-                         "create a new version instead")
+        raise ValueError(
+            f"pledge text versions are immutable (tried to change {changed}); create a new version instead"
+        )
 
 
 class PledgeSignature(Base):
@@ -122,8 +134,7 @@ class LedgerEntry(Base):
     id: Mapped[intpk]
     seq: Mapped[int] = mapped_column(unique=True)
     kind: Mapped[str] = mapped_column(String(20), default="signature")
-    signature_id: Mapped[int | None] = mapped_column(ForeignKey("pledges_signatures.id"),
-                                                     unique=True)
+    signature_id: Mapped[int | None] = mapped_column(ForeignKey("pledges_signatures.id"), unique=True)
     record_hash: Mapped[str] = mapped_column(String(64))
     prev_hash: Mapped[str] = mapped_column(String(64))
     entry_hash: Mapped[str] = mapped_column(String(64), unique=True)
@@ -169,7 +180,5 @@ BEFORE UPDATE OR DELETE ON pledges_ledger
 FOR EACH ROW EXECUTE FUNCTION pledges_ledger_append_only()
 """
 
-event.listen(LedgerEntry.__table__, "after_create",
-             DDL(LEDGER_TRIGGER_FUNCTION).execute_if(dialect="postgresql"))
-event.listen(LedgerEntry.__table__, "after_create",
-             DDL(LEDGER_TRIGGER).execute_if(dialect="postgresql"))
+event.listen(LedgerEntry.__table__, "after_create", DDL(LEDGER_TRIGGER_FUNCTION).execute_if(dialect="postgresql"))
+event.listen(LedgerEntry.__table__, "after_create", DDL(LEDGER_TRIGGER).execute_if(dialect="postgresql"))

@@ -34,21 +34,26 @@ from pledges import ledger, services
 from pledges.forms import SignForm, TextForm
 from pledges.models import PledgeSignature
 
-bp = Blueprint("pledges", __name__, template_folder="templates", static_folder="static",
-               static_url_path="/pledges/static")
+bp = Blueprint(
+    "pledges", __name__, template_folder="templates", static_folder="static", static_url_path="/pledges/static"
+)
 
 
 def _user() -> User:
-    return current_user._get_current_object()  # type: ignore[attr-defined,no-any-return]
+    return current_user._get_current_object()
 
 
 # --- learner --------------------------------------------------------------------------------------
 
+
 @bp.route("/pledges/programs/<int:program_id>/<key>/sign", methods=["GET", "POST"])
 @login_required
-@limiter.limit(lambda: current_app.config["RATELIMIT_PLEDGE_SIGN"], methods=["POST"],
-               key_func=lambda: f"pledge-sign:{current_user.get_id()}")
-def sign(program_id: int, key: str):  # type: ignore[no-untyped-def]
+@limiter.limit(
+    lambda: current_app.config["RATELIMIT_PLEDGE_SIGN"],
+    methods=["POST"],
+    key_func=lambda: f"pledge-sign:{current_user.get_id()}",
+)
+def sign(program_id: int, key: str):
     user = _user()
     program = db.session.get(Program, program_id)
     if program is None or not services.can_sign(user, program, key):
@@ -65,10 +70,14 @@ def sign(program_id: int, key: str):  # type: ignore[no-untyped-def]
     if request.method == "POST":
         if form.validate():
             data = services.SignInput(
-                form_token=form.form_token.data or "", ticked=form.commitments.data or [],
-                password=form.password.data or "", signature_data_url=form.signature.data or None,
-                typed_name=form.typed_name.data or None, ip=client_ip(),
-                user_agent=request.headers.get("User-Agent"))
+                form_token=form.form_token.data or "",
+                ticked=form.commitments.data or [],
+                password=form.password.data or "",
+                signature_data_url=form.signature.data or None,
+                typed_name=form.typed_name.data or None,
+                ip=client_ip(),
+                user_agent=request.headers.get("User-Agent"),
+            )
             try:
                 sig, created = services.sign_pledge(user, program, pledge_text, data)
             except ServiceError as exc:
@@ -90,10 +99,16 @@ def sign(program_id: int, key: str):  # type: ignore[no-untyped-def]
         form.signature.data = ""  # never echo the image back; the pad starts empty again
     if not form.form_token.data:
         form.form_token.data = services.form_token_for(user, program, pledge_text)
-    return render_template("pledges/sign.html", form=form, program=program,
-                           pledge_text=pledge_text, fill=lambda s: services.fill(s, program),
-                           top_error=top_error, ticked=set(form.commitments.data or []),
-                           user=user), status
+    return render_template(
+        "pledges/sign.html",
+        form=form,
+        program=program,
+        pledge_text=pledge_text,
+        fill=lambda s: services.fill(s, program),
+        top_error=top_error,
+        ticked=set(form.commitments.data or []),
+        user=user,
+    ), status
 
 
 def _own_signature(signature_id: int) -> PledgeSignature:
@@ -105,29 +120,34 @@ def _own_signature(signature_id: int) -> PledgeSignature:
 
 @bp.get("/pledges/receipts/<int:signature_id>")
 @login_required
-def receipt(signature_id: int):  # type: ignore[no-untyped-def]
+def receipt(signature_id: int):
     sig = _own_signature(signature_id)
     return render_template("pledges/receipt.html", admin=False, **services.receipt_context(sig))
 
 
-def _pdf_response(sig: PledgeSignature):  # type: ignore[no-untyped-def]
-    response = send_file(io.BytesIO(services.receipt_pdf(sig)), mimetype="application/pdf",
-                         as_attachment=True, download_name=f"tanda-terima-pakta-{sig.id}.pdf")
+def _pdf_response(sig: PledgeSignature):
+    response = send_file(
+        io.BytesIO(services.receipt_pdf(sig)),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=f"tanda-terima-pakta-{sig.id}.pdf",
+    )
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
 
 @bp.get("/pledges/receipts/<int:signature_id>.pdf")
 @login_required
-def receipt_pdf(signature_id: int):  # type: ignore[no-untyped-def]
+def receipt_pdf(signature_id: int):
     return _pdf_response(_own_signature(signature_id))
 
 
 # --- public ---------------------------------------------------------------------------------------
 
+
 @bp.get("/pledges/checkpoints")
 @limiter.limit(lambda: current_app.config["RATELIMIT_PUBLIC"])
-def checkpoints():  # type: ignore[no-untyped-def]
+def checkpoints():
     rows = [ledger.checkpoint_json(cp) for cp in ledger.checkpoints()]
     response = current_app.make_response(render_template("pledges/checkpoints.html", rows=rows))
     response.headers["Cache-Control"] = "public, max-age=60"
@@ -136,7 +156,7 @@ def checkpoints():  # type: ignore[no-untyped-def]
 
 @bp.get("/pledges/checkpoints.json")
 @limiter.limit(lambda: current_app.config["RATELIMIT_PUBLIC"])
-def checkpoints_json():  # type: ignore[no-untyped-def]
+def checkpoints_json():
     response = jsonify(checkpoints=[ledger.checkpoint_json(cp) for cp in ledger.checkpoints()])
     response.headers["Cache-Control"] = "public, max-age=60"
     return response
@@ -144,9 +164,10 @@ def checkpoints_json():  # type: ignore[no-untyped-def]
 
 # --- agency admin ---------------------------------------------------------------------------------
 
+
 @bp.get("/admin/programs/<int:program_id>/signatures")
 @admin_required
-def admin_program(program_id: int):  # type: ignore[no-untyped-def]
+def admin_program(program_id: int):
     user = _user()
     program = get_scoped_or_404(Program, program_id, user)
     keys = services.program_pledge_keys(program)
@@ -154,12 +175,19 @@ def admin_program(program_id: int):  # type: ignore[no-untyped-def]
         abort(404)
     key = request.args.get("key") if request.args.get("key") in keys else keys[0]
     unit_id = int_arg("unit")
-    status = request.args.get("status") if request.args.get("status") in ("signed", "unsigned") \
-        else None
+    status = request.args.get("status") if request.args.get("status") in ("signed", "unsigned") else None
     per_unit, people = services.program_signatures(program, user, key, unit_id, status)
-    return render_template("pledges/admin_program.html", program=program, agency=program.agency,
-                           key=key, keys=keys, per_unit=per_unit, people=people, unit_id=unit_id,
-                           status=status)
+    return render_template(
+        "pledges/admin_program.html",
+        program=program,
+        agency=program.agency,
+        key=key,
+        keys=keys,
+        per_unit=per_unit,
+        people=people,
+        unit_id=unit_id,
+        status=status,
+    )
 
 
 def _scoped_signature(signature_id: int) -> PledgeSignature:
@@ -169,24 +197,27 @@ def _scoped_signature(signature_id: int) -> PledgeSignature:
 
 @bp.get("/admin/signatures/<int:signature_id>")
 @admin_required
-def evidence(signature_id: int):  # type: ignore[no-untyped-def]
+def evidence(signature_id: int):
     sig = _scoped_signature(signature_id)
-    return render_template("pledges/evidence.html", admin=True,
-                           problem=services.evidence_problem(sig),
-                           seal_b64=base64.b64encode(sig.seal_signature).decode(),
-                           agency=db.session.get(Agency, sig.agency_id),
-                           **services.receipt_context(sig))
+    return render_template(
+        "pledges/evidence.html",
+        admin=True,
+        problem=services.evidence_problem(sig),
+        seal_b64=base64.b64encode(sig.seal_signature).decode(),
+        agency=db.session.get(Agency, sig.agency_id),
+        **services.receipt_context(sig),
+    )
 
 
 @bp.get("/admin/signatures/<int:signature_id>/receipt.pdf")
 @admin_required
-def admin_receipt_pdf(signature_id: int):  # type: ignore[no-untyped-def]
+def admin_receipt_pdf(signature_id: int):
     return _pdf_response(_scoped_signature(signature_id))
 
 
 @bp.route("/admin/agencies/<int:agency_id>/pledge-texts", methods=["GET", "POST"])
 @admin_required
-def texts(agency_id: int):  # type: ignore[no-untyped-def]
+def texts(agency_id: int):
     """The agency's pledge texts: agency-wide settings, so whole-agency admins only."""
     user = _user()
     agency = get_scoped_or_404(Agency, agency_id, user)
@@ -200,11 +231,15 @@ def texts(agency_id: int):  # type: ignore[no-untyped-def]
     elif form.validate_on_submit():
         try:
             data = services.TextInput(
-                key=form.key.data or "", title_id=form.title_id.data or "",
-                title_en=form.title_en.data or "", preamble_id=form.preamble_id.data or "",
+                key=form.key.data or "",
+                title_id=form.title_id.data or "",
+                title_en=form.title_en.data or "",
+                preamble_id=form.preamble_id.data or "",
                 preamble_en=form.preamble_en.data or "",
                 extra_clauses=services.parse_clauses(form.extra_clauses.data or ""),
-                signer_name=form.signer_name.data, signer_title=form.signer_title.data)
+                signer_name=form.signer_name.data,
+                signer_title=form.signer_title.data,
+            )
             pledge_text = services.create_agency_version(agency, data, user, ip=client_ip())
         except ServiceError as exc:
             db.session.rollback()
@@ -212,13 +247,17 @@ def texts(agency_id: int):  # type: ignore[no-untyped-def]
             show_service_error(form, exc, "key")
         else:
             db.session.commit()
-            flash(_("Versi %(v)d pakta %(key)s disimpan.", v=pledge_text.version,
-                    key=pledge_text.key), "success")
+            flash(_("Versi %(v)d pakta %(key)s disimpan.", v=pledge_text.version, key=pledge_text.key), "success")
             return redirect(url_for("pledges.texts", agency_id=agency.id))
     else:
         status = 400
     versions = services.agency_texts(agency.id)
-    return render_template("pledges/texts.html", agency=agency, form=form, versions=versions,
-                           counts=services.signature_counts([t.id for t in versions]),
-                           platform=services.latest_platform_text(services.DEFAULT_KEY),
-                           default_key=services.DEFAULT_KEY), status
+    return render_template(
+        "pledges/texts.html",
+        agency=agency,
+        form=form,
+        versions=versions,
+        counts=services.signature_counts([t.id for t in versions]),
+        platform=services.latest_platform_text(services.DEFAULT_KEY),
+        default_key=services.DEFAULT_KEY,
+    ), status

@@ -24,20 +24,37 @@ def main(package: str) -> int:
     pot.parent.mkdir(parents=True, exist_ok=True)
     # A core area with its own catalogue (lms/dashboard, lms/staff) is a package like any other,
     # templates included; the catalogue of the package around it leaves it out.
-    ignore = " ".join([".*", "._"] + [d.parent.name for d in pkg.glob("*/translations")
-                                       if d.parent != pkg])
+    ignore = " ".join([".*", "._"] + [d.parent.name for d in pkg.glob("*/translations") if d.parent != pkg])
     babel = [str(ROOT / ".venv" / "bin" / "pybabel")]
-    subprocess.run(babel + ["-q", "extract", "-F", str(ROOT / "babel.cfg"), "-k", "_l", "-k",
-                            "lazy_gettext", "--omit-header", "--no-location", "--ignore-dirs", ignore,
-                            "-o", str(pot), str(pkg)], check=True)
+    subprocess.run(
+        babel
+        + [
+            "-q",
+            "extract",
+            "-F",
+            str(ROOT / "babel.cfg"),
+            "-k",
+            "_l",
+            "-k",
+            "lazy_gettext",
+            "--omit-header",
+            "--no-location",
+            "--ignore-dirs",
+            ignore,
+            "-o",
+            str(pot),
+            str(pkg),
+        ],
+        check=True,
+    )
     if po.exists():
-        subprocess.run(babel + ["-q", "update", "-i", str(pot), "-o", str(po), "-l", "en",
-                                "--no-fuzzy-matching"], check=True)
+        subprocess.run(
+            babel + ["-q", "update", "-i", str(pot), "-o", str(po), "-l", "en", "--no-fuzzy-matching"], check=True
+        )
     else:
         subprocess.run(babel + ["-q", "init", "-i", str(pot), "-o", str(po), "-l", "en"], check=True)
     with po.open("rb") as fh:
-        missing = [m.id for m in read_po(fh) if m.id and not (m.string if isinstance(m.string, str)
-                                                              else all(m.string))]
+        missing = [m.id for m in read_po(fh) if m.id and not (m.string if isinstance(m.string, str) else all(m.string))]
     for msgid in missing:
         print("untranslated:", msgid)
     return 1 if missing else 0

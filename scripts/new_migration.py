@@ -28,20 +28,27 @@ def main(package: str, message: str) -> None:
             cfg = alembic_config(app)
             command.upgrade(cfg, "heads")
             script = ScriptDirectory.from_config(cfg)
-            version_dir = (MIGRATIONS_DIR / "versions" if package == "lms"
-                           else ROOT / package / "migrations" / "versions")
+            version_dir = (
+                MIGRATIONS_DIR / "versions" if package == "lms" else ROOT / package / "migrations" / "versions"
+            )
             version_dir.mkdir(parents=True, exist_ok=True)
             existing = sorted(version_dir.glob("*.py"))
             slug = re.sub(r"[^a-z0-9]+", "_", message.lower()).strip("_")[:40]
             rev_id = f"{package}_{len(existing) + 1:04d}"
             has_branch = any(package in (s.branch_labels or ()) for s in script.walk_revisions())
             if has_branch:
-                command.revision(cfg, message=message, autogenerate=True, head=f"{package}@head",
-                                 rev_id=rev_id)
+                command.revision(cfg, message=message, autogenerate=True, head=f"{package}@head", rev_id=rev_id)
             else:
-                command.revision(cfg, message=message, autogenerate=True, head="base",
-                                 branch_label=package, version_path=str(version_dir),
-                                 depends_on="0001_core", rev_id=rev_id)
+                command.revision(
+                    cfg,
+                    message=message,
+                    autogenerate=True,
+                    head="base",
+                    branch_label=package,
+                    version_path=str(version_dir),
+                    depends_on="0001_core",
+                    rev_id=rev_id,
+                )
     print(f"written {rev_id} ({slug}) in {Path(version_dir).relative_to(ROOT)}")
 
 

@@ -7,6 +7,7 @@ scripts/setup.sh --test
 scripts/services.sh
 echo "==> ruff"
 .venv/bin/ruff check .
+.venv/bin/ruff format --check .
 WORKERS=${PYTEST_WORKERS:-2}
 echo "==> pytest on SQLite"
 .venv/bin/python -m pytest -n "$WORKERS" -p no:cacheprovider "$@"

@@ -60,13 +60,15 @@ def fresh_pg_database(name: str, drop_only: bool = False) -> str:
 
 @pytest.fixture(scope="session")
 def app(database_url: str) -> Iterator[Flask]:
-    app = create_app({
-        "TESTING": True,
-        "SECRET_KEY": "test-secret-key",
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "BASE_URL": "http://localhost",
-        "SERVER_NAME": None,
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret-key",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "BASE_URL": "http://localhost",
+            "SERVER_NAME": None,
+        }
+    )
     with app.app_context():
         Base.metadata.create_all(db.engine)
     yield app
@@ -120,22 +122,22 @@ def client(app: Flask) -> FlaskClient:
 def csrf_token(client: FlaskClient, path: str = "/login") -> str:
     html = client.get(path).get_data(as_text=True)
     match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
-        r'name="csrf_token" value="([^"]+)"', html)
+        r'name="csrf_token" value="([^"]+)"', html
+    )
     assert match, f"no CSRF token on {path}"
     return match.group(1)
 
 
-def login(client: FlaskClient, identifier: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
+def login(client: FlaskClient, identifier: str, password: str = PASSWORD):
     token = csrf_token(client)
-    return client.post("/login", data={"identifier": identifier, "password": password,
-                                       "csrf_token": token})
+    return client.post("/login", data={"identifier": identifier, "password": password, "csrf_token": token})
 
 
-def _in_own_context(method):  # type: ignore[no-untyped-def]
+def _in_own_context(method):
     """Run a factory method in its own app context, so no context (and no ``g`` or DB session)
     leaks into the test client's requests; returned objects are detached but loaded."""
 
-    def wrapper(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def wrapper(self, *args, **kwargs):
         with self.app.app_context():
             obj = method(self, *args, **kwargs)
             if obj is not None:
@@ -182,32 +184,47 @@ class Factory:
             kw["nip"] = self.nip()
         kw.setdefault("password_hash", _HASH)
         kw.setdefault("activated_at", utcnow())
-        user = User(agency_id=agency.id if agency else None, role=role,
-                    name=kw.pop("name", f"Pegawai {self._next()}"), **kw)
+        user = User(
+            agency_id=agency.id if agency else None, role=role, name=kw.pop("name", f"Pegawai {self._next()}"), **kw
+        )
         db.session.add(user)
         db.session.commit()
         return user
 
     def admin(self, agency: Agency, **kw: Any) -> User:
-        return self.user(agency, Role.AGENCY_ADMIN, email=kw.pop("email", f"admin{self._next()}@x.go.id"),
-                         employment_type=EmploymentType.NON_ASN, **kw)
+        return self.user(
+            agency,
+            Role.AGENCY_ADMIN,
+            email=kw.pop("email", f"admin{self._next()}@x.go.id"),
+            employment_type=EmploymentType.NON_ASN,
+            **kw,
+        )
 
     def platform_admin(self) -> User:
-        return self.user(None, Role.PLATFORM_ADMIN, email=f"root{self._next()}@x.go.id",
-                         employment_type=EmploymentType.NON_ASN)
+        return self.user(
+            None, Role.PLATFORM_ADMIN, email=f"root{self._next()}@x.go.id", employment_type=EmploymentType.NON_ASN
+        )
 
     @_in_own_context
-    def program(self, agency: Agency, requirements: list[tuple[str, str]] = (),  # type: ignore[assignment]
-                status: ProgramStatus = ProgramStatus.OPEN, **kw: Any) -> Program:
+    def program(
+        self,
+        agency: Agency,
+        requirements: list[tuple[str, str]] = (),
+        status: ProgramStatus = ProgramStatus.OPEN,
+        **kw: Any,
+    ) -> Program:
         from lms.models import ProgramRequirement
 
         today = dt.date.today()
-        program = Program(agency_id=agency.id, title=kw.pop("title", f"Program {self._next()}"),
-                          starts_on=kw.pop("starts_on", today - dt.timedelta(days=1)),
-                          deadline=kw.pop("deadline", today + dt.timedelta(days=10)),
-                          status=status, **kw)
-        program.requirements = [ProgramRequirement(kind=k, ref=r, position=i)
-                                for i, (k, r) in enumerate(requirements)]
+        program = Program(
+            agency_id=agency.id,
+            title=kw.pop("title", f"Program {self._next()}"),
+            starts_on=kw.pop("starts_on", today - dt.timedelta(days=1)),
+            deadline=kw.pop("deadline", today + dt.timedelta(days=10)),
+            status=status,
+            **kw,
+        )
+        program.requirements = [ProgramRequirement(kind=k, ref=r, position=i) for i, (k, r) in enumerate(requirements)]
         db.session.add(program)
         db.session.commit()
         program.requirements  # noqa: B018 - load before the context closes
@@ -242,6 +259,7 @@ def requirement_kinds(app: Flask) -> Iterator[Callable[[RequirementKind], Requir
 # service that is configured or expected but unreachable skips the test locally and FAILS it when
 # the environment variable CI is set, so CI never turns a dead service into skips.
 
+
 @functools.cache
 def postgres_problem() -> str | None:
     if not PG_URL:
@@ -249,8 +267,7 @@ def postgres_problem() -> str | None:
     import psycopg
 
     try:
-        psycopg.connect(PG_URL.replace("postgresql+psycopg://", "postgresql://"),
-                        connect_timeout=3).close()
+        psycopg.connect(PG_URL.replace("postgresql+psycopg://", "postgresql://"), connect_timeout=3).close()
     except psycopg.Error as exc:
         return f"PostgreSQL unreachable at LMS_TEST_DATABASE_URL: {exc}"
     return None
@@ -292,6 +309,7 @@ def redis_url() -> str:
 
 # --- live server for browser tests ----------------------------------------------------------------
 
+
 @pytest.fixture(scope="session")
 def live_server(app: Flask) -> Iterator[str]:
     sock = socket.socket()
@@ -306,8 +324,15 @@ def live_server(app: Flask) -> Iterator[str]:
 
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="session")
@@ -325,8 +350,11 @@ SCREENSHOTS = os.path.join(os.path.dirname(__file__), "..", "docs", "screenshots
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--screenshots", action="store_true",
-                     help="write the README screenshots into docs/screenshots (SQLite run only)")
+    parser.addoption(
+        "--screenshots",
+        action="store_true",
+        help="write the README screenshots into docs/screenshots (SQLite run only)",
+    )
 
 
 _write_screenshots = False

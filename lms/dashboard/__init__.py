@@ -20,16 +20,12 @@ def init_app(app: Flask) -> None:
     register_menu(
         app,
         "program",
-        lambda program: [
-            MenuItem(str(_l("Dasbor")), url_for("dashboard.program", program_id=program.id))
-        ],
+        lambda program: [MenuItem(str(_l("Dasbor")), url_for("dashboard.program", program_id=program.id))],
     )
     register_menu(
         app,
         "agency",
-        lambda agency: [
-            MenuItem(str(_l("Dasbor")), url_for("dashboard.agency", agency_id=agency.id))
-        ],
+        lambda agency: [MenuItem(str(_l("Dasbor")), url_for("dashboard.agency", agency_id=agency.id))],
     )
     init_cli(app)
 

@@ -51,9 +51,7 @@ def unit_table_rows(figures: ProgramFigures) -> tuple[list[str], list[list[Any]]
     return header, rows
 
 
-def staff_rows(
-    columns: list[FigureColumn], staff: Iterable[StaffRow]
-) -> tuple[list[str], Iterable[list[Any]]]:
+def staff_rows(columns: list[FigureColumn], staff: Iterable[StaffRow]) -> tuple[list[str], Iterable[list[Any]]]:
     header = [
         _("Nama"),
         _("NIP"),
@@ -67,9 +65,7 @@ def staff_rows(
     def rows() -> Iterable[list[Any]]:
         yes, no = _("ya"), _("belum")
         for p in staff:
-            done = (
-                p.completed_at.astimezone(JAKARTA).replace(tzinfo=None) if p.completed_at else None
-            )
+            done = p.completed_at.astimezone(JAKARTA).replace(tzinfo=None) if p.completed_at else None
             yield [
                 p.name,
                 p.nip or "",
@@ -102,20 +98,14 @@ def to_csv(header: list[str], rows: Iterable[list[Any]]) -> bytes:
             [
                 ""
                 if v is None
-                else (
-                    v.isoformat(sep=" ", timespec="minutes")
-                    if isinstance(v, dt.datetime)
-                    else _defuse(v)
-                )
+                else (v.isoformat(sep=" ", timespec="minutes") if isinstance(v, dt.datetime) else _defuse(v))
                 for v in row
             ]
         )
     return ("\ufeff" + buf.getvalue()).encode("utf-8")  # BOM: Excel opens UTF-8 correctly
 
 
-def to_xlsx(
-    title: str, header: list[str], rows: Iterable[list[Any]], percent_columns: tuple[int, ...] = ()
-) -> bytes:
+def to_xlsx(title: str, header: list[str], rows: Iterable[list[Any]], percent_columns: tuple[int, ...] = ()) -> bytes:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title=re.sub(r"[\[\]:*?/\\]", " ", title)[:31] or "Data")
     ws.append(header)

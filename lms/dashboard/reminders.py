@@ -33,15 +33,11 @@ class Reminder:
 
 def candidates_query(program: Program, viewer: User, today: dt.date):
     """Members with an e-mail, not complete, not reminded today for this program."""
-    already = select(ReminderLog.user_id).where(
-        ReminderLog.program_id == program.id, ReminderLog.sent_on == today
-    )
+    already = select(ReminderLog.user_id).where(ReminderLog.program_id == program.id, ReminderLog.sent_on == today)
     return (
         scoped_members(program, viewer)
         .with_only_columns(User.id, User.name, User.email, User.locale)
-        .where(
-            User.email.is_not(None), User.id.not_in(completed_ids(program)), User.id.not_in(already)
-        )
+        .where(User.email.is_not(None), User.id.not_in(completed_ids(program)), User.id.not_in(already))
         .order_by(User.name, User.id)
     )
 
@@ -57,9 +53,7 @@ def _message(program: Program, name: str, locale: str, today: dt.date) -> tuple[
                 n=days,
             )
             if days >= 0
-            else _(
-                "Batas waktunya %(date)s sudah lewat.", date=format_date(program.deadline, "long")
-            )
+            else _("Batas waktunya %(date)s sudah lewat.", date=format_date(program.deadline, "long"))
         )
         body = _(
             'Yth. %(name)s,\n\nAnda belum menyelesaikan program "%(title)s". %(when)s\n\n'
@@ -73,18 +67,12 @@ def _message(program: Program, name: str, locale: str, today: dt.date) -> tuple[
     return str(subject), str(body)
 
 
-def preview_reminders(
-    program: Program, viewer: User, today: dt.date | None = None
-) -> list[Reminder]:
+def preview_reminders(program: Program, viewer: User, today: dt.date | None = None) -> list[Reminder]:
     """Dry run: who would get a reminder now, and the text each would receive."""
     today = today or jakarta_today()
     out = []
     for uid, name, email, locale in db.session.execute(candidates_query(program, viewer, today)):
-        loc = (
-            locale
-            if locale in current_app.config["LANGUAGES"]
-            else current_app.config["BABEL_DEFAULT_LOCALE"]
-        )
+        loc = locale if locale in current_app.config["LANGUAGES"] else current_app.config["BABEL_DEFAULT_LOCALE"]
         subject, body = _message(program, name, loc, today)
         out.append(Reminder(uid, name, email, loc, subject, body))
     return out

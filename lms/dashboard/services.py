@@ -132,11 +132,7 @@ def unit_table(program: Program, viewer: User, today: dt.date | None = None) -> 
     stmt = scoped_members(program, viewer).with_only_columns(*exprs).group_by(User.unit_id)
     result = db.session.execute(stmt).all()
     unit_ids = [r.unit_id for r in result if r.unit_id is not None]
-    names = (
-        dict(db.session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(unit_ids))).all())
-        if unit_ids
-        else {}
-    )
+    names = dict(db.session.execute(select(Unit.id, Unit.name).where(Unit.id.in_(unit_ids))).all()) if unit_ids else {}
     rows = [
         UnitRow(
             r.unit_id,
@@ -161,9 +157,7 @@ def unit_table(program: Program, viewer: User, today: dt.date | None = None) -> 
     return ProgramFigures(program, columns, rows, total, (program.deadline - today).days)
 
 
-def completions_per_day(
-    program: Program, viewer: User, today: dt.date | None = None
-) -> list[tuple[dt.date, int]]:
+def completions_per_day(program: Program, viewer: User, today: dt.date | None = None) -> list[tuple[dt.date, int]]:
     """Completions per Jakarta calendar day, from the program's start to today (or the deadline)."""
     col = ProgramCompletion.completed_at
     if db.engine.dialect.name == "postgresql":
@@ -339,16 +333,12 @@ def national_table(viewer: User) -> list[NationalRow]:
     targets: dict[int, list[int]] = {}
     for pid, uid in db.session.execute(select(program_units.c.program_id, program_units.c.unit_id)):
         targets.setdefault(pid, []).append(uid)
-    agencies = dict(
-        db.session.execute(select(Agency.id, Agency.name).where(Agency.active.is_(True))).all()
-    )
+    agencies = dict(db.session.execute(select(Agency.id, Agency.name).where(Agency.active.is_(True))).all())
     rows: list[NationalRow] = []
     with_program: set[int] = set()
     for p in programs:
         units = staff.get(p.agency_id, {})
-        assigned = (
-            sum(units.get(u, 0) for u in targets[p.id]) if p.id in targets else sum(units.values())
-        )
+        assigned = sum(units.get(u, 0) for u in targets[p.id]) if p.id in targets else sum(units.values())
         rows.append(
             NationalRow(
                 p.agency_id,
@@ -362,9 +352,7 @@ def national_table(viewer: User) -> list[NationalRow]:
         with_program.add(p.agency_id)
     for agency_id, name in agencies.items():
         if agency_id not in with_program:
-            rows.append(
-                NationalRow(agency_id, name, sum(staff.get(agency_id, {}).values()), None, 0, 0)
-            )
+            rows.append(NationalRow(agency_id, name, sum(staff.get(agency_id, {}).values()), None, 0, 0))
     rows.sort(key=lambda r: (r.program is None, r.percent, -r.assigned, r.agency_name.casefold()))
     return rows
 

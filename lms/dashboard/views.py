@@ -68,9 +68,7 @@ EXPORTS = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocu
 
 
 def _download(data: bytes, filename: str, fmt: str) -> Response:
-    response = send_file(
-        io.BytesIO(data), mimetype=EXPORTS[fmt], as_attachment=True, download_name=filename
-    )
+    response = send_file(io.BytesIO(data), mimetype=EXPORTS[fmt], as_attachment=True, download_name=filename)
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -80,7 +78,7 @@ def _download(data: bytes, filename: str, fmt: str) -> Response:
 
 @bp.get("/national")
 @admin_required
-def national():  # type: ignore[no-untyped-def]
+def national():
     if not current_user.is_platform_admin:
         abort(404)
     return render_template("dashboard/national.html", rows=services.national_table(current_user))
@@ -88,7 +86,7 @@ def national():  # type: ignore[no-untyped-def]
 
 @bp.get("/agencies/<int:agency_id>/dashboard")
 @admin_required
-def agency(agency_id: int):  # type: ignore[no-untyped-def]
+def agency(agency_id: int):
     agency = _agency(agency_id)
     return render_template(
         "dashboard/agency.html",
@@ -99,7 +97,7 @@ def agency(agency_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/programs/<int:program_id>")
 @admin_required
-def program(program_id: int):  # type: ignore[no-untyped-def]
+def program(program_id: int):
     program = _program(program_id)
     figures = services.program_figures(program, current_user)
     return render_template(
@@ -111,7 +109,7 @@ def program(program_id: int):  # type: ignore[no-untyped-def]
     )
 
 
-def _chart(per_day: list) -> dict[str, Any]:  # type: ignore[type-arg]
+def _chart(per_day: list) -> dict[str, Any]:
     """Bar geometry for the server-side SVG (no script)."""
     width, height, pad = 640, 180, 24
     peak = max([n for _d, n in per_day] or [0]) or 1
@@ -134,15 +132,13 @@ def _chart(per_day: list) -> dict[str, Any]:  # type: ignore[type-arg]
 
 @bp.get("/programs/<int:program_id>/staff")
 @admin_required
-def staff(program_id: int):  # type: ignore[no-untyped-def]
+def staff(program_id: int):
     """The program's staff with their status per requirement, by unit, one page at a time."""
     program = _program(program_id)
     unit_id = _unit_filter()
     unit = _check_unit(unit_id, program)
     incomplete = request.args.get("incomplete") == "1"
-    columns, pagination = services.staff_page(
-        program, current_user, unit_id, incomplete, page_arg(), PAGE_SIZE
-    )
+    columns, pagination = services.staff_page(program, current_user, unit_id, incomplete, page_arg(), PAGE_SIZE)
     return render_template(
         "dashboard/staff.html",
         program=program,
@@ -160,7 +156,7 @@ def staff(program_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/programs/<int:program_id>/export/units.<fmt>")
 @admin_required
-def export_units(program_id: int, fmt: str):  # type: ignore[no-untyped-def]
+def export_units(program_id: int, fmt: str):
     program = _program(program_id)
     if fmt not in EXPORTS:
         abort(404)
@@ -175,15 +171,13 @@ def export_units(program_id: int, fmt: str):  # type: ignore[no-untyped-def]
 
 @bp.get("/programs/<int:program_id>/export/staff.<fmt>")
 @admin_required
-def export_staff(program_id: int, fmt: str):  # type: ignore[no-untyped-def]
+def export_staff(program_id: int, fmt: str):
     program = _program(program_id)
     if fmt not in EXPORTS:
         abort(404)
     unit_id = _unit_filter()
     _check_unit(unit_id, program)
-    columns, staff_iter = services.iter_staff(
-        program, current_user, unit_id, request.args.get("incomplete") == "1"
-    )
+    columns, staff_iter = services.iter_staff(program, current_user, unit_id, request.args.get("incomplete") == "1")
     header, rows = exports.staff_rows(columns, staff_iter)
     name = exports.safe_filename(program.agency.code, program.title, "pegawai", ext=fmt)
     if fmt == "csv":
@@ -196,7 +190,7 @@ def export_staff(program_id: int, fmt: str):  # type: ignore[no-untyped-def]
 
 @bp.route("/programs/<int:program_id>/remind", methods=["GET", "POST"])
 @admin_required
-def remind(program_id: int):  # type: ignore[no-untyped-def]
+def remind(program_id: int):
     program = _program(program_id)
     form = RemindForm()
     if form.validate_on_submit():

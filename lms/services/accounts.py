@@ -57,8 +57,11 @@ def authenticate(identifier: str, password: str) -> User | None:
 def start_session(user: User, ip: str | None, user_agent: str | None) -> str:
     """Create a server-side session and return the token to keep in the cookie."""
     token = secrets.token_urlsafe(32)
-    db.session.add(AuthSession(id=sha256_hex(token), user_id=user.id, ip=ip,
-                               user_agent=(user_agent or "")[:300], last_seen_at=utcnow()))
+    db.session.add(
+        AuthSession(
+            id=sha256_hex(token), user_id=user.id, ip=ip, user_agent=(user_agent or "")[:300], last_seen_at=utcnow()
+        )
+    )
     user.last_login_at = utcnow()
     audit.record("auth.login", actor=user, target_type="user", target_id=user.id, ip=ip)
     return token
@@ -77,8 +80,7 @@ def session_user(user_id: int, token: str | None) -> User | None:
         _outside_request_transaction(delete(AuthSession).where(AuthSession.id == row.id))
         return None
     if idle > int(current_app.config["SESSION_TOUCH_INTERVAL"]):
-        _outside_request_transaction(
-            update(AuthSession).where(AuthSession.id == row.id).values(last_seen_at=now))
+        _outside_request_transaction(update(AuthSession).where(AuthSession.id == row.id).values(last_seen_at=now))
     user = db.session.get(User, user_id)
     return user if user and user.active else None
 
@@ -87,7 +89,7 @@ def _aware(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
-def _outside_request_transaction(stmt) -> None:  # type: ignore[no-untyped-def]
+def _outside_request_transaction(stmt) -> None:
     """Write session bookkeeping on its own connection and commit it at once: loading the user
     happens inside a request whose own transaction must commit only the request's changes (and a
     GET commits nothing). A failure here only delays the bookkeeping."""
@@ -112,9 +114,7 @@ def end_all_sessions(user: User, keep_token: str | None = None) -> None:
 
 def check_password_strength(password: str, user: User | None = None) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(
-            _l("Kata sandi minimal %(n)d karakter.", n=MIN_PASSWORD_LENGTH), "password"
-        )
+        raise AccountError(_l("Kata sandi minimal %(n)d karakter.", n=MIN_PASSWORD_LENGTH), "password")
     if user and user.nip and user.nip in password:
         raise AccountError(_l("Kata sandi tidak boleh memuat NIP Anda."), "password")
 
@@ -137,18 +137,21 @@ def _password_chosen_by_owner(user: User) -> None:
 
 # --- one-time links -----------------------------------------------------------------------------
 
+
 def revoke_links(user: User, purpose: str | None = None) -> None:
     """Revoke the person's unused links (of one purpose, or all of them)."""
     db.session.flush()
-    stmt = update(OneTimeLink).where(OneTimeLink.user_id == user.id, OneTimeLink.used_at.is_(None),
-                                     OneTimeLink.revoked_at.is_(None))
+    stmt = update(OneTimeLink).where(
+        OneTimeLink.user_id == user.id, OneTimeLink.used_at.is_(None), OneTimeLink.revoked_at.is_(None)
+    )
     if purpose is not None:
         stmt = stmt.where(OneTimeLink.purpose == purpose)
     db.session.execute(stmt.values(revoked_at=utcnow()).execution_options(synchronize_session=False))
 
 
-def issue_link(user: User, purpose: str, issued_by: User | None = None,
-               delivery: str | None = None, ip: str | None = None) -> str:
+def issue_link(
+    user: User, purpose: str, issued_by: User | None = None, delivery: str | None = None, ip: str | None = None
+) -> str:
     """A one-time link's signed part (the end of ``/activate/…`` or ``/reset/…``), naming the user
     and a fresh id; the id is recorded so the link works once.
 
@@ -163,9 +166,17 @@ def issue_link(user: User, purpose: str, issued_by: User | None = None,
     db.session.add(OneTimeLink(jti=jti, user_id=user.id, purpose=purpose, issued_by_id=by))
     db.session.flush()
     if by is not None:
-        audit.record("auth.link_issued", actor=issued_by, agency_id=user.agency_id,
-                     target_type="user", target_id=user.id, ip=ip, purpose=purpose,
-                     delivery=delivery or "shown", link_id=jti[:8])
+        audit.record(
+            "auth.link_issued",
+            actor=issued_by,
+            agency_id=user.agency_id,
+            target_type="user",
+            target_id=user.id,
+            ip=ip,
+            purpose=purpose,
+            delivery=delivery or "shown",
+            link_id=jti[:8],
+        )
     return sign_link_payload(purpose, {"uid": user.id, "jti": jti})
 
 
@@ -207,8 +218,9 @@ def redeem_link(purpose: str, token: str, new_password: str, ip: str | None) -> 
         _password_chosen_by_owner(user)
     revoke_links(user)  # every other outstanding link, of any purpose
     end_all_sessions(user)
-    audit.record(f"auth.{purpose}", actor=user, target_type="user", target_id=user.id, ip=ip,
-                 link_issued_by=row.issued_by_id)
+    audit.record(
+        f"auth.{purpose}", actor=user, target_type="user", target_id=user.id, ip=ip, link_issued_by=row.issued_by_id
+    )
     return user
 
 

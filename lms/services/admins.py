@@ -22,9 +22,14 @@ class AdminError(ServiceError):
 
 def agency_admins(agency: Agency) -> list[User]:
     """The agency's admins with the units they are limited to (none: the whole agency)."""
-    return list(db.session.scalars(
-        select(User).where(User.agency_id == agency.id, User.role == Role.AGENCY_ADMIN)
-        .options(selectinload(User.admin_units)).order_by(User.name, User.id)))
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.agency_id == agency.id, User.role == Role.AGENCY_ADMIN)
+            .options(selectinload(User.admin_units))
+            .order_by(User.name, User.id)
+        )
+    )
 
 
 def find_staff(agency: Agency, identifier: str) -> User | None:
@@ -32,8 +37,7 @@ def find_staff(agency: Agency, identifier: str) -> User | None:
     identifier = (identifier or "").strip()
     if not identifier:
         return None
-    match = (func.lower(User.email) == identifier.lower() if "@" in identifier
-             else User.nip == normalise(identifier))
+    match = func.lower(User.email) == identifier.lower() if "@" in identifier else User.nip == normalise(identifier)
     return db.session.scalar(select(User).where(User.agency_id == agency.id, match))
 
 
@@ -41,8 +45,9 @@ def _units(agency: Agency, unit_ids: list[int]) -> list[Unit]:
     wanted = sorted(set(unit_ids))
     if not wanted:
         return []
-    units = list(db.session.scalars(select(Unit).where(Unit.agency_id == agency.id,
-                                                       Unit.id.in_(wanted)).order_by(Unit.id)))
+    units = list(
+        db.session.scalars(select(Unit).where(Unit.agency_id == agency.id, Unit.id.in_(wanted)).order_by(Unit.id))
+    )
     if len(units) != len(wanted):
         raise AdminError(_l("Unit tidak dikenal di instansi ini."), "unit_ids")
     return units
@@ -53,12 +58,10 @@ def _not_self(person: User, actor: User) -> None:
         raise AdminError(_l("Anda tidak dapat mengubah hak admin Anda sendiri."))
 
 
-def grant(agency: Agency, person: User | None, unit_ids: list[int], actor: User,
-          ip: str | None = None) -> User:
+def grant(agency: Agency, person: User | None, unit_ids: list[int], actor: User, ip: str | None = None) -> User:
     """Make a staff member of ``agency`` its admin, limited to ``unit_ids`` (none: whole agency)."""
     if person is None or person.agency_id != agency.id:
-        raise AdminError(_l("Tidak ada pegawai instansi ini dengan NIP atau e-mail itu."),
-                         "identifier")
+        raise AdminError(_l("Tidak ada pegawai instansi ini dengan NIP atau e-mail itu."), "identifier")
     _not_self(person, actor)
     if person.role != Role.LEARNER:
         raise AdminError(_l("%(name)s sudah admin.", name=person.name), "identifier")
@@ -68,8 +71,15 @@ def grant(agency: Agency, person: User | None, unit_ids: list[int], actor: User,
     person.role = Role.AGENCY_ADMIN
     person.admin_units = units
     db.session.flush()
-    audit.record("admin.granted", actor=actor, agency_id=agency.id, target_type="user",
-                 target_id=person.id, ip=ip, unit_ids=[u.id for u in units])
+    audit.record(
+        "admin.granted",
+        actor=actor,
+        agency_id=agency.id,
+        target_type="user",
+        target_id=person.id,
+        ip=ip,
+        unit_ids=[u.id for u in units],
+    )
     return person
 
 
@@ -78,8 +88,7 @@ def _admin_of(agency: Agency, person: User) -> None:
         raise AdminError(_l("Orang ini bukan admin instansi ini."))
 
 
-def set_units(agency: Agency, person: User, unit_ids: list[int], actor: User,
-              ip: str | None = None) -> None:
+def set_units(agency: Agency, person: User, unit_ids: list[int], actor: User, ip: str | None = None) -> None:
     """Limit an admin to ``unit_ids``; an empty list lifts the limit (whole agency)."""
     _admin_of(agency, person)
     _not_self(person, actor)
@@ -87,8 +96,16 @@ def set_units(agency: Agency, person: User, unit_ids: list[int], actor: User,
     old = sorted(u.id for u in person.admin_units)
     person.admin_units = units
     db.session.flush()
-    audit.record("admin.units_changed", actor=actor, agency_id=agency.id, target_type="user",
-                 target_id=person.id, ip=ip, old_unit_ids=old, unit_ids=[u.id for u in units])
+    audit.record(
+        "admin.units_changed",
+        actor=actor,
+        agency_id=agency.id,
+        target_type="user",
+        target_id=person.id,
+        ip=ip,
+        old_unit_ids=old,
+        unit_ids=[u.id for u in units],
+    )
 
 
 def revoke(agency: Agency, person: User, actor: User, ip: str | None = None) -> None:
@@ -99,5 +116,12 @@ def revoke(agency: Agency, person: User, actor: User, ip: str | None = None) -> 
     person.admin_units = []
     person.role = Role.LEARNER
     db.session.flush()
-    audit.record("admin.revoked", actor=actor, agency_id=agency.id, target_type="user",
-                 target_id=person.id, ip=ip, old_unit_ids=old)
+    audit.record(
+        "admin.revoked",
+        actor=actor,
+        agency_id=agency.id,
+        target_type="user",
+        target_id=person.id,
+        ip=ip,
+        old_unit_ids=old,
+    )

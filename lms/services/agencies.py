@@ -43,21 +43,22 @@ def create_agency(data: AgencyInput, actor: User | None, ip: str | None = None) 
     code = data.code.strip().upper()
     if db.session.scalar(select(Agency).where(func.upper(Agency.code) == code)):
         raise AgencyError(_l("Kode instansi sudah dipakai."), "code")
-    agency = Agency(code=code, name=data.name.strip(), head_name=data.head_name or None,
-                    head_title=data.head_title or None)
+    agency = Agency(
+        code=code, name=data.name.strip(), head_name=data.head_name or None, head_title=data.head_title or None
+    )
     if data.logo_file is not None and getattr(data.logo_file, "filename", ""):
         raw = data.logo_file.read()
         agency.logo_mime = validate_logo(raw, data.logo_file.filename)
         agency.logo = raw
     db.session.add(agency)
     db.session.flush()
-    audit.record("agency.created", actor=actor, agency_id=agency.id, target_type="agency",
-                 target_id=agency.id, ip=ip)
+    audit.record("agency.created", actor=actor, agency_id=agency.id, target_type="agency", target_id=agency.id, ip=ip)
     return agency
 
 
-def create_agency_with_admin(data: AgencyInput, admin_name: str | None, admin_email: str | None,
-                             actor: User, ip: str | None) -> tuple[Agency, User | None, str | None]:
+def create_agency_with_admin(
+    data: AgencyInput, admin_name: str | None, admin_email: str | None, actor: User, ip: str | None
+) -> tuple[Agency, User | None, str | None]:
     """Create the agency and, if named, its first admin with an activation link (sent as an
     invitation by the caller, after commit)."""
     agency = create_agency(data, actor, ip)
@@ -66,22 +67,28 @@ def create_agency_with_admin(data: AgencyInput, admin_name: str | None, admin_em
     try:
         admin = staff.create_staff(
             agency,
-            staff.StaffData(name=admin_name, employment_type=EmploymentType.NON_ASN, nip=None,
-                            email=admin_email, position=None, unit_id=None,
-                            role=Role.AGENCY_ADMIN),
-            actor, ip)
+            staff.StaffData(
+                name=admin_name,
+                employment_type=EmploymentType.NON_ASN,
+                nip=None,
+                email=admin_email,
+                position=None,
+                unit_id=None,
+                role=Role.AGENCY_ADMIN,
+            ),
+            actor,
+            ip,
+        )
     except accounts.AccountError as exc:
         raise AgencyError(exc.message, "admin_email") from None
     return agency, admin, invitations.activation_link(admin, actor, ip)
 
 
-def create_unit(agency: Agency, name: str, parent_id: int | None, actor: User | None,
-                ip: str | None = None) -> Unit:
+def create_unit(agency: Agency, name: str, parent_id: int | None, actor: User | None, ip: str | None = None) -> Unit:
     name = name.strip()
     if not name:
         raise AgencyError(_l("Nama unit wajib diisi."), "name")
-    if db.session.scalar(select(Unit).where(Unit.agency_id == agency.id,
-                                            func.lower(Unit.name) == name.lower())):
+    if db.session.scalar(select(Unit).where(Unit.agency_id == agency.id, func.lower(Unit.name) == name.lower())):
         raise AgencyError(_l("Unit dengan nama ini sudah ada."), "name")
     if parent_id is not None:
         parent = db.session.get(Unit, parent_id)
@@ -90,8 +97,7 @@ def create_unit(agency: Agency, name: str, parent_id: int | None, actor: User | 
     unit = Unit(agency_id=agency.id, name=name, parent_id=parent_id)
     db.session.add(unit)
     db.session.flush()
-    audit.record("unit.created", actor=actor, agency_id=agency.id, target_type="unit",
-                 target_id=unit.id, ip=ip)
+    audit.record("unit.created", actor=actor, agency_id=agency.id, target_type="unit", target_id=unit.id, ip=ip)
     return unit
 
 

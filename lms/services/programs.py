@@ -38,13 +38,9 @@ def registry() -> Registry:
 def member_ids(program: Program) -> Select[tuple[int]]:
     """SELECT of the learners a program applies to: active learners of its agency, in its target
     units (or all units when none is chosen)."""
-    stmt = select(User.id).where(
-        User.agency_id == program.agency_id, User.role == Role.LEARNER, User.active.is_(True)
-    )
+    stmt = select(User.id).where(User.agency_id == program.agency_id, User.role == Role.LEARNER, User.active.is_(True))
     has_targets = exists().where(program_units.c.program_id == program.id)
-    targeted = User.unit_id.in_(
-        select(program_units.c.unit_id).where(program_units.c.program_id == program.id)
-    )
+    targeted = User.unit_id.in_(select(program_units.c.unit_id).where(program_units.c.program_id == program.id))
     return stmt.where(or_(~has_targets, targeted))
 
 
@@ -76,16 +72,15 @@ def _validate(agency: Agency, data: ProgramInput) -> list[Unit]:
     for kind, ref in data.requirements:
         k = reg.get(kind)
         if k is None or ref not in {c.ref for c in k.choices(agency.id)}:
-            raise ProgramError(_l("Persyaratan tidak dikenal: %(r)s", r=kind + ":" + ref),
-                               "requirements")
+            raise ProgramError(_l("Persyaratan tidak dikenal: %(r)s", r=kind + ":" + ref), "requirements")
     if data.status == ProgramStatus.OPEN and not data.requirements:
-        raise ProgramError(_l("Program yang dibuka harus punya minimal satu persyaratan."),
-                           "requirements")
+        raise ProgramError(_l("Program yang dibuka harus punya minimal satu persyaratan."), "requirements")
     return units
 
 
-def save_program(agency: Agency, data: ProgramInput, actor: User, program: Program | None = None,
-                 ip: str | None = None) -> Program:
+def save_program(
+    agency: Agency, data: ProgramInput, actor: User, program: Program | None = None, ip: str | None = None
+) -> Program:
     units = _validate(agency, data)
     creating = program is None
     if program is None:
@@ -98,14 +93,18 @@ def save_program(agency: Agency, data: ProgramInput, actor: User, program: Progr
     program.target_units = units
     wanted = list(dict.fromkeys(data.requirements))
     current = {(r.kind, r.ref): r for r in program.requirements}
-    program.requirements = [
-        current.get(key) or ProgramRequirement(kind=key[0], ref=key[1]) for key in wanted
-    ]
+    program.requirements = [current.get(key) or ProgramRequirement(kind=key[0], ref=key[1]) for key in wanted]
     for position, req in enumerate(program.requirements):
         req.position = position
     db.session.flush()
-    audit.record("program.created" if creating else "program.updated", actor=actor,
-                 agency_id=agency.id, target_type="program", target_id=program.id, ip=ip)
+    audit.record(
+        "program.created" if creating else "program.updated",
+        actor=actor,
+        agency_id=agency.id,
+        target_type="program",
+        target_id=program.id,
+        ip=ip,
+    )
     return program
 
 
@@ -142,8 +141,9 @@ def outcomes(user: User, program: Program) -> list[ProgramOutcome]:
 
 def completion_of(user_id: int, program_id: int) -> ProgramCompletion | None:
     return db.session.scalar(
-        select(ProgramCompletion).where(ProgramCompletion.program_id == program_id,
-                                        ProgramCompletion.user_id == user_id)
+        select(ProgramCompletion).where(
+            ProgramCompletion.program_id == program_id, ProgramCompletion.user_id == user_id
+        )
     )
 
 
@@ -163,8 +163,9 @@ def complete_if_done(user: User, program: Program) -> ProgramCompletion | None:
             db.session.add(completion)
     except IntegrityError:  # another request recorded it first
         return completion_of(user.id, program.id)
-    program_completed.send(current_app._get_current_object(), user_id=user.id,
-                           program_id=program.id, completion_id=completion.id)
+    program_completed.send(
+        current_app._get_current_object(), user_id=user.id, program_id=program.id, completion_id=completion.id
+    )
     return completion
 
 
@@ -190,8 +191,12 @@ def on_requirement_met(sender: object, user_id: int, kind: str, ref: str) -> Non
     programs = db.session.scalars(
         select(Program)
         .join(ProgramRequirement)
-        .where(Program.agency_id == user.agency_id, Program.status == ProgramStatus.OPEN,
-               ProgramRequirement.kind == kind, ProgramRequirement.ref == ref)
+        .where(
+            Program.agency_id == user.agency_id,
+            Program.status == ProgramStatus.OPEN,
+            ProgramRequirement.kind == kind,
+            ProgramRequirement.ref == ref,
+        )
     )
     for program in programs:
         complete_if_done(user, program)

@@ -10,7 +10,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 
-def _print_preview(preview) -> None:  # type: ignore[no-untyped-def]
+def _print_preview(preview) -> None:
     click.echo(
         f"rows: {preview.total_rows}  create: {preview.to_create}  update: {preview.to_update}"
         f"  unchanged: {preview.unchanged}  bad rows: {len(preview.errors)}"
@@ -27,9 +27,7 @@ def _print_preview(preview) -> None:  # type: ignore[no-untyped-def]
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--agency", "agency_code", required=True, help="Agency code")
 @click.option("--dry-run", is_flag=True, help="Only print the preview")
-@click.option(
-    "--create-units", is_flag=True, help="Create units named in the file that do not exist"
-)
+@click.option("--create-units", is_flag=True, help="Create units named in the file that do not exist")
 @with_appcontext
 def import_staff(file: Path, agency_code: str, dry_run: bool, create_units: bool) -> None:
     """Import staff from a CSV or XLSX file (all rows or none)."""
@@ -47,9 +45,7 @@ def import_staff(file: Path, agency_code: str, dry_run: bool, create_units: bool
             bar.update(int(100 * done / max(total, 1)) - bar.pos)
 
         try:
-            preview = build_preview(
-                agency, file.name, data, create_units, progress=validate_progress
-            )
+            preview = build_preview(agency, file.name, data, create_units, progress=validate_progress)
         except ImportFileError as exc:
             raise click.ClickException(str(exc)) from None
     _print_preview(preview)
@@ -58,12 +54,8 @@ def import_staff(file: Path, agency_code: str, dry_run: bool, create_units: bool
     if dry_run:
         click.echo("dry run: nothing written")
         return
-    with click.progressbar(
-        length=max(preview.to_create + preview.to_update, 1), label="writing"
-    ) as bar:
-        counts = apply_import(
-            agency, preview, None, progress=lambda phase, done, total: bar.update(done - bar.pos)
-        )
+    with click.progressbar(length=max(preview.to_create + preview.to_update, 1), label="writing") as bar:
+        counts = apply_import(agency, preview, None, progress=lambda phase, done, total: bar.update(done - bar.pos))
     db.session.commit()
     click.echo("imported: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
 

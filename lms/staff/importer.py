@@ -30,8 +30,17 @@ from lms.services import audit
 from lms.staff.reading import ImportFileError, read_rows
 from lms.staff.validation import FileState, RowError, unit_key, validate_row
 
-__all__ = ["ImportFileError", "ImportRefused", "Preview", "RowError", "apply_import",
-           "build_preview", "classify", "read_rows", "validate_row"]
+__all__ = [
+    "ImportFileError",
+    "ImportRefused",
+    "Preview",
+    "RowError",
+    "apply_import",
+    "build_preview",
+    "classify",
+    "read_rows",
+    "validate_row",
+]
 
 CHUNK = 5000
 STORED_ERRORS = 1000  # bad rows kept for the preview page; the count is always exact
@@ -100,8 +109,7 @@ def _load_existing(nips: list[str], emails: list[str]) -> tuple[dict[str, Any], 
     return by_nip, by_email
 
 
-def classify(agency: Agency, clean: list[tuple[int, dict[str, Any]]], state: FileState,
-             preview: Preview) -> None:
+def classify(agency: Agency, clean: list[tuple[int, dict[str, Any]]], state: FileState, preview: Preview) -> None:
     """Sort valid rows against the accounts that exist, by NIP (or e-mail when there is none):
     new, changed or unchanged; a person of another agency, or an e-mail another account uses,
     is an error."""
@@ -116,8 +124,15 @@ def classify(agency: Agency, clean: list[tuple[int, dict[str, Any]]], state: Fil
         key = row.pop("unit_key")
         unit_id = state.units[key][0] if key in state.units else None
         if existing is None:
-            row.update(agency_id=agency.id, unit_id=unit_id, _unit=key, role=Role.LEARNER,
-                       active=True, created_at=now, password_hash=None)
+            row.update(
+                agency_id=agency.id,
+                unit_id=unit_id,
+                _unit=key,
+                role=Role.LEARNER,
+                active=True,
+                created_at=now,
+                password_hash=None,
+            )
             preview.creates.append(row)
             continue
         new_unit = bool(key) and key not in state.units  # created by this import
@@ -136,8 +151,9 @@ def classify(agency: Agency, clean: list[tuple[int, dict[str, Any]]], state: Fil
             preview.unchanged += 1
 
 
-def _conflict(line: int, row: dict[str, Any], existing: Any, by_email: dict[str, Any],
-              agency: Agency) -> RowError | None:
+def _conflict(
+    line: int, row: dict[str, Any], existing: Any, by_email: dict[str, Any], agency: Agency
+) -> RowError | None:
     if existing is not None and existing.agency_id != agency.id:
         if row["nip"]:
             return RowError(line, "nip", _("NIP ini terdaftar di instansi lain."))
@@ -168,14 +184,14 @@ def build_preview(
         return _build_preview(agency, filename, data, create_units, progress, today)
 
 
-def _build_preview(agency: Agency, filename: str, data: bytes, create_units: bool,
-                   progress: Progress | None, today: dt.date | None) -> Preview:
+def _build_preview(
+    agency: Agency, filename: str, data: bytes, create_units: bool, progress: Progress | None, today: dt.date | None
+) -> Preview:
     rows = read_rows(filename, data)
     preview = Preview(total_rows=len(rows))
     units = {
         unit_key(name): (uid, name)
-        for uid, name in db.session.execute(
-            select(Unit.id, Unit.name).where(Unit.agency_id == agency.id))
+        for uid, name in db.session.execute(select(Unit.id, Unit.name).where(Unit.agency_id == agency.id))
     }
     state = FileState(units=units, create_units=create_units, today=today or dt.date.today())
     clean: list[tuple[int, dict[str, Any]]] = []
@@ -221,12 +237,7 @@ def _copy_users(rows: list[dict[str, Any]]) -> None:
     raw = db.session.connection().connection.driver_connection
     with raw.cursor() as cur, cur.copy(f"COPY users ({', '.join(COPY_COLUMNS)}) FROM STDIN") as cp:
         for row in rows:
-            cp.write_row(
-                tuple(
-                    row[c].value if c in ("role", "employment_type") else row[c]
-                    for c in COPY_COLUMNS
-                )
-            )
+            cp.write_row(tuple(row[c].value if c in ("role", "employment_type") else row[c] for c in COPY_COLUMNS))
 
 
 class ImportRefused(ValueError):
@@ -250,17 +261,12 @@ def apply_import(
         now = utcnow()
         db.session.execute(
             insert(Unit.__table__),
-            [
-                {"agency_id": agency.id, "name": name, "created_at": now}
-                for name in preview.new_units
-            ],
+            [{"agency_id": agency.id, "name": name, "created_at": now} for name in preview.new_units],
         )
         created_units = len(preview.new_units)
         unit_ids = {
             unit_key(name): uid
-            for uid, name in db.session.execute(
-                select(Unit.id, Unit.name).where(Unit.agency_id == agency.id)
-            )
+            for uid, name in db.session.execute(select(Unit.id, Unit.name).where(Unit.agency_id == agency.id))
         }
     table = User.__table__
     pg = db.session.connection().dialect.name == "postgresql"
@@ -280,11 +286,7 @@ def apply_import(
         if progress:
             progress("write", done, total)
     if preview.updates:
-        stmt = (
-            update(table)
-            .where(table.c.id == bindparam("b_id"))
-            .values({f: bindparam(f) for f in FIELDS})
-        )
+        stmt = update(table).where(table.c.id == bindparam("b_id")).values({f: bindparam(f) for f in FIELDS})
         for i in range(0, len(preview.updates), CHUNK):
             chunk = preview.updates[i : i + CHUNK]
             for row in chunk:

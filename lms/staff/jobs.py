@@ -16,9 +16,7 @@ from lms.staff.importer import ImportFileError, Progress, apply_import, build_pr
 from lms.staff.models import StaffImport
 
 
-def store_upload(
-    agency: Agency, actor: User | None, filename: str, data: bytes, create_units: bool
-) -> StaffImport:
+def store_upload(agency: Agency, actor: User | None, filename: str, data: bytes, create_units: bool) -> StaffImport:
     """Keep the uploaded bytes server-side (the confirm step reads them again, never a re-posted
     preview); expired uploads are removed on the way."""
     now = utcnow()
@@ -76,17 +74,13 @@ def _progress_writer(job_id: int) -> Progress:
         offset = 0 if phase == "validate" else total
         with db.engine.begin() as conn:
             conn.execute(
-                update(StaffImport)
-                .where(StaffImport.id == job_id)
-                .values(done=offset + done, total=2 * total)
+                update(StaffImport).where(StaffImport.id == job_id).values(done=offset + done, total=2 * total)
             )
 
     return report
 
 
-def run_import(
-    job: StaffImport, actor: User | None, ip: str | None = None, progress: Progress | None = None
-) -> dict:
+def run_import(job: StaffImport, actor: User | None, ip: str | None = None, progress: Progress | None = None) -> dict:
     """Validate the stored file again and write it; the caller commits once. Raises on bad rows
     (nothing written) after marking the job failed (that mark is the caller's to commit or not)."""
     agency = db.session.get(Agency, job.agency_id)
@@ -115,9 +109,7 @@ def _work(app: Flask, job_id: int, actor_id: int | None, ip: str | None) -> None
         except Exception as exc:  # noqa: BLE001 - record any failure on the job, write nothing
             db.session.rollback()
             db.session.execute(
-                update(StaffImport)
-                .where(StaffImport.id == job_id)
-                .values(status="failed", error=str(exc)[:500])
+                update(StaffImport).where(StaffImport.id == job_id).values(status="failed", error=str(exc)[:500])
             )
             db.session.commit()
             app.logger.exception("staff import %s failed", job_id)
@@ -129,4 +121,3 @@ def start_import(app: Flask, job_id: int, actor_id: int | None, ip: str | None) 
     """On the RQ queue when REDIS_URL is set (any instance's worker picks it up), otherwise in a
     thread of this process (see ``lms.jobs``)."""
     jobs.submit(app, _work, job_id, actor_id, ip, name=f"staff-import-{job_id}")
-

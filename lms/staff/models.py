@@ -19,9 +19,7 @@ class StaffImport(Base):
 
     id: Mapped[intpk]
     token: Mapped[str] = mapped_column(String(43), unique=True)  # opaque id used in URLs
-    agency_id: Mapped[int] = mapped_column(
-        ForeignKey("agencies.id", ondelete="CASCADE"), index=True
-    )
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"), index=True)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     filename: Mapped[str] = mapped_column(String(200))
     content: Mapped[bytes] = mapped_column(LargeBinary)

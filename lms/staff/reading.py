@@ -46,6 +46,7 @@ HEADERS = {
     "type": "employment_type",
 }
 
+
 class ImportFileError(ValueError):
     """The file as a whole cannot be read (format, missing columns)."""
 
@@ -77,12 +78,15 @@ def _csv_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
         except csv.Error as exc:  # a field over csv.field_size_limit(), a stray quote
             line = reader.line_num
             if "field larger than field limit" in str(exc):
-                raise ImportFileError(_(
-                    "Baris %(line)s: satu kolom berisi lebih dari %(limit)s huruf. Periksa "
-                    "tanda kutip di baris itu, atau simpan ulang berkas sebagai CSV.",
-                    line=line, limit=csv.field_size_limit())) from None
-            raise ImportFileError(_("Baris %(line)s tidak dapat dibaca sebagai CSV.", line=line)) \
-                from None
+                raise ImportFileError(
+                    _(
+                        "Baris %(line)s: satu kolom berisi lebih dari %(limit)s huruf. Periksa "
+                        "tanda kutip di baris itu, atau simpan ulang berkas sebagai CSV.",
+                        line=line,
+                        limit=csv.field_size_limit(),
+                    )
+                ) from None
+            raise ImportFileError(_("Baris %(line)s tidak dapat dibaca sebagai CSV.", line=line)) from None
         yield reader.line_num, row
 
 
@@ -113,9 +117,12 @@ def _refuse_dtd(data: bytes) -> None:
                         raise ImportFileError(_("Berkas XLSX terlalu besar setelah dibuka."))
                     window = tail + chunk
                     if any(mark in window for mark in _DTD_MARKS):
-                        raise ImportFileError(_(
-                            "Berkas XLSX ini memuat DTD (deklarasi dokumen XML) dan tidak diterima. "
-                            "Buka berkas di aplikasi lembar kerja lalu simpan ulang sebagai XLSX."))
+                        raise ImportFileError(
+                            _(
+                                "Berkas XLSX ini memuat DTD (deklarasi dokumen XML) dan tidak diterima. "
+                                "Buka berkas di aplikasi lembar kerja lalu simpan ulang sebagai XLSX."
+                            )
+                        )
                     tail = window[-overlap:]
         except ImportFileError:
             raise
@@ -175,10 +182,7 @@ def read_rows(filename: str, data: bytes) -> list[tuple[int, dict[str, str]]]:
             columns = [_header_key(c) for c in cells]
             if "nip" not in columns or "name" not in columns:
                 raise ImportFileError(
-                    _(
-                        "Baris judul harus memuat kolom NIP dan Nama (juga dikenali: E-mail, Unit, "
-                        "Jabatan, Jenis)."
-                    )
+                    _("Baris judul harus memuat kolom NIP dan Nama (juga dikenali: E-mail, Unit, Jabatan, Jenis).")
                 )
             continue
         record = {key: cells[i] for i, key in enumerate(columns) if key and i < len(cells)}

@@ -60,19 +60,26 @@ def validate_staff(agency: Agency, data: StaffData, existing: User | None = None
             raise AccountError(_l("Unit kerja tidak ditemukan di instansi ini."), "unit_id")
     if nip is None and email is None:
         raise AccountError(_l("Isi NIP atau e-mail agar orang ini dapat masuk."), "email")
-    return StaffData(name, data.employment_type, nip, email, (data.position or "").strip() or None,
-                     data.unit_id, data.role)
+    return StaffData(
+        name, data.employment_type, nip, email, (data.position or "").strip() or None, data.unit_id, data.role
+    )
 
 
 def create_staff(agency: Agency, data: StaffData, actor: User, ip: str | None = None) -> User:
     clean = validate_staff(agency, data)
-    user = User(agency_id=agency.id, name=clean.name, employment_type=clean.employment_type,
-                nip=clean.nip, email=clean.email, position=clean.position,
-                unit_id=clean.unit_id, role=clean.role)
+    user = User(
+        agency_id=agency.id,
+        name=clean.name,
+        employment_type=clean.employment_type,
+        nip=clean.nip,
+        email=clean.email,
+        position=clean.position,
+        unit_id=clean.unit_id,
+        role=clean.role,
+    )
     db.session.add(user)
     db.session.flush()
-    audit.record("staff.created", actor=actor, agency_id=agency.id, target_type="user",
-                 target_id=user.id, ip=ip)
+    audit.record("staff.created", actor=actor, agency_id=agency.id, target_type="user", target_id=user.id, ip=ip)
     return user
 
 
@@ -86,10 +93,16 @@ def update_staff(user: User, data: StaffData, actor: User, ip: str | None = None
         setattr(user, key, value)
     db.session.flush()
     if "name" in changed:
-        user_renamed.send(current_app._get_current_object(), user_id=user.id, old=old_name,
-                          new=user.name)
-    audit.record("staff.updated", actor=actor, agency_id=user.agency_id, target_type="user",
-                 target_id=user.id, ip=ip, fields=sorted(changed))
+        user_renamed.send(current_app._get_current_object(), user_id=user.id, old=old_name, new=user.name)
+    audit.record(
+        "staff.updated",
+        actor=actor,
+        agency_id=user.agency_id,
+        target_type="user",
+        target_id=user.id,
+        ip=ip,
+        fields=sorted(changed),
+    )
     return user
 
 
@@ -97,8 +110,14 @@ def set_active(user: User, active: bool, actor: User, ip: str | None = None) -> 
     user.active = active
     if not active:
         end_all_sessions(user)
-    audit.record("staff.activated" if active else "staff.deactivated", actor=actor,
-                 agency_id=user.agency_id, target_type="user", target_id=user.id, ip=ip)
+    audit.record(
+        "staff.activated" if active else "staff.deactivated",
+        actor=actor,
+        agency_id=user.agency_id,
+        target_type="user",
+        target_id=user.id,
+        ip=ip,
+    )
 
 
 def _like_contains(text: str) -> str:
@@ -108,10 +127,9 @@ def _like_contains(text: str) -> str:
     return f"%{escaped}%"
 
 
-def search_staff_filter(q: str):  # type: ignore[no-untyped-def]
+def search_staff_filter(q: str):
     like = _like_contains(q.strip().lower())
-    clauses = [func.lower(User.name).like(like, escape="\\"),
-               func.lower(User.email).like(like, escape="\\")]
+    clauses = [func.lower(User.name).like(like, escape="\\"), func.lower(User.email).like(like, escape="\\")]
     nip = normalise(q)
     if nip:  # "-" or "." alone would otherwise match every NIP
         clauses.append(User.nip.like(_like_contains(nip), escape="\\"))
@@ -122,8 +140,8 @@ def staff_page(agency: Agency, viewer: User, q: str, page: int) -> Any:
     """One page (``db.paginate``) of the agency's staff the viewer may see, by name, matching the
     search ``q`` if given."""
     stmt = scope(select(User), viewer, User.agency_id, User.unit_id).where(
-        User.agency_id == agency.id, User.role != Role.PLATFORM_ADMIN)
+        User.agency_id == agency.id, User.role != Role.PLATFORM_ADMIN
+    )
     if q.strip():
         stmt = stmt.where(search_staff_filter(q))
-    return db.paginate(stmt.order_by(User.name, User.id), page=page, per_page=PAGE_SIZE,
-                       error_out=False)
+    return db.paginate(stmt.order_by(User.name, User.id), page=page, per_page=PAGE_SIZE, error_out=False)

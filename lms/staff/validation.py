@@ -36,6 +36,7 @@ EMPLOYMENT = {
     "honorer": EmploymentType.NON_ASN,
 }
 
+
 @dataclass(frozen=True)
 class RowError:
     line: int
@@ -108,13 +109,28 @@ def _unstorable(line: int, rec: dict[str, str]) -> list[RowError]:
     for key, (column, limit) in _COLUMNS.items():
         value = rec.get(key, "")
         if "\x00" in value:
-            found.append(RowError(line, column, _(
-                "Kolom ini memuat karakter NUL (kode 0), yang tidak dapat disimpan. Hapus "
-                "karakter itu, atau simpan ulang berkas dari aplikasi lembar kerja.")))
+            found.append(
+                RowError(
+                    line,
+                    column,
+                    _(
+                        "Kolom ini memuat karakter NUL (kode 0), yang tidak dapat disimpan. Hapus "
+                        "karakter itu, atau simpan ulang berkas dari aplikasi lembar kerja."
+                    ),
+                )
+            )
         elif len(value) > limit:
-            found.append(RowError(line, column, _(
-                "Isian terlalu panjang: %(length)s huruf, paling banyak %(limit)s.",
-                length=len(value), limit=limit)))
+            found.append(
+                RowError(
+                    line,
+                    column,
+                    _(
+                        "Isian terlalu panjang: %(length)s huruf, paling banyak %(limit)s.",
+                        length=len(value),
+                        limit=limit,
+                    ),
+                )
+            )
     return found
 
 
@@ -123,8 +139,7 @@ def unit_key(name: str) -> str:
     return _SPACES.sub(" ", name).strip().casefold()
 
 
-def validate_row(line: int, rec: dict[str, str], state: FileState) -> tuple[list[RowError],
-                                                                           dict[str, Any] | None]:
+def validate_row(line: int, rec: dict[str, str], state: FileState) -> tuple[list[RowError], dict[str, Any] | None]:
     """Check one row on its own and against the rows before it: its errors, or its clean values
     (``unit_key`` names the unit; the row's NIP and e-mail are remembered in ``state``)."""
     unsafe = _unstorable(line, rec)
@@ -136,9 +151,16 @@ def validate_row(line: int, rec: dict[str, str], state: FileState) -> tuple[list
         errors.append(RowError(line, "nama", _("Nama wajib diisi.")))
     etype = EMPLOYMENT.get(rec.get("employment_type", "").strip().lower())
     if etype is None:
-        errors.append(RowError(line, "jenis", _(
-            'Jenis pegawai "%(v)s" tidak dikenal (PNS, PPPK atau NON_ASN).',
-            v=_shown(rec.get("employment_type", "")))))
+        errors.append(
+            RowError(
+                line,
+                "jenis",
+                _(
+                    'Jenis pegawai "%(v)s" tidak dikenal (PNS, PPPK atau NON_ASN).',
+                    v=_shown(rec.get("employment_type", "")),
+                ),
+            )
+        )
     nip = _check_nip(line, rec, etype, state, errors)
     email = _check_row_email(line, rec, etype, state, errors)
     unit = _check_unit(line, rec, state, errors)
@@ -154,63 +176,72 @@ def validate_row(line: int, rec: dict[str, str], state: FileState) -> tuple[list
     }
 
 
-def _check_nip(line: int, rec: dict[str, str], etype: EmploymentType | None, state: FileState,
-               errors: list[RowError]) -> str:
+def _check_nip(
+    line: int, rec: dict[str, str], etype: EmploymentType | None, state: FileState, errors: list[RowError]
+) -> str:
     """The row's NIP, normalised; a bad or repeated NIP adds an error."""
     nip = normalise(rec.get("nip", ""))
     before = len(errors)
     if etype == EmploymentType.NON_ASN:
         if nip:
-            errors.append(RowError(
-                line, "nip", _("Pegawai non-ASN tidak memiliki NIP; kosongkan kolom NIP.")))
+            errors.append(RowError(line, "nip", _("Pegawai non-ASN tidak memiliki NIP; kosongkan kolom NIP.")))
     elif etype is not None:
         if not nip:
             errors.append(RowError(line, "nip", _("NIP wajib diisi untuk PNS dan PPPK.")))
         elif rec.get("nip_as_number"):
-            errors.append(RowError(line, "nip", _(
-                "NIP tersimpan sebagai angka sehingga digit terakhirnya hilang. "
-                "Format kolom NIP sebagai Teks di lembar kerja, lalu isi ulang "
-                "NIP-nya.")))
+            errors.append(
+                RowError(
+                    line,
+                    "nip",
+                    _(
+                        "NIP tersimpan sebagai angka sehingga digit terakhirnya hilang. "
+                        "Format kolom NIP sebagai Teks di lembar kerja, lalu isi ulang "
+                        "NIP-nya."
+                    ),
+                )
+            )
         else:
             try:
                 parse_identity_number(nip, etype, state.today)
             except IdentityNumberError as exc:
-                errors.append(
-                    RowError(line, "nip", _("NIP tidak valid: %(reason)s", reason=str(exc))))
+                errors.append(RowError(line, "nip", _("NIP tidak valid: %(reason)s", reason=str(exc))))
     if nip and len(errors) == before:
         if nip in state.nips:
-            errors.append(RowError(line, "nip", _(
-                "NIP %(nip)s sudah ada di baris %(first)s.", nip=nip, first=state.nips[nip])))
+            errors.append(
+                RowError(line, "nip", _("NIP %(nip)s sudah ada di baris %(first)s.", nip=nip, first=state.nips[nip]))
+            )
         else:
             state.nips[nip] = line
     return nip
 
 
-def _check_row_email(line: int, rec: dict[str, str], etype: EmploymentType | None,
-                     state: FileState, errors: list[RowError]) -> str | None:
+def _check_row_email(
+    line: int, rec: dict[str, str], etype: EmploymentType | None, state: FileState, errors: list[RowError]
+) -> str | None:
     """The row's e-mail, normalised, or None; a bad, repeated or missing (non-ASN) one adds an
     error."""
     email_raw = rec.get("email", "")
     if not email_raw:
         if etype == EmploymentType.NON_ASN:
-            errors.append(
-                RowError(line, "email", _("Pegawai non-ASN wajib punya e-mail untuk masuk.")))
+            errors.append(RowError(line, "email", _("Pegawai non-ASN wajib punya e-mail untuk masuk.")))
         return None
     email = _check_email(email_raw, state.domains)
     if email is None:
-        errors.append(
-            RowError(line, "email", _('Alamat e-mail "%(v)s" tidak valid.', v=_shown(email_raw))))
+        errors.append(RowError(line, "email", _('Alamat e-mail "%(v)s" tidak valid.', v=_shown(email_raw))))
     elif email in state.emails:
-        errors.append(RowError(line, "email", _(
-            "E-mail %(email)s sudah ada di baris %(first)s.", email=email,
-            first=state.emails[email])))
+        errors.append(
+            RowError(
+                line,
+                "email",
+                _("E-mail %(email)s sudah ada di baris %(first)s.", email=email, first=state.emails[email]),
+            )
+        )
     else:
         state.emails[email] = line
     return email
 
 
-def _check_unit(line: int, rec: dict[str, str], state: FileState,
-                errors: list[RowError]) -> str | None:
+def _check_unit(line: int, rec: dict[str, str], state: FileState, errors: list[RowError]) -> str | None:
     """The key of the row's unit, or None; an unknown unit is noted, and is an error unless the
     import creates units."""
     unit_name = rec.get("unit", "")
@@ -220,6 +251,5 @@ def _check_unit(line: int, rec: dict[str, str], state: FileState,
     if key not in state.units:
         state.missing.setdefault(key, unit_name)
         if not state.create_units:
-            errors.append(
-                RowError(line, "unit", _('Unit kerja "%(v)s" belum ada.', v=_shown(unit_name))))
+            errors.append(RowError(line, "unit", _('Unit kerja "%(v)s" belum ada.', v=_shown(unit_name))))
     return key

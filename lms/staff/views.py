@@ -69,8 +69,7 @@ def hand_over(user: User, link: str) -> None:
     if invitations.send_invitation(user, link):
         flash(_("Tautan dikirim ke %(email)s.", email=user.email), "success")
     else:
-        flash(_("Berikan tautan sekali pakai ini kepada %(name)s: %(link)s", name=user.name,
-                link=link), "info")
+        flash(_("Berikan tautan sekali pakai ini kepada %(name)s: %(link)s", name=user.name, link=link), "info")
 
 
 # --- the staff list and a staff member's record ---------------------------------------------------
@@ -85,25 +84,34 @@ def _unit_choices(agency: Agency) -> list[tuple[int, str]]:
 
 def _staff_data(form: StaffForm) -> staff_service.StaffData:
     return staff_service.StaffData(
-        name=form.name.data, employment_type=EmploymentType(form.employment_type.data),
-        nip=form.nip.data, email=form.email.data, position=form.position.data,
-        unit_id=form.unit_id.data or None)
+        name=form.name.data,
+        employment_type=EmploymentType(form.employment_type.data),
+        nip=form.nip.data,
+        email=form.email.data,
+        position=form.position.data,
+        unit_id=form.unit_id.data or None,
+    )
 
 
 @bp.get(BASE)
 @admin_required
-def index(agency_id: int):  # type: ignore[no-untyped-def]
+def index(agency_id: int):
     agency = _agency(agency_id)
     q = request.args.get("q", "")[:100]
     pagination = staff_service.staff_page(agency, current_user, q, page_arg())
-    return render_template("staff/list.html", agency=agency, pagination=pagination, q=q,
-                           can_import=is_whole_agency_admin(current_user, agency.id),
-                           post_form=PostForm())
+    return render_template(
+        "staff/list.html",
+        agency=agency,
+        pagination=pagination,
+        q=q,
+        can_import=is_whole_agency_admin(current_user, agency.id),
+        post_form=PostForm(),
+    )
 
 
 @bp.route(f"{BASE}/new", methods=["GET", "POST"])
 @admin_required
-def new(agency_id: int):  # type: ignore[no-untyped-def]
+def new(agency_id: int):
     agency = _agency(agency_id)
     form = StaffForm()
     form.unit_id.choices = _unit_choices(agency)
@@ -118,13 +126,12 @@ def new(agency_id: int):  # type: ignore[no-untyped-def]
             flash(_("Pegawai %(name)s ditambahkan.", name=user.name), "success")
             hand_over(user, link)
             return redirect(url_for("staff.index", agency_id=agency.id))
-    return render_template("staff/form.html", agency=agency, form=form, person=None), (
-        400 if form.errors else 200)
+    return render_template("staff/form.html", agency=agency, form=form, person=None), (400 if form.errors else 200)
 
 
 @bp.route(f"{BASE}/<int:user_id>", methods=["GET", "POST"])
 @admin_required
-def edit(agency_id: int, user_id: int):  # type: ignore[no-untyped-def]
+def edit(agency_id: int, user_id: int):
     agency = _agency(agency_id)
     person = _person(agency, user_id)
     form = StaffForm(obj=person if request.method == "GET" else None)
@@ -141,13 +148,14 @@ def edit(agency_id: int, user_id: int):  # type: ignore[no-untyped-def]
             db.session.commit()
             flash(_("Data pegawai disimpan."), "success")
             return redirect(url_for("staff.index", agency_id=agency.id))
-    return render_template("staff/form.html", agency=agency, form=form, person=person,
-                           post_form=PostForm()), (400 if form.errors else 200)
+    return render_template("staff/form.html", agency=agency, form=form, person=person, post_form=PostForm()), (
+        400 if form.errors else 200
+    )
 
 
 @bp.post(f"{BASE}/<int:user_id>/active")
 @admin_required
-def toggle_active(agency_id: int, user_id: int):  # type: ignore[no-untyped-def]
+def toggle_active(agency_id: int, user_id: int):
     agency = _agency(agency_id)
     person = _person(agency, user_id)
     if PostForm().validate_on_submit():
@@ -162,7 +170,7 @@ def toggle_active(agency_id: int, user_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post(f"{BASE}/<int:user_id>/link")
 @admin_required
-def link(agency_id: int, user_id: int):  # type: ignore[no-untyped-def]
+def link(agency_id: int, user_id: int):
     """Send (or show) a one-time link: an activation link if never activated, else a reset
     link."""
     agency = _agency(agency_id)
@@ -179,26 +187,27 @@ def link(agency_id: int, user_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route(f"{BASE}/import", methods=["GET", "POST"])
 @admin_required
-def import_upload(agency_id: int):  # type: ignore[no-untyped-def]
+def import_upload(agency_id: int):
     agency = _whole_agency_admin(agency_id)
     form = UploadForm()
     if form.validate_on_submit():
         upload = form.file.data
         job = jobs.store_upload(
-            agency, current_user, upload.filename or "staff.csv", upload.read(),
+            agency,
+            current_user,
+            upload.filename or "staff.csv",
+            upload.read(),
             form.create_units.data,
         )
         jobs.preview_upload(job, agency)
         db.session.commit()
         return redirect(url_for("staff.import_preview", agency_id=agency.id, token=job.token))
-    return render_template("staff/import_upload.html", agency=agency, form=form), (
-        400 if form.errors else 200
-    )
+    return render_template("staff/import_upload.html", agency=agency, form=form), (400 if form.errors else 200)
 
 
 @bp.route(f"{BASE}/import/<token>", methods=["GET", "POST"])
 @admin_required
-def import_preview(agency_id: int, token: str):  # type: ignore[no-untyped-def]
+def import_preview(agency_id: int, token: str):
     agency = _whole_agency_admin(agency_id)
     job = jobs.get_upload(agency, token) or abort(404)
     if job.status in ("running", "done"):
@@ -215,9 +224,7 @@ def import_preview(agency_id: int, token: str):  # type: ignore[no-untyped-def]
         if job.total > current_app.config["STAFF_IMPORT_BACKGROUND_ROWS"]:
             job.status, job.done = "running", 0
             db.session.commit()
-            jobs.start_import(
-                current_app._get_current_object(), job.id, current_user.id, client_ip()
-            )
+            jobs.start_import(current_app._get_current_object(), job.id, current_user.id, client_ip())
         else:
             try:
                 jobs.run_import(job, current_user, client_ip())
@@ -233,12 +240,15 @@ def import_preview(agency_id: int, token: str):  # type: ignore[no-untyped-def]
 
 @bp.get(f"{BASE}/import/<token>/status")
 @admin_required
-def import_status(agency_id: int, token: str):  # type: ignore[no-untyped-def]
+def import_status(agency_id: int, token: str):
     agency = _whole_agency_admin(agency_id)
     job = jobs.get_upload(agency, token) or abort(404)
     percent = int(100 * job.done / job.total) if job.total else 0
     return render_template(
-        "staff/import_status.html", agency=agency, job=job, result=job.result or {},
+        "staff/import_status.html",
+        agency=agency,
+        job=job,
+        result=job.result or {},
         percent=percent,
     )
 
@@ -248,7 +258,7 @@ def import_status(agency_id: int, token: str):  # type: ignore[no-untyped-def]
 
 @bp.route(f"{BASE}/invitations", methods=["GET", "POST"], endpoint="invitations")
 @admin_required
-def invitations_page(agency_id: int):  # type: ignore[no-untyped-def]
+def invitations_page(agency_id: int):
     """Activation links for every staff member not yet activated: e-mailed where possible, the
     rest on a sheet to print."""
     agency = _agency(agency_id)
@@ -262,18 +272,21 @@ def invitations_page(agency_id: int):  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         links = invitations.invite(agency, current_user, form.unit_id.data, client_ip())
         db.session.commit()
-        printable = [(person, url) for person, url in links
-                     if not invitations.send_invitation(person, url)]
-        unit_names = dict(
-            db.session.execute(select(Unit.id, Unit.name).where(Unit.agency_id == agency.id)).all()
-        )
+        printable = [(person, url) for person, url in links if not invitations.send_invitation(person, url)]
+        unit_names = dict(db.session.execute(select(Unit.id, Unit.name).where(Unit.agency_id == agency.id)).all())
         html = render_template(
-            "staff/invitations_print.html", agency=agency, links=printable,
-            emailed=len(links) - len(printable), unit_names=unit_names,
+            "staff/invitations_print.html",
+            agency=agency,
+            links=printable,
+            emailed=len(links) - len(printable),
+            unit_names=unit_names,
         )
         return html, 200, {"Cache-Control": "no-store"}
     return render_template(
-        "staff/invitations.html", agency=agency, form=form,
-        pending=invitations.count_pending(agency, current_user), batch=invitations.INVITE_BATCH,
+        "staff/invitations.html",
+        agency=agency,
+        form=form,
+        pending=invitations.count_pending(agency, current_user),
+        batch=invitations.INVITE_BATCH,
         mail=mail_enabled(),
     )

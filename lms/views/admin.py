@@ -43,7 +43,7 @@ def _agency(agency_id: int) -> Agency:
 
 @bp.get("/")
 @admin_required
-def index():  # type: ignore[no-untyped-def]
+def index():
     if current_user.is_platform_admin:
         return redirect(url_for("admin.agencies_list"))
     return redirect(url_for("admin.agency", agency_id=current_user.agency_id))
@@ -51,27 +51,34 @@ def index():  # type: ignore[no-untyped-def]
 
 # --- platform admin: agencies ---------------------------------------------------------------------
 
+
 @bp.get("/agencies")
 @platform_required
-def agencies_list():  # type: ignore[no-untyped-def]
+def agencies_list():
     rows = db.session.execute(
         select(Agency, func.count(User.id))
         .outerjoin(User, (User.agency_id == Agency.id) & (User.role == Role.LEARNER))
-        .group_by(Agency.id).order_by(Agency.name)
+        .group_by(Agency.id)
+        .order_by(Agency.name)
     ).all()
     return render_template("admin/agencies.html", rows=rows)
 
 
 @bp.route("/agencies/new", methods=["GET", "POST"])
 @platform_required
-def agency_new():  # type: ignore[no-untyped-def]
+def agency_new():
     form = AgencyForm()
     if form.validate_on_submit():
         try:
             agency, admin, link = agencies.create_agency_with_admin(
-                agencies.AgencyInput(form.code.data, form.name.data, form.head_name.data,
-                                     form.head_title.data, form.logo.data),
-                form.admin_name.data, form.admin_email.data, current_user, client_ip())
+                agencies.AgencyInput(
+                    form.code.data, form.name.data, form.head_name.data, form.head_title.data, form.logo.data
+                ),
+                form.admin_name.data,
+                form.admin_email.data,
+                current_user,
+                client_ip(),
+            )
         except agencies.AgencyError as exc:
             getattr(form, exc.field or "code").errors.append(str(exc))
         else:
@@ -85,23 +92,25 @@ def agency_new():  # type: ignore[no-untyped-def]
 
 # --- agency overview, units ----------------------------------------------------------------------
 
+
 @bp.get("/agencies/<int:agency_id>")
 @admin_required
-def agency(agency_id: int):  # type: ignore[no-untyped-def]
+def agency(agency_id: int):
     agency = _agency(agency_id)
-    staff_count = db.session.scalar(scope(
-        select(func.count(User.id)).where(User.role == Role.LEARNER), current_user,
-        User.agency_id, User.unit_id).where(User.agency_id == agency.id))
+    staff_count = db.session.scalar(
+        scope(
+            select(func.count(User.id)).where(User.role == Role.LEARNER), current_user, User.agency_id, User.unit_id
+        ).where(User.agency_id == agency.id)
+    )
     programs = db.session.scalars(
         select(Program).where(Program.agency_id == agency.id).order_by(Program.deadline.desc())
     ).all()
-    return render_template("admin/agency.html", agency=agency, staff_count=staff_count,
-                           programs=programs)
+    return render_template("admin/agency.html", agency=agency, staff_count=staff_count, programs=programs)
 
 
 @bp.route("/agencies/<int:agency_id>/units", methods=["GET", "POST"])
 @admin_required
-def units(agency_id: int):  # type: ignore[no-untyped-def]
+def units(agency_id: int):
     agency = _agency(agency_id)
     form = UnitForm()
     unit_rows = agencies.unit_tree(agency)
@@ -110,29 +119,33 @@ def units(agency_id: int):  # type: ignore[no-untyped-def]
         _whole_agency(agency)
     if form.validate_on_submit():
         try:
-            agencies.create_unit(agency, form.name.data, form.parent_id.data or None, current_user,
-                                 client_ip())
+            agencies.create_unit(agency, form.name.data, form.parent_id.data or None, current_user, client_ip())
         except agencies.AgencyError as exc:
             show_service_error(form, exc, "name")
         else:
             db.session.commit()
             flash(_("Unit kerja ditambahkan."), "success")
             return redirect(url_for("admin.units", agency_id=agency.id))
-    counts = dict(db.session.execute(
-        select(User.unit_id, func.count(User.id)).where(User.agency_id == agency.id)
-        .group_by(User.unit_id)).all())
-    return render_template("admin/units.html", agency=agency, form=form, unit_rows=unit_rows,
-                           counts=counts), (400 if form.errors else 200)
+    counts = dict(
+        db.session.execute(
+            select(User.unit_id, func.count(User.id)).where(User.agency_id == agency.id).group_by(User.unit_id)
+        ).all()
+    )
+    return render_template("admin/units.html", agency=agency, form=form, unit_rows=unit_rows, counts=counts), (
+        400 if form.errors else 200
+    )
 
 
 # --- programs -------------------------------------------------------------------------------------
+
 
 def _program_form(agency: Agency, program: Program | None) -> ProgramForm:
     form = ProgramForm(obj=program if request.method == "GET" and program else None)
     form.unit_ids.choices = [(u.id, label) for u, label in agencies.unit_tree(agency)]
     form.requirements.choices = [
         (f"{kind.name}:{c.ref}", f"{kind.title}: {c.label}")
-        for kind in program_service.registry() for c in kind.choices(agency.id)
+        for kind in program_service.registry()
+        for c in kind.choices(agency.id)
     ]
     if request.method == "GET" and program is not None:
         form.status.data = program.status.value
@@ -143,10 +156,14 @@ def _program_form(agency: Agency, program: Program | None) -> ProgramForm:
 
 def _program_input(form: ProgramForm) -> program_service.ProgramInput:
     return program_service.ProgramInput(
-        title=form.title.data, period=form.period.data, description=form.description.data,
-        starts_on=form.starts_on.data, deadline=form.deadline.data,
-        status=ProgramStatus(form.status.data), unit_ids=list(form.unit_ids.data or []),
-        requirements=[tuple(v.split(":", 1)) for v in form.requirements.data or []],  # type: ignore[misc]
+        title=form.title.data,
+        period=form.period.data,
+        description=form.description.data,
+        starts_on=form.starts_on.data,
+        deadline=form.deadline.data,
+        status=ProgramStatus(form.status.data),
+        unit_ids=list(form.unit_ids.data or []),
+        requirements=[tuple(v.split(":", 1)) for v in form.requirements.data or []],
     )
 
 
@@ -160,14 +177,13 @@ def _whole_agency(agency: Agency) -> Agency:
 @bp.route("/agencies/<int:agency_id>/programs/new", methods=["GET", "POST"])
 @bp.route("/programs/<int:program_id>/edit", methods=["GET", "POST"])
 @admin_required
-def program_form(agency_id: int | None = None, program_id: int | None = None):  # type: ignore[no-untyped-def]
+def program_form(agency_id: int | None = None, program_id: int | None = None):
     program = get_scoped_or_404(Program, program_id, current_user) if program_id else None
-    agency = _whole_agency(program.agency if program else _agency(agency_id))  # type: ignore[arg-type]
+    agency = _whole_agency(program.agency if program else _agency(agency_id))
     form = _program_form(agency, program)
     if form.validate_on_submit():
         try:
-            program = program_service.save_program(agency, _program_input(form), current_user,
-                                                   program, client_ip())
+            program = program_service.save_program(agency, _program_input(form), current_user, program, client_ip())
         except program_service.ProgramError as exc:
             show_service_error(form, exc, "title")
         else:
@@ -175,19 +191,24 @@ def program_form(agency_id: int | None = None, program_id: int | None = None):  
             flash(_("Program disimpan."), "success")
             return redirect(url_for("admin.agency", agency_id=agency.id))
     return render_template("admin/program_form.html", agency=agency, form=form, program=program), (
-        400 if form.errors else 200)
+        400 if form.errors else 200
+    )
 
 
 @bp.get("/agencies/<int:agency_id>/audit")
 @admin_required
-def audit_log(agency_id: int):  # type: ignore[no-untyped-def]
+def audit_log(agency_id: int):
     """The agency's last 200 entries; a unit-limited admin sees their own actions and entries about
     people of their units, and the names of those people and of admins only."""
     agency = _agency(agency_id)
-    entries = db.session.scalars(scope_audit(
-        select(AuditLog).where(AuditLog.agency_id == agency.id), current_user,
-    ).order_by(AuditLog.id.desc()).limit(200)).all()
+    entries = db.session.scalars(
+        scope_audit(
+            select(AuditLog).where(AuditLog.agency_id == agency.id),
+            current_user,
+        )
+        .order_by(AuditLog.id.desc())
+        .limit(200)
+    ).all()
     actors = {e.actor for e in entries if e.actor is not None}
-    named = {a.id for a in actors if a.is_admin} | visible_among(
-        current_user, [a.id for a in actors if not a.is_admin])
+    named = {a.id for a in actors if a.is_admin} | visible_among(current_user, [a.id for a in actors if not a.is_admin])
     return render_template("admin/audit.html", agency=agency, entries=entries, named=named)

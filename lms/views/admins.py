@@ -45,14 +45,13 @@ def _unit_choices(agency: Agency) -> list[tuple[int, str]]:
     return [(u.id, label) for u, label in agencies.unit_tree(agency)]
 
 
-def _list(agency: Agency, form: AdminGrantForm, status: int = 200):  # type: ignore[no-untyped-def]
-    return render_template("admin/admins.html", agency=agency, admins=admins.agency_admins(agency),
-                           form=form), status
+def _list(agency: Agency, form: AdminGrantForm, status: int = 200):
+    return render_template("admin/admins.html", agency=agency, admins=admins.agency_admins(agency), form=form), status
 
 
 @bp.route("/agencies/<int:agency_id>/admins", methods=["GET", "POST"])
 @admin_required
-def index(agency_id: int):  # type: ignore[no-untyped-def]
+def index(agency_id: int):
     agency = _agency(agency_id)
     form = AdminGrantForm()
     form.unit_ids.choices = _unit_choices(agency)
@@ -60,8 +59,13 @@ def index(agency_id: int):  # type: ignore[no-untyped-def]
         return _list(agency, form)
     if form.validate_on_submit():
         try:
-            person = admins.grant(agency, admins.find_staff(agency, form.identifier.data),
-                                  list(form.unit_ids.data or []), current_user, client_ip())
+            person = admins.grant(
+                agency,
+                admins.find_staff(agency, form.identifier.data),
+                list(form.unit_ids.data or []),
+                current_user,
+                client_ip(),
+            )
         except admins.AdminError as exc:
             db.session.rollback()
             getattr(form, exc.field or "identifier").errors.append(str(exc))
@@ -72,16 +76,21 @@ def index(agency_id: int):  # type: ignore[no-untyped-def]
     return _list(agency, form, 400)
 
 
-def _edit_page(agency: Agency, person: User, form: AdminUnitsForm, error: str | None = None,
-               status: int = 200):  # type: ignore[no-untyped-def]
-    return render_template("admin/admin_edit.html", agency=agency, person=person, form=form,
-                           revoke_form=PostForm(), error=error,
-                           own=person.id == current_user.id), status
+def _edit_page(agency: Agency, person: User, form: AdminUnitsForm, error: str | None = None, status: int = 200):
+    return render_template(
+        "admin/admin_edit.html",
+        agency=agency,
+        person=person,
+        form=form,
+        revoke_form=PostForm(),
+        error=error,
+        own=person.id == current_user.id,
+    ), status
 
 
 @bp.route("/agencies/<int:agency_id>/admins/<int:user_id>", methods=["GET", "POST"])
 @admin_required
-def edit(agency_id: int, user_id: int):  # type: ignore[no-untyped-def]
+def edit(agency_id: int, user_id: int):
     agency = _agency(agency_id)
     person = _admin(agency, user_id)
     form = AdminUnitsForm()
@@ -91,8 +100,7 @@ def edit(agency_id: int, user_id: int):  # type: ignore[no-untyped-def]
         return _edit_page(agency, person, form)
     if form.validate_on_submit():
         try:
-            admins.set_units(agency, person, list(form.unit_ids.data or []), current_user,
-                             client_ip())
+            admins.set_units(agency, person, list(form.unit_ids.data or []), current_user, client_ip())
         except admins.AdminError as exc:
             db.session.rollback()
             return _edit_page(agency, person, form, str(exc), 400)
@@ -104,7 +112,7 @@ def edit(agency_id: int, user_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/agencies/<int:agency_id>/admins/<int:user_id>/revoke")
 @admin_required
-def revoke(agency_id: int, user_id: int):  # type: ignore[no-untyped-def]
+def revoke(agency_id: int, user_id: int):
     agency = _agency(agency_id)
     person = _admin(agency, user_id)
     form = AdminUnitsForm(formdata=None)

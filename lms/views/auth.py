@@ -47,17 +47,25 @@ def _login_account_ip_key() -> str:
     return f"{_login_account_key()}:{client_ip()}"
 
 
-def _login_failed(response) -> bool:  # type: ignore[no-untyped-def]
+def _login_failed(response) -> bool:
     return response.status_code == 400  # a successful login redirects
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"])
-@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN_ACCOUNT_IP"], methods=["POST"],
-               key_func=_login_account_ip_key, deduct_when=_login_failed)
-@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN_ACCOUNT"], methods=["POST"],
-               key_func=_login_account_key, deduct_when=_login_failed)
-def login():  # type: ignore[no-untyped-def]
+@limiter.limit(
+    lambda: current_app.config["RATELIMIT_LOGIN_ACCOUNT_IP"],
+    methods=["POST"],
+    key_func=_login_account_ip_key,
+    deduct_when=_login_failed,
+)
+@limiter.limit(
+    lambda: current_app.config["RATELIMIT_LOGIN_ACCOUNT"],
+    methods=["POST"],
+    key_func=_login_account_key,
+    deduct_when=_login_failed,
+)
+def login():
     if current_user.is_authenticated:
         return redirect(url_for("learner.home"))
     form = LoginForm()
@@ -81,7 +89,7 @@ def login():  # type: ignore[no-untyped-def]
 
 @bp.post("/logout")
 @login_required
-def logout():  # type: ignore[no-untyped-def]
+def logout():
     accounts.end_session(session.get("sid"))
     db.session.commit()
     lang = session.get(LOCALE_SESSION_KEY)
@@ -97,13 +105,15 @@ def _link_error_message(reason: str) -> str:
     return {
         "expired": _("Tautan ini sudah kedaluwarsa. Minta tautan baru kepada admin instansi Anda."),
         "used": _("Tautan ini sudah dipakai. Silakan masuk, atau minta tautan baru."),
-        "revoked": _("Tautan ini sudah diganti dengan tautan yang lebih baru atau kata sandi sudah "
-                     "diubah. Pakai tautan terbaru, atau minta tautan baru."),
-        "active": _("Akun ini sudah aktif. Silakan masuk, atau pakai \"Lupa kata sandi\"."),
+        "revoked": _(
+            "Tautan ini sudah diganti dengan tautan yang lebih baru atau kata sandi sudah "
+            "diubah. Pakai tautan terbaru, atau minta tautan baru."
+        ),
+        "active": _('Akun ini sudah aktif. Silakan masuk, atau pakai "Lupa kata sandi".'),
     }.get(reason, _("Tautan ini tidak sah. Periksa kembali atau minta tautan baru."))
 
 
-def _set_password_page(purpose: str, token: str, title: str):  # type: ignore[no-untyped-def]
+def _set_password_page(purpose: str, token: str, title: str):
     try:
         user, _row = accounts.check_link(purpose, token)
     except LinkError as exc:
@@ -124,19 +134,19 @@ def _set_password_page(purpose: str, token: str, title: str):  # type: ignore[no
 
 @bp.route("/activate/<token>", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["RATELIMIT_PASSWORD_RESET"], methods=["POST"])
-def activate(token: str):  # type: ignore[no-untyped-def]
+def activate(token: str):
     return _set_password_page(accounts.ACTIVATION, token, _("Aktifkan akun Anda"))
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["RATELIMIT_PASSWORD_RESET"], methods=["POST"])
-def reset(token: str):  # type: ignore[no-untyped-def]
+def reset(token: str):
     return _set_password_page(accounts.RESET, token, _("Atur ulang kata sandi"))
 
 
 @bp.route("/forgot", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["RATELIMIT_PASSWORD_RESET"], methods=["POST"])
-def forgot():  # type: ignore[no-untyped-def]
+def forgot():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         user = accounts.find_login(form.email.data)
@@ -145,24 +155,32 @@ def forgot():  # type: ignore[no-untyped-def]
             link = external_url("auth.reset", token=accounts.issue_link(user, accounts.RESET))
             db.session.commit()
         if link and user and mail_enabled():
-            send_mail(user.email or "", _("Atur ulang kata sandi Ikrar"),
-                      _("Buka tautan ini untuk mengatur ulang kata sandi Anda (berlaku 2 jam):")
-                      + f"\n\n{link}\n")
+            send_mail(
+                user.email or "",
+                _("Atur ulang kata sandi Ikrar"),
+                _("Buka tautan ini untuk mengatur ulang kata sandi Anda (berlaku 2 jam):") + f"\n\n{link}\n",
+            )
         # Same answer whether or not the address exists: no account enumeration.
-        flash(_("Jika alamat itu terdaftar, kami telah mengirim tautan untuk mengatur ulang kata "
-                "sandi. Tanpa e-mail, hubungi admin instansi Anda."), "info")
+        flash(
+            _(
+                "Jika alamat itu terdaftar, kami telah mengirim tautan untuk mengatur ulang kata "
+                "sandi. Tanpa e-mail, hubungi admin instansi Anda."
+            ),
+            "info",
+        )
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot.html", form=form), (400 if form.errors else 200)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
-def change_password():  # type: ignore[no-untyped-def]
+def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            accounts.change_password(current_user, form.current_password.data, form.password.data,
-                                     session.get("sid"), client_ip())
+            accounts.change_password(
+                current_user, form.current_password.data, form.password.data, session.get("sid"), client_ip()
+            )
         except accounts.AccountError as exc:
             getattr(form, exc.field or "password").errors.append(str(exc))
         else:
@@ -173,7 +191,7 @@ def change_password():  # type: ignore[no-untyped-def]
 
 
 @bp.post("/lang")
-def set_language():  # type: ignore[no-untyped-def]
+def set_language():
     form = LanguageForm()
     if form.validate_on_submit():
         session[LOCALE_SESSION_KEY] = form.lang.data

@@ -12,7 +12,7 @@ bp = Blueprint("learner", __name__)
 
 @bp.get("/")
 @login_required
-def home():  # type: ignore[no-untyped-def]
+def home():
     if current_user.is_admin:
         return redirect(url_for("admin.index"))
     cards = []
@@ -22,13 +22,19 @@ def home():  # type: ignore[no-untyped-def]
         next_step = next((s for s in steps if not s.met and s.url), None)
         if next_step is None:
             next_step = next((o for o in outcomes if o.ready and o.url), None)
-        cards.append({"program": program, "steps": steps, "outcomes": outcomes,
-                      "next": next_step,
-                      "done": program_service.completion_of(current_user.id, program.id) is not None})
+        cards.append(
+            {
+                "program": program,
+                "steps": steps,
+                "outcomes": outcomes,
+                "next": next_step,
+                "done": program_service.completion_of(current_user.id, program.id) is not None,
+            }
+        )
     return render_template("learner/home.html", cards=cards)
 
 
 @bp.get("/account")
 @login_required
-def account():  # type: ignore[no-untyped-def]
+def account():
     return render_template("learner/account.html", user=current_user)

@@ -13,7 +13,7 @@ bp = Blueprint("public", __name__)
 
 
 @bp.get("/healthz")
-def healthz():  # type: ignore[no-untyped-def]
+def healthz():
     try:
         db.session.execute(text("SELECT 1"))
         database = "ok"
@@ -21,13 +21,16 @@ def healthz():  # type: ignore[no-untyped-def]
         db.session.rollback()
         database = "unavailable"
     status = 200 if database == "ok" else 503
-    return jsonify(status="ok" if status == 200 else "degraded", database=database,
-                   plugins=sorted(current_app.extensions["lms.plugins"])), status
+    return jsonify(
+        status="ok" if status == 200 else "degraded",
+        database=database,
+        plugins=sorted(current_app.extensions["lms.plugins"]),
+    ), status
 
 
 @bp.get("/.well-known/ikrar-keys.json")
 @limiter.limit(lambda: current_app.config["RATELIMIT_PUBLIC"])
-def signing_keys():  # type: ignore[no-untyped-def]
+def signing_keys():
     response = jsonify(keys.public_list())
     response.headers["Cache-Control"] = "public, max-age=300"
     return response

@@ -15,8 +15,11 @@ VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 360, 
 
 
 def _serious(results) -> list[str]:
-    return [f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
-            for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
 
 
 def _log_in(page, base: str, identifier: str) -> None:
@@ -41,8 +44,7 @@ def _pages_for(role: str, agency_id: int) -> list[str]:
     if role == "learner":
         return ["/", "/account", "/account/password"]
     base = f"/admin/agencies/{agency_id}"
-    return [base, f"{base}/staff", f"{base}/staff/new", f"{base}/units", f"{base}/programs/new",
-            f"{base}/audit"]
+    return [base, f"{base}/staff", f"{base}/staff/new", f"{base}/units", f"{base}/programs/new", f"{base}/audit"]
 
 
 @pytest.mark.parametrize("device", ["desktop", "phone"])

@@ -25,8 +25,7 @@ def site(app, live_server, make):
 
         code = db.session.scalar(select(Certificate.code).where(Certificate.agency_id == agency.id))
     learner = make.user(agency, name="Rina Kartika, S.Sos.", nip="199104042016032003")
-    return {"base": live_server, "agency_id": agency.id, "program_id": program_id, "code": code,
-            "learner": learner}
+    return {"base": live_server, "agency_id": agency.id, "program_id": program_id, "code": code, "learner": learner}
 
 
 def _check(page, url: str, problems: dict, device: str) -> None:
@@ -82,9 +81,13 @@ def test_admin_pages(browser, site, device):
     problems: dict = {}
     try:
         _log_in(page, base, "admin@bangka.demo")
-        for path in (f"/admin/programs/{program_id}", f"/admin/programs/{program_id}/staff",
-                     f"/admin/agencies/{agency_id}/staff/import", f"/admin/agencies/{agency_id}/certificates",
-                     f"/admin/programs/{program_id}/quiz"):
+        for path in (
+            f"/admin/programs/{program_id}",
+            f"/admin/programs/{program_id}/staff",
+            f"/admin/agencies/{agency_id}/staff/import",
+            f"/admin/agencies/{agency_id}/certificates",
+            f"/admin/programs/{program_id}/quiz",
+        ):
             _check(page, base + path, problems, device)
     finally:
         context.close()

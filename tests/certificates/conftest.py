@@ -27,7 +27,7 @@ class JpKind(RequirementKind):
     def label(self, ref: str) -> str:
         return f"Modul {ref.title()}"
 
-    def met_user_ids(self, ref: str, program_id: int):  # type: ignore[no-untyped-def]
+    def met_user_ids(self, ref: str, program_id: int):
         return select(User.id)
 
     def jp_hours(self, ref: str) -> float:
@@ -38,7 +38,7 @@ class JpKind(RequirementKind):
 
 
 @pytest.fixture(autouse=True)
-def _jp_kind(requirement_kinds) -> None:  # type: ignore[no-untyped-def]
+def _jp_kind(requirement_kinds) -> None:
     requirement_kinds(JpKind())
 
 
@@ -52,12 +52,11 @@ class Issued:
     program_id: int
 
 
-def issue(app: Flask, user: User, program) -> Issued:  # type: ignore[no-untyped-def]
+def issue(app: Flask, user: User, program) -> Issued:
     with app.app_context():
         cert = services.issue_certificate(user.id, program.id)
         db.session.commit()
-        return Issued(cert.code, cert.number, cert.pdf or b"", cert.pdf_sha256 or "",
-                      cert.user_id, cert.program_id)
+        return Issued(cert.code, cert.number, cert.pdf or b"", cert.pdf_sha256 or "", cert.user_id, cert.program_id)
 
 
 def load(app: Flask, code: str) -> Certificate:
@@ -69,15 +68,15 @@ def load(app: Flask, code: str) -> Certificate:
 
 
 @pytest.fixture
-def world(app: Flask, make):  # type: ignore[no-untyped-def]
+def world(app: Flask, make):
     """An agency with a unit, an admin, a learner, and a program requiring a JP-bearing module."""
-    agency = make.agency("BANGKA", name="Pemerintah Kabupaten Bangka", head_name="Drs. Ahmad Fauzi",
-                         head_title="Sekretaris Daerah")
+    agency = make.agency(
+        "BANGKA", name="Pemerintah Kabupaten Bangka", head_name="Drs. Ahmad Fauzi", head_title="Sekretaris Daerah"
+    )
     unit = make.unit(agency, "Dinas Pendidikan")
-    learner = make.user(agency, name="Siti Rahmawati, S.Pd.", unit_id=unit.id,
-                        nip="199003152015032001")
+    learner = make.user(agency, name="Siti Rahmawati, S.Pd.", unit_id=unit.id, nip="199003152015032001")
     admin = make.admin(agency)
-    program = make.program(agency, requirements=[("certtest", "netralitas")],
-                           title="Sosialisasi Netralitas ASN", period="Pilkada 2026")
-    return {"agency": agency, "unit": unit, "learner": learner, "admin": admin,
-            "program": program}
+    program = make.program(
+        agency, requirements=[("certtest", "netralitas")], title="Sosialisasi Netralitas ASN", period="Pilkada 2026"
+    )
+    return {"agency": agency, "unit": unit, "learner": learner, "admin": admin, "program": program}

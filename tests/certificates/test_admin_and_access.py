@@ -54,20 +54,22 @@ def test_other_agency_admin_gets_404_everywhere(app: Flask, make, world) -> None
     client = app.test_client()
     login(client, intruder.email)
     aid, pid, code = world["agency"].id, world["program"].id, issued.code
-    for path in (f"/admin/agencies/{aid}/certificates",
-                 f"/admin/agencies/{aid}/certificates/{code}",
-                 f"/admin/agencies/{aid}/certificates/design",
-                 f"/admin/agencies/{aid}/certificates/jobs/1",
-                 f"/certificates/{code}.pdf",
-                 f"/admin/agencies/{other_agency.id}/certificates/{code}"):
+    for path in (
+        f"/admin/agencies/{aid}/certificates",
+        f"/admin/agencies/{aid}/certificates/{code}",
+        f"/admin/agencies/{aid}/certificates/design",
+        f"/admin/agencies/{aid}/certificates/jobs/1",
+        f"/certificates/{code}.pdf",
+        f"/admin/agencies/{other_agency.id}/certificates/{code}",
+    ):
         assert client.get(path).status_code == 404, path
     token = csrf_token(client, f"/admin/agencies/{other_agency.id}/certificates")
-    for path, data in ((f"/admin/agencies/{aid}/certificates/{code}/revoke",
-                        {"reason": "jahil sekali"}),
-                       (f"/admin/agencies/{aid}/certificates/{code}/reissue", {}),
-                       (f"/admin/programs/{pid}/certificates.zip", {}),
-                       (f"/admin/agencies/{other_agency.id}/certificates/{code}/revoke",
-                        {"reason": "jahil sekali"})):
+    for path, data in (
+        (f"/admin/agencies/{aid}/certificates/{code}/revoke", {"reason": "jahil sekali"}),
+        (f"/admin/agencies/{aid}/certificates/{code}/reissue", {}),
+        (f"/admin/programs/{pid}/certificates.zip", {}),
+        (f"/admin/agencies/{other_agency.id}/certificates/{code}/revoke", {"reason": "jahil sekali"}),
+    ):
         assert client.post(path, data={"csrf_token": token, **data}).status_code == 404, path
     assert load(app, code).status == "valid"
     # a learner gets 404 on admin pages too
@@ -97,8 +99,7 @@ def test_admin_lists_filters_revokes_and_reissues(app: Flask, make, world) -> No
     token = csrf_token(client, detail)
     bad = client.post(f"{detail}/revoke", data={"csrf_token": token, "reason": ""})
     assert bad.status_code == 400 and load(app, issued.code).status == "valid"
-    ok = client.post(f"{detail}/revoke",
-                     data={"csrf_token": token, "reason": "Terbit karena salah data"})
+    ok = client.post(f"{detail}/revoke", data={"csrf_token": token, "reason": "Terbit karena salah data"})
     assert ok.status_code == 302
     assert load(app, issued.code).status == "revoked"
     html = client.get(base, query_string={"status": "revoked"}).get_data(as_text=True)
@@ -119,27 +120,42 @@ def test_design_form_validates_and_saves(app: Flask, world) -> None:
     client = app.test_client()
     login(client, world["admin"].email)
     path = f"/admin/agencies/{world['agency'].id}/certificates/design"
-    form = {"title_id": "Sertifikat", "title_en": "Certificate", "language": "id",
-            "primary_color": "#0b5d3b", "accent_color": "#b8860b", "signer_name": "Bupati Bangka",
-            "signer_title": "Bupati", "jp_hours": "4"}
-    bad_colour = client.post(path, data={**form, "csrf_token": csrf_token(client, path),
-                                         "primary_color": "red"})
+    form = {
+        "title_id": "Sertifikat",
+        "title_en": "Certificate",
+        "language": "id",
+        "primary_color": "#0b5d3b",
+        "accent_color": "#b8860b",
+        "signer_name": "Bupati Bangka",
+        "signer_title": "Bupati",
+        "jp_hours": "4",
+    }
+    bad_colour = client.post(path, data={**form, "csrf_token": csrf_token(client, path), "primary_color": "red"})
     assert bad_colour.status_code == 400
-    not_png = client.post(path, data={**form, "csrf_token": csrf_token(client, path),
-                                      "signature": (io.BytesIO(b"GIF89a..."), "ttd.png")},
-                          content_type="multipart/form-data")
+    not_png = client.post(
+        path,
+        data={**form, "csrf_token": csrf_token(client, path), "signature": (io.BytesIO(b"GIF89a..."), "ttd.png")},
+        content_type="multipart/form-data",
+    )
     assert not_png.status_code == 400 and "PNG" in not_png.get_data(as_text=True)
     evil_svg = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
-    evil = client.post(path, data={**form, "csrf_token": csrf_token(client, path),
-                                   "logo": (io.BytesIO(evil_svg), "logo.svg")},
-                       content_type="multipart/form-data")
+    evil = client.post(
+        path,
+        data={**form, "csrf_token": csrf_token(client, path), "logo": (io.BytesIO(evil_svg), "logo.svg")},
+        content_type="multipart/form-data",
+    )
     assert evil.status_code == 400
-    good_svg = (b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10">'
-                b'<circle r="4" cx="5" cy="5"/></svg>')
-    ok = client.post(path, data={**form, "csrf_token": csrf_token(client, path),
-                                 "logo": (io.BytesIO(good_svg), "logo.svg"),
-                                 "signature": (io.BytesIO(_png()), "ttd.png")},
-                     content_type="multipart/form-data")
+    good_svg = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><circle r="4" cx="5" cy="5"/></svg>'
+    ok = client.post(
+        path,
+        data={
+            **form,
+            "csrf_token": csrf_token(client, path),
+            "logo": (io.BytesIO(good_svg), "logo.svg"),
+            "signature": (io.BytesIO(_png()), "ttd.png"),
+        },
+        content_type="multipart/form-data",
+    )
     assert ok.status_code == 302
     issued = issue(app, world["learner"], world["program"])
     snap = load(app, issued.code).snapshot
@@ -155,8 +171,7 @@ def test_zip_job_runs_in_background_with_progress(app: Flask, make, world) -> No
     login(client, world["admin"].email)
     aid, pid = world["agency"].id, world["program"].id
     listing = f"/admin/agencies/{aid}/certificates?program={pid}"
-    response = client.post(f"/admin/programs/{pid}/certificates.zip",
-                           data={"csrf_token": csrf_token(client, listing)})
+    response = client.post(f"/admin/programs/{pid}/certificates.zip", data={"csrf_token": csrf_token(client, listing)})
     assert response.status_code == 302
     job_url = response.headers["Location"]
     page = client.get(job_url)
@@ -187,8 +202,7 @@ def test_outcome_column_lists_certified_users(app: Flask, make, world) -> None:
         [column] = plugin.outcome_columns(program)
         assert column.key == "certified"
         assert list(db.session.scalars(column.user_ids)) == [world["learner"].id]
-        assert db.session.scalar(select(Certificate.status).where(
-            Certificate.code == revoked.code)) == "revoked"
+        assert db.session.scalar(select(Certificate.status).where(Certificate.code == revoked.code)) == "revoked"
 
 
 def test_admin_list_pages_keep_the_filters(app: Flask, make, world, monkeypatch) -> None:

@@ -17,8 +17,7 @@ def test_verify_page_on_a_phone(app: Flask, live_server: str, browser, make, wor
     valid = issue(app, world["learner"], world["program"])
     revoked = issue(app, make.user(world["agency"], name="Budi Santoso, S.E."), world["program"])
     with app.app_context():
-        services.revoke(services.by_code(revoked.code), "Diterbitkan karena kekeliruan data",
-                        actor=None)
+        services.revoke(services.by_code(revoked.code), "Diterbitkan karena kekeliruan data", actor=None)
         db.session.commit()
     context = browser.new_context(viewport={"width": 360, "height": 740}, locale="id-ID")
     page = context.new_page()
@@ -31,14 +30,16 @@ def test_verify_page_on_a_phone(app: Flask, live_server: str, browser, make, wor
         assert page.locator(".cert-name").inner_text() == "Siti Rahmawati, S.Pd."
         assert page.evaluate("document.documentElement.scrollWidth") <= 360
         # client-side hash check with SubtleCrypto gives the answer before submitting
-        page.set_input_files("input[type=file]", files=[{
-            "name": "sertifikat.pdf", "mimeType": "application/pdf", "buffer": valid.pdf}])
+        page.set_input_files(
+            "input[type=file]", files=[{"name": "sertifikat.pdf", "mimeType": "application/pdf", "buffer": valid.pdf}]
+        )
         page.wait_for_selector("#pdf-local:not([hidden])")
         assert "Cocok" in page.locator("#pdf-local").inner_text()
         # and the server-side check (no script needed) on the linked page
         page.get_by_role("link", name="Periksa di server").click()
-        page.set_input_files("input[type=file]", files=[{
-            "name": "sertifikat.pdf", "mimeType": "application/pdf", "buffer": valid.pdf}])
+        page.set_input_files(
+            "input[type=file]", files=[{"name": "sertifikat.pdf", "mimeType": "application/pdf", "buffer": valid.pdf}]
+        )
         page.get_by_role("button", name="Bandingkan berkas").click()
         page.wait_for_load_state()
         assert "sama persis" in page.content()

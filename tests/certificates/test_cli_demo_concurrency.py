@@ -92,8 +92,7 @@ def test_concurrent_completion_yields_one_certificate(app: Flask, world) -> None
             with app.app_context():
                 barrier.wait()
                 if use_signal:
-                    program_completed.send(app, user_id=user_id, program_id=program_id,
-                                           completion_id=None)
+                    program_completed.send(app, user_id=user_id, program_id=program_id, completion_id=None)
                     cert = services.current_for(user_id, program_id)
                 else:
                     cert = services.issue_certificate(user_id, program_id)

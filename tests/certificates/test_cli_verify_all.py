@@ -24,8 +24,7 @@ def test_verify_all_reports_a_changed_pdf(app: Flask, world, make) -> None:
     tampered = bytearray(second.pdf)
     tampered[len(tampered) // 2] ^= 0x01
     with app.app_context():
-        db.session.execute(update(Certificate).where(Certificate.code == second.code)
-                           .values(pdf=bytes(tampered)))
+        db.session.execute(update(Certificate).where(Certificate.code == second.code).values(pdf=bytes(tampered)))
         db.session.commit()
 
     dirty = runner.invoke(args=["certificates", "verify-all"])

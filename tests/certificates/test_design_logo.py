@@ -15,9 +15,16 @@ from tests.conftest import csrf_token, login
 
 from .conftest import issue, load
 
-FORM = {"title_id": "Sertifikat", "title_en": "Certificate", "language": "id",
-        "primary_color": "#0b5d3b", "accent_color": "#b8860b", "signer_name": "Bupati Bangka",
-        "signer_title": "Bupati", "jp_hours": "4"}
+FORM = {
+    "title_id": "Sertifikat",
+    "title_en": "Certificate",
+    "language": "id",
+    "primary_color": "#0b5d3b",
+    "accent_color": "#b8860b",
+    "signer_name": "Bupati Bangka",
+    "signer_title": "Bupati",
+    "jp_hours": "4",
+}
 
 
 def _logo_png() -> bytes:
@@ -40,16 +47,14 @@ def _signature_png() -> bytes:
 
 def _stored(app: Flask, agency_id: int) -> CertificateDesign:
     with app.app_context():
-        tpl = db.session.scalar(select(CertificateDesign)
-                                .where(CertificateDesign.agency_id == agency_id))
+        tpl = db.session.scalar(select(CertificateDesign).where(CertificateDesign.agency_id == agency_id))
         assert tpl is not None
         db.session.expunge(tpl)
         return tpl
 
 
 def _pdf_images(pdf: bytes) -> list[tuple[int, int]]:
-    return [image.image.size for page in PdfReader(io.BytesIO(pdf)).pages
-            for image in page.images]
+    return [image.image.size for page in PdfReader(io.BytesIO(pdf)).pages for image in page.images]
 
 
 def test_save_again_and_remove_logo_and_signature(app: Flask, make, world) -> None:
@@ -58,24 +63,35 @@ def test_save_again_and_remove_logo_and_signature(app: Flask, make, world) -> No
     path = f"/admin/agencies/{world['agency'].id}/certificates/design"
     logo = _logo_png()
 
-    first = client.post(path, data={**FORM, "csrf_token": csrf_token(client, path),
-                                    "logo": (io.BytesIO(logo), "logo.png"),
-                                    "signature": (io.BytesIO(_signature_png()), "ttd.png")},
-                        content_type="multipart/form-data")
+    first = client.post(
+        path,
+        data={
+            **FORM,
+            "csrf_token": csrf_token(client, path),
+            "logo": (io.BytesIO(logo), "logo.png"),
+            "signature": (io.BytesIO(_signature_png()), "ttd.png"),
+        },
+        content_type="multipart/form-data",
+    )
     assert first.status_code == 302
     page = client.get(path)
     assert page.status_code == 200 and "Logo sendiri sudah diunggah" in page.get_data(as_text=True)
 
     # Save again without choosing a file (the browser sends an empty file part): logo kept.
-    again = client.post(path, data={**FORM, "csrf_token": csrf_token(client, path),
-                                    "title_id": "Sertifikat Pelatihan",
-                                    "logo": (io.BytesIO(b""), ""),
-                                    "signature": (io.BytesIO(b""), "")},
-                        content_type="multipart/form-data")
+    again = client.post(
+        path,
+        data={
+            **FORM,
+            "csrf_token": csrf_token(client, path),
+            "title_id": "Sertifikat Pelatihan",
+            "logo": (io.BytesIO(b""), ""),
+            "signature": (io.BytesIO(b""), ""),
+        },
+        content_type="multipart/form-data",
+    )
     assert again.status_code == 302
     # ...and as a plain form with no file part at all.
-    plain = client.post(path, data={**FORM, "csrf_token": csrf_token(client, path),
-                                    "title_id": "Sertifikat Pelatihan"})
+    plain = client.post(path, data={**FORM, "csrf_token": csrf_token(client, path), "title_id": "Sertifikat Pelatihan"})
     assert plain.status_code == 302
     tpl = _stored(app, world["agency"].id)
     assert tpl.title_id == "Sertifikat Pelatihan"
@@ -87,10 +103,17 @@ def test_save_again_and_remove_logo_and_signature(app: Flask, make, world) -> No
     assert (120, 120) in _pdf_images(with_logo.pdf)
 
     # Remove the logo and the signature image (no new files).
-    removed = client.post(path, data={**FORM, "csrf_token": csrf_token(client, path),
-                                      "remove_logo": "y", "remove_signature": "y",
-                                      "logo": (io.BytesIO(b""), "")},
-                          content_type="multipart/form-data")
+    removed = client.post(
+        path,
+        data={
+            **FORM,
+            "csrf_token": csrf_token(client, path),
+            "remove_logo": "y",
+            "remove_signature": "y",
+            "logo": (io.BytesIO(b""), ""),
+        },
+        content_type="multipart/form-data",
+    )
     assert removed.status_code == 302
     tpl = _stored(app, world["agency"].id)
     assert tpl.logo is None and tpl.logo_mime is None and tpl.signature is None
@@ -108,14 +131,25 @@ def test_remove_and_upload_in_one_post_keeps_the_new_logo(app: Flask, world) -> 
     client = app.test_client()
     login(client, world["admin"].email)
     path = f"/admin/agencies/{world['agency'].id}/certificates/design"
-    svg = (b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10">'
-           b'<circle r="4" cx="5" cy="5"/></svg>')
-    assert client.post(path, data={**FORM, "csrf_token": csrf_token(client, path),
-                                   "logo": (io.BytesIO(_logo_png()), "logo.png")},
-                       content_type="multipart/form-data").status_code == 302
-    both = client.post(path, data={**FORM, "csrf_token": csrf_token(client, path),
-                                   "remove_logo": "y", "logo": (io.BytesIO(svg), "logo.svg")},
-                       content_type="multipart/form-data")
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><circle r="4" cx="5" cy="5"/></svg>'
+    assert (
+        client.post(
+            path,
+            data={**FORM, "csrf_token": csrf_token(client, path), "logo": (io.BytesIO(_logo_png()), "logo.png")},
+            content_type="multipart/form-data",
+        ).status_code
+        == 302
+    )
+    both = client.post(
+        path,
+        data={
+            **FORM,
+            "csrf_token": csrf_token(client, path),
+            "remove_logo": "y",
+            "logo": (io.BytesIO(svg), "logo.svg"),
+        },
+        content_type="multipart/form-data",
+    )
     assert both.status_code == 302
     tpl = _stored(app, world["agency"].id)
     assert tpl.logo == svg and tpl.logo_mime == "image/svg+xml"

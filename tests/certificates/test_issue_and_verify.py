@@ -26,7 +26,7 @@ from .conftest import issue, load
 RENDER_SCALE = 3  # 216 dpi
 
 
-def _first_page(pdf: bytes):  # type: ignore[no-untyped-def]
+def _first_page(pdf: bytes):
     doc = pdfium.PdfDocument(pdf)
     try:
         return doc[0].render(scale=RENDER_SCALE).to_pil()
@@ -80,8 +80,7 @@ def test_snapshot_freezes_what_is_printed(app: Flask, world) -> None:
 def test_program_completed_signal_issues_exactly_once(app: Flask, world) -> None:
     with app.app_context():
         for _ in range(2):
-            program_completed.send(app, user_id=world["learner"].id,
-                                   program_id=world["program"].id, completion_id=None)
+            program_completed.send(app, user_id=world["learner"].id, program_id=world["program"].id, completion_id=None)
         db.session.commit()
         count = db.session.scalar(select(func.count()).select_from(Certificate))
     assert count == 1
@@ -133,7 +132,7 @@ def test_code_is_case_insensitive_and_verify_form_redirects(app: Flask, client, 
     issued = issue(app, world["learner"], world["program"])
     lower = client.get(f"/v/{issued.code.lower()}")
     assert lower.status_code == 200 and "VALID" in lower.get_data(as_text=True)
-    spaced = " ".join(issued.code.lower()[i:i + 4] for i in range(0, len(issued.code), 4))
+    spaced = " ".join(issued.code.lower()[i : i + 4] for i in range(0, len(issued.code), 4))
     response = client.get("/verify", query_string={"code": f"  {spaced} "})
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/v/{issued.code}")
@@ -147,9 +146,11 @@ def test_pdf_upload_matches_original_and_flags_a_changed_byte(app: Flask, client
 
     def upload(data: bytes) -> str:
         token = csrf_token(client, f"{path}/check")
-        response = client.post(f"{path}/pdf", data={"csrf_token": token,
-                                                    "pdf": (io.BytesIO(data), "sertifikat.pdf")},
-                               content_type="multipart/form-data")
+        response = client.post(
+            f"{path}/pdf",
+            data={"csrf_token": token, "pdf": (io.BytesIO(data), "sertifikat.pdf")},
+            content_type="multipart/form-data",
+        )
         assert response.status_code == 200
         return response.get_data(as_text=True)
 
@@ -184,9 +185,20 @@ def test_design_change_leaves_issued_pdf_byte_identical(app: Flask, client, worl
     issued = issue(app, world["learner"], world["program"])
     with app.app_context():
         agency = db.session.get(type(world["agency"]), world["agency"].id)
-        services.save_design(agency, services.DesignInput(
-            primary_color="#112233", accent_color="#445566", title_id="Piagam", title_en="Charter",
-            signer_name="Orang Lain", signer_title="Bupati", jp_hours=9, language="en"), actor=None)
+        services.save_design(
+            agency,
+            services.DesignInput(
+                primary_color="#112233",
+                accent_color="#445566",
+                title_id="Piagam",
+                title_en="Charter",
+                signer_name="Orang Lain",
+                signer_title="Bupati",
+                jp_hours=9,
+                language="en",
+            ),
+            actor=None,
+        )
         db.session.commit()
     cert = load(app, issued.code)
     assert cert.pdf == issued.pdf and cert.pdf_sha256 == issued.sha
@@ -197,8 +209,7 @@ def test_design_change_leaves_issued_pdf_byte_identical(app: Flask, client, worl
     with app.app_context():
         from lms.models import User
 
-        other = User(agency_id=world["agency"].id, name="Budi Santoso, S.E.",
-                     nip="198805122014031003")
+        other = User(agency_id=world["agency"].id, name="Budi Santoso, S.E.", nip="198805122014031003")
         db.session.add(other)
         db.session.commit()
         new = services.issue_certificate(other.id, world["program"].id)
@@ -210,8 +221,7 @@ def test_nip_is_never_shown_and_match_form_answers(app: Flask, client, world) ->
     issued = issue(app, world["learner"], world["program"])
     nip = world["learner"].nip
     path = f"/v/{issued.code}"
-    pages = [client.get(path), client.get(f"/api/v1/certificates/{issued.code}"),
-             client.get("/verify")]
+    pages = [client.get(path), client.get(f"/api/v1/certificates/{issued.code}"), client.get("/verify")]
     for wrong_or_right in (nip, "199003152015032002"):
         token = csrf_token(client, f"{path}/check")
         pages.append(client.post(f"{path}/nip", data={"csrf_token": token, "nip": wrong_or_right}))
@@ -228,8 +238,7 @@ def test_nip_check_is_rate_limited(app: Flask, client, world) -> None:
     issued = issue(app, world["learner"], world["program"])
     path = f"/v/{issued.code}"
     token = csrf_token(client, f"{path}/check")
-    codes = [client.post(f"{path}/nip", data={"csrf_token": token, "nip": "1"}).status_code
-             for _ in range(11)]
+    codes = [client.post(f"{path}/nip", data={"csrf_token": token, "nip": "1"}).status_code for _ in range(11)]
     assert codes[:10] == [200] * 10 and codes[10] == 429
 
 

@@ -27,26 +27,39 @@ def _name(cn: str) -> x509.Name:
     return x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
 
 
-def _pkcs12(tmp_path) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+def _pkcs12(tmp_path) -> tuple[str, str]:
     now = dt.datetime.now(dt.UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca = (x509.CertificateBuilder().subject_name(_name("Test Root")).issuer_name(_name("Test Root"))
-          .public_key(ca_key.public_key()).serial_number(1)
-          .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=30))
-          .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-          .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False),
-                         critical=True)
-          .sign(ca_key, hashes.SHA256()))
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(_name("Test Root"))
+        .issuer_name(_name("Test Root"))
+        .public_key(ca_key.public_key())
+        .serial_number(1)
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=30))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+        .add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True)
+        .sign(ca_key, hashes.SHA256())
+    )
     key = ec.generate_private_key(ec.SECP256R1())
-    cert = (x509.CertificateBuilder().subject_name(_name("Segel BSrE Uji"))
-            .issuer_name(ca.subject).public_key(key.public_key()).serial_number(2)
-            .not_valid_before(now - dt.timedelta(days=1))
-            .not_valid_after(now + dt.timedelta(days=30))
-            .add_extension(x509.KeyUsage(True, True, *[False] * 7), critical=True)
-            .sign(ca_key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(_name("Segel BSrE Uji"))
+        .issuer_name(ca.subject)
+        .public_key(key.public_key())
+        .serial_number(2)
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=30))
+        .add_extension(x509.KeyUsage(True, True, *[False] * 7), critical=True)
+        .sign(ca_key, hashes.SHA256())
+    )
     p12 = tmp_path / "seal.p12"
-    p12.write_bytes(pkcs12.serialize_key_and_certificates(
-        b"seal", key, cert, [ca], serialization.BestAvailableEncryption(b"rahasia")))
+    p12.write_bytes(
+        pkcs12.serialize_key_and_certificates(
+            b"seal", key, cert, [ca], serialization.BestAvailableEncryption(b"rahasia")
+        )
+    )
     root = tmp_path / "root.pem"
     root.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
     return str(p12), str(root)

@@ -45,8 +45,7 @@ def test_issued_once_per_new_certificate_and_revoked_once(app: Flask, world, sen
         db.session.commit()
         first = services.current_for(learner.id, program.id)
         assert first is not None
-        assert sent["issued"] == [{"certificate_id": first.id, "user_id": learner.id,
-                                   "program_id": program.id}]
+        assert sent["issued"] == [{"certificate_id": first.id, "user_id": learner.id, "program_id": program.id}]
 
         # the handler called again for the same completion, and the service directly: no new send
         program_completed.send(app, user_id=learner.id, program_id=program.id, completion_id=None)
@@ -61,8 +60,7 @@ def test_issued_once_per_new_certificate_and_revoked_once(app: Flask, world, sen
 
         services.revoke(new, "Terbit karena salah data", actor=None)
         db.session.commit()
-        assert sent["revoked"] == [{"certificate_id": new.id, "user_id": learner.id,
-                                    "program_id": program.id}]
+        assert sent["revoked"] == [{"certificate_id": new.id, "user_id": learner.id, "program_id": program.id}]
         assert len(sent["issued"]) == 2
 
 

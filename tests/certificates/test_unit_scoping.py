@@ -17,36 +17,33 @@ from tests.conftest import csrf_token, login
 from .conftest import issue
 
 
-def _limit(app: Flask, admin, *units) -> None:  # type: ignore[no-untyped-def]
+def _limit(app: Flask, admin, *units) -> None:
     with app.app_context():
-        db.session.execute(insert(admin_units), [{"user_id": admin.id, "unit_id": u.id}
-                                                 for u in units])
+        db.session.execute(insert(admin_units), [{"user_id": admin.id, "unit_id": u.id} for u in units])
         db.session.commit()
 
 
-def _setup(app: Flask, make, world):  # type: ignore[no-untyped-def]
+def _setup(app: Flask, make, world):
     health = make.unit(world["agency"], "Dinas Kesehatan")
     budi = make.user(world["agency"], name="Budi Santoso", unit_id=health.id)
     siti_cert = issue(app, world["learner"], world["program"])
     budi_cert = issue(app, budi, world["program"])
     limited = make.admin(world["agency"], name="Admin Pendidikan", unit_id=world["unit"].id)
     _limit(app, limited, world["unit"])
-    return {"health": health, "budi": budi, "siti_cert": siti_cert, "budi_cert": budi_cert,
-            "limited": limited}
+    return {"health": health, "budi": budi, "siti_cert": siti_cert, "budi_cert": budi_cert, "limited": limited}
 
 
-def _start_zip(app: Flask, client, world) -> str:  # type: ignore[no-untyped-def]
+def _start_zip(app: Flask, client, world) -> str:
     aid, pid = world["agency"].id, world["program"].id
     listing = f"/admin/agencies/{aid}/certificates?program={pid}"
-    response = client.post(f"/admin/programs/{pid}/certificates.zip",
-                           data={"csrf_token": csrf_token(client, listing)})
+    response = client.post(f"/admin/programs/{pid}/certificates.zip", data={"csrf_token": csrf_token(client, listing)})
     assert response.status_code == 302
     return response.headers["Location"]
 
 
-def _finished(client, job_url: str) -> dict:  # type: ignore[no-untyped-def,type-arg]
+def _finished(client, job_url: str) -> dict:
     deadline = time.time() + 30
-    state: dict = {}  # type: ignore[type-arg]
+    state: dict = {}
     while time.time() < deadline:
         state = client.get(job_url + ".json").get_json()
         if state["status"] in ("done", "failed"):
@@ -74,8 +71,7 @@ def test_zip_of_a_unit_limited_admin_holds_only_their_units(app: Flask, make, wo
     assert len(archive.namelist()) == 2
 
 
-def test_a_zip_job_is_only_for_its_requester_and_whole_agency_admins(app: Flask, make,
-                                                                     world) -> None:
+def test_a_zip_job_is_only_for_its_requester_and_whole_agency_admins(app: Flask, make, world) -> None:
     s = _setup(app, make, world)
     whole = app.test_client()
     login(whole, world["admin"].email)
@@ -123,8 +119,9 @@ def test_unit_limited_admin_sees_no_certificate_of_another_unit(app: Flask, make
     assert client.get(f"{base}/{s['siti_cert'].code}").status_code == 200
     assert client.get(f"/certificates/{s['siti_cert'].code}.pdf").status_code == 200
     token = csrf_token(client, f"{base}/{s['siti_cert'].code}")
-    revoke = client.post(f"{base}/{s['budi_cert'].code}/revoke",
-                         data={"csrf_token": token, "reason": "bukan unit saya"})
+    revoke = client.post(
+        f"{base}/{s['budi_cert'].code}/revoke", data={"csrf_token": token, "reason": "bukan unit saya"}
+    )
     assert revoke.status_code == 404
 
 
@@ -136,13 +133,19 @@ def test_certificate_design_is_for_whole_agency_admins_only(app: Flask, make, wo
     limited = app.test_client()
     login(limited, s["limited"].email)
     assert limited.get(f"{base}/design").status_code == 404
-    form = {"title_id": "Piagam", "title_en": "Charter", "language": "id",
-            "primary_color": "#112233", "accent_color": "#445566",
-            "csrf_token": csrf_token(limited, base)}
+    form = {
+        "title_id": "Piagam",
+        "title_en": "Charter",
+        "language": "id",
+        "primary_color": "#112233",
+        "accent_color": "#445566",
+        "csrf_token": csrf_token(limited, base),
+    }
     assert limited.post(f"{base}/design", data=form).status_code == 404
     assert f"{base}/design" not in limited.get(base).get_data(as_text=True)
-    assert issue(app, make.user(world["agency"], unit_id=world["unit"].id),
-                 world["program"]).pdf  # the default design still applies
+    assert issue(
+        app, make.user(world["agency"], unit_id=world["unit"].id), world["program"]
+    ).pdf  # the default design still applies
 
     whole = app.test_client()
     login(whole, world["admin"].email)

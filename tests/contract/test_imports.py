@@ -49,10 +49,12 @@ def _top(name: str) -> str:
 
 
 def _violations(package: str, forbidden: set[str]) -> list[str]:
-    return [f"{path.relative_to(ROOT)}:{line} imports {name}"
-            for path in _sources(package)
-            for line, name in _imported_modules(path)
-            if _top(name) in forbidden]
+    return [
+        f"{path.relative_to(ROOT)}:{line} imports {name}"
+        for path in _sources(package)
+        for line, name in _imported_modules(path)
+        if _top(name) in forbidden
+    ]
 
 
 def test_core_never_imports_a_plugin() -> None:
@@ -85,22 +87,29 @@ def _private_uses(path: Path) -> list[str]:
         elif isinstance(node, ast.Import):
             modules |= {(a.asname or a.name).split(".")[0] for a in node.names if _top(a.name) in PACKAGES}
     for node in ast.walk(tree):
-        if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
-                and node.value.id in modules and node.attr.startswith("_")
-                and not node.attr.startswith("__")):
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in modules
+            and node.attr.startswith("_")
+            and not node.attr.startswith("__")
+        ):
             problems.append(f"line {node.lineno}: uses private {node.value.id}.{node.attr}")
     return problems
 
 
 def _view_files() -> list[Path]:
-    return [p for package in sorted(PACKAGES) for p in _sources(package)
-            if p.name in ("views.py", "public.py") or p.parent.name == "views"]
+    return [
+        p
+        for package in sorted(PACKAGES)
+        for p in _sources(package)
+        if p.name in ("views.py", "public.py") or p.parent.name == "views"
+    ]
 
 
 @pytest.mark.parametrize("path", _view_files(), ids=lambda p: str(p.relative_to(ROOT)))
 def test_views_use_only_public_names(path: Path) -> None:
     assert _private_uses(path) == []
-
 
 
 def test_the_checks_see_real_imports(tmp_path: Path) -> None:

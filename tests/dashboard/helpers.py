@@ -25,10 +25,10 @@ class FakeKind(RequirementKind):
     def label(self, ref: str) -> str:
         return {"a": "Modul A lulus", "b": "Pakta B ditandatangani"}.get(ref, ref)
 
-    def met_user_ids(self, ref: str, program_id: int):  # type: ignore[no-untyped-def]
+    def met_user_ids(self, ref: str, program_id: int):
         return select(AuditLog.actor_id).where(AuditLog.action == f"test.met:{ref}")
 
-    def started_user_ids(self, ref: str, program_id: int):  # type: ignore[no-untyped-def]
+    def started_user_ids(self, ref: str, program_id: int):
         return select(AuditLog.actor_id).where(AuditLog.action == f"test.started:{ref}")
 
     def learner_step(self, user_id: int, ref: str, program_id: int) -> LearnerStep:
@@ -55,7 +55,7 @@ class FakePlugin:
 
 
 @contextmanager
-def fake_plugin(app):  # type: ignore[no-untyped-def]
+def fake_plugin(app):
     """Only the fake plugin contributes columns, whichever real plugins are enabled."""
     plugins = app.extensions["lms.plugins"]
     saved = dict(plugins)
@@ -68,7 +68,7 @@ def fake_plugin(app):  # type: ignore[no-untyped-def]
         plugins.update(saved)
 
 
-def mark(app, user: User, action: str) -> None:  # type: ignore[no-untyped-def]
+def mark(app, user: User, action: str) -> None:
     with app.app_context():
         db.session.add(AuditLog(action=action, actor_id=user.id, agency_id=user.agency_id))
         db.session.commit()

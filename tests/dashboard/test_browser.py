@@ -11,9 +11,7 @@ def dashboard_data(app, make, requirement_kinds):
     requirement_kinds(KIND)
     agency = make.agency(code="KABSLM", name="Pemerintah Kabupaten Sleman")
     units = [make.unit(agency, n) for n in ("Bagian Umum", "Dinas Pendidikan", "Dinas Kesehatan")]
-    people = [
-        make.user(agency, unit_id=units[i % 3].id, name=f"Pegawai {i:02d}") for i in range(12)
-    ]
+    people = [make.user(agency, unit_id=units[i % 3].id, name=f"Pegawai {i:02d}") for i in range(12)]
     program = make.program(
         agency,
         requirements=[("testmet", "a"), ("testmet", "b")],
@@ -41,12 +39,8 @@ def _login(page, base: str, email: str) -> None:
 
 
 @pytest.mark.browser
-@pytest.mark.parametrize(
-    "viewport", [{"width": 1280, "height": 800}, {"width": 360, "height": 740}]
-)
-def test_dashboard_and_import_preview_in_browser(
-    browser, live_server, dashboard_data, viewport, tmp_path
-):
+@pytest.mark.parametrize("viewport", [{"width": 1280, "height": 800}, {"width": 360, "height": 740}])
+def test_dashboard_and_import_preview_in_browser(browser, live_server, dashboard_data, viewport, tmp_path):
     context = browser.new_context(viewport=viewport, locale="id-ID")
     page = context.new_page()
     problems: list[str] = []

@@ -38,9 +38,7 @@ def agency_data(app, make, requirement_kinds):
     make.user(agency, unit_id=u1.id, active=False)
     other = make.agency(code="LAIN")
     outsider = make.user(other, name="Orang Lain")
-    program = make.program(
-        agency, requirements=[("testmet", "a"), ("testmet", "b")], title="Netralitas 2026"
-    )
+    program = make.program(agency, requirements=[("testmet", "a"), ("testmet", "b")], title="Netralitas 2026")
     for key in ("a1", "a2", "b1"):
         mark(app, people[key], "test.met:a")
     mark(app, people["a1"], "test.met:b")
@@ -140,15 +138,13 @@ def test_dashboard_pages_render(app, client, agency_data):
     assert "Dinas Pendidikan" in page and "Modul A lulus" in page and "<svg" in page
     assert "16.7%" in page  # 1 of 6
     agency_page = client.get(f"/admin/agencies/{agency_data['agency'].id}/dashboard")
-    assert agency_page.status_code == 200 and "Netralitas 2026" in agency_page.get_data(
-        as_text=True
-    )
+    assert agency_page.status_code == 200 and "Netralitas 2026" in agency_page.get_data(as_text=True)
     people = client.get(f"/admin/programs/{program.id}/staff?unit={agency_data['units'][1].id}")
     assert "Dewi" in people.get_data(as_text=True) and "Ani" not in people.get_data(as_text=True)
     # the program list links to the dashboard through the menu slot
-    assert f"/admin/programs/{program.id}" in client.get(
-        f"/admin/agencies/{agency_data['agency'].id}"
-    ).get_data(as_text=True)
+    assert f"/admin/programs/{program.id}" in client.get(f"/admin/agencies/{agency_data['agency'].id}").get_data(
+        as_text=True
+    )
 
 
 def test_national_view_for_platform_admin_only(app, client, make, agency_data):
@@ -202,16 +198,12 @@ def test_exports_read_back_with_types(app, client, agency_data):
     assert cells[len(rows[0]) - 1].number_format == "0.0%"
     assert cells[len(rows[0])].is_date
 
-    people = load_workbook(
-        io.BytesIO(client.get(f"/admin/programs/{program.id}/export/staff.xlsx").data)
-    ).active
+    people = load_workbook(io.BytesIO(client.get(f"/admin/programs/{program.id}/export/staff.xlsx").data)).active
     prow = {r[0]: r for r in people.iter_rows(values_only=True)}
     assert isinstance(prow["Ani"][-1], dt.datetime) and prow["Budi"][-1] is None
     assert prow["Ani"][1] == agency_data["people"]["a1"].nip
 
-    text = client.get(f"/admin/programs/{program.id}/export/staff.csv?incomplete=1").data.decode(
-        "utf-8-sig"
-    )
+    text = client.get(f"/admin/programs/{program.id}/export/staff.csv?incomplete=1").data.decode("utf-8-sig")
     names = [r[0] for r in csv.reader(io.StringIO(text))][1:]
     assert names == ["Budi", "Citra", "Dewi", "Eko", "Fajar"]
     units_csv = client.get(f"/admin/programs/{program.id}/export/units.csv")
@@ -234,9 +226,7 @@ def test_exports_never_turn_names_into_formulas(app, client, make):
     login(client, admin.email)
     text = client.get(f"/admin/programs/{program.id}/export/staff.csv").data.decode("utf-8-sig")
     assert "'=HYPERLINK" in text
-    ws = load_workbook(
-        io.BytesIO(client.get(f"/admin/programs/{program.id}/export/staff.xlsx").data)
-    ).active
+    ws = load_workbook(io.BytesIO(client.get(f"/admin/programs/{program.id}/export/staff.xlsx").data)).active
     cell = ws.cell(row=2, column=1)
     assert cell.value == '=HYPERLINK("http://evil")' and cell.data_type == "s"
 

@@ -26,9 +26,7 @@ from tests.pledges.conftest import Setup, sign
 
 def _attempt(app, user: User, right: bool) -> None:
     with app.app_context():
-        attempt = module_services.start_attempt(
-            db.session.get(User, user.id), module_services.active_module(SLUG)
-        )
+        attempt = module_services.start_attempt(db.session.get(User, user.id), module_services.active_module(SLUG))
         db.session.commit()
         attempt_id = attempt.id
     form = answer_form(app, attempt_id, right=right)
@@ -91,40 +89,72 @@ def world(app, make):
         assert cert is not None, "completion issues the certificate"
         certificate_services.revoke(cert, "salah nama unit", None)
         db.session.commit()
-    return {"agency": agency, "program": program, "staff": staff, "units": (u1, u2),
-            "admin": make.admin(agency), "other": other}
+    return {
+        "agency": agency,
+        "program": program,
+        "staff": staff,
+        "units": (u1, u2),
+        "admin": make.admin(agency),
+        "other": other,
+    }
 
 
 def _expected_unit_table(program_id: int, agency_id: int) -> dict[int | None, dict[str, int]]:
     """Per unit, from the plugins' own tables: members, started, module passed, pledge signed,
     certified (valid certificate), completed."""
-    members = dict(db.session.execute(
-        select(User.id, User.unit_id).where(User.agency_id == agency_id,
-                                            User.role == Role.LEARNER, User.active.is_(True))
-    ).all())
-    passed = set(db.session.scalars(select(QuizAttempt.user_id).where(
-        QuizAttempt.slug == SLUG, QuizAttempt.passed.is_(True))))
+    members = dict(
+        db.session.execute(
+            select(User.id, User.unit_id).where(
+                User.agency_id == agency_id, User.role == Role.LEARNER, User.active.is_(True)
+            )
+        ).all()
+    )
+    passed = set(
+        db.session.scalars(select(QuizAttempt.user_id).where(QuizAttempt.slug == SLUG, QuizAttempt.passed.is_(True)))
+    )
     attempted = set(db.session.scalars(select(QuizAttempt.user_id).where(QuizAttempt.slug == SLUG)))
-    read = set(db.session.scalars(
-        select(LessonProgress.user_id).join(Lesson, Lesson.id == LessonProgress.lesson_id)
-        .join(TrainingModule, TrainingModule.id == Lesson.module_id)
-        .where(TrainingModule.slug == SLUG)))
-    signed = set(db.session.scalars(select(PledgeSignature.user_id).where(
-        PledgeSignature.program_id == program_id, PledgeSignature.text_key == DEFAULT_KEY)))
-    certified = set(db.session.scalars(select(Certificate.user_id).where(
-        Certificate.program_id == program_id, Certificate.status == CertificateStatus.VALID)))
-    completed = set(db.session.scalars(select(ProgramCompletion.user_id).where(
-        ProgramCompletion.program_id == program_id)))
+    read = set(
+        db.session.scalars(
+            select(LessonProgress.user_id)
+            .join(Lesson, Lesson.id == LessonProgress.lesson_id)
+            .join(TrainingModule, TrainingModule.id == Lesson.module_id)
+            .where(TrainingModule.slug == SLUG)
+        )
+    )
+    signed = set(
+        db.session.scalars(
+            select(PledgeSignature.user_id).where(
+                PledgeSignature.program_id == program_id, PledgeSignature.text_key == DEFAULT_KEY
+            )
+        )
+    )
+    certified = set(
+        db.session.scalars(
+            select(Certificate.user_id).where(
+                Certificate.program_id == program_id, Certificate.status == CertificateStatus.VALID
+            )
+        )
+    )
+    completed = set(
+        db.session.scalars(select(ProgramCompletion.user_id).where(ProgramCompletion.program_id == program_id))
+    )
     started = attempted | read | passed | signed | completed
     table: dict[int | None, Counter[str]] = {}
     for user_id, unit_id in members.items():
         row = table.setdefault(unit_id, Counter())
         row["assigned"] += 1
-        for name, ids in (("started", started), ("module", passed), ("pledge", signed),
-                          ("certified", certified), ("completed", completed)):
+        for name, ids in (
+            ("started", started),
+            ("module", passed),
+            ("pledge", signed),
+            ("certified", certified),
+            ("completed", completed),
+        ):
             row[name] += user_id in ids
-    return {unit: {k: row[k] for k in ("assigned", "started", "module", "pledge", "certified",
-                                       "completed")} for unit, row in table.items()}
+    return {
+        unit: {k: row[k] for k in ("assigned", "started", "module", "pledge", "certified", "completed")}
+        for unit, row in table.items()
+    }
 
 
 def test_unit_table_and_national_view_match_the_plugins_tables(app, world):
@@ -138,21 +168,23 @@ def test_unit_table_and_national_view_match_the_plugins_tables(app, world):
         keys = [c.key for c in figures.columns]
         assert keys == [f"req{req_module.id}", f"req{req_pledge.id}", "out_certified"]
         got = {
-            r.unit_id: {"assigned": r.assigned, "started": r.started,
-                        "module": r.met[keys[0]], "pledge": r.met[keys[1]],
-                        "certified": r.met[keys[2]], "completed": r.completed}
+            r.unit_id: {
+                "assigned": r.assigned,
+                "started": r.started,
+                "module": r.met[keys[0]],
+                "pledge": r.met[keys[1]],
+                "certified": r.met[keys[2]],
+                "completed": r.completed,
+            }
             for r in figures.rows
         }
         expected = _expected_unit_table(program.id, agency.id)
         assert got == expected
         # the same figures by hand, so a wrong scenario cannot make both sides agree on nothing
         assert expected == {
-            u1.id: {"assigned": 3, "started": 3, "module": 2, "pledge": 1, "certified": 1,
-                    "completed": 1},
-            u2.id: {"assigned": 2, "started": 2, "module": 1, "pledge": 2, "certified": 0,
-                    "completed": 1},
-            None: {"assigned": 2, "started": 1, "module": 0, "pledge": 0, "certified": 0,
-                   "completed": 0},
+            u1.id: {"assigned": 3, "started": 3, "module": 2, "pledge": 1, "certified": 1, "completed": 1},
+            u2.id: {"assigned": 2, "started": 2, "module": 1, "pledge": 2, "certified": 0, "completed": 1},
+            None: {"assigned": 2, "started": 1, "module": 0, "pledge": 0, "certified": 0, "completed": 0},
         }
         total = figures.total
         assert (total.assigned, total.started, total.completed) == (7, 6, 2)
@@ -160,13 +192,17 @@ def test_unit_table_and_national_view_match_the_plugins_tables(app, world):
 
         root = User(role=Role.PLATFORM_ADMIN, name="Root", email="root@x.go.id")
         national = services.national_table(root)
-        learners = Counter(db.session.scalars(select(User.agency_id).where(
-            User.role == Role.LEARNER, User.active.is_(True))))
+        learners = Counter(
+            db.session.scalars(select(User.agency_id).where(User.role == Role.LEARNER, User.active.is_(True)))
+        )
         by_program = {r.program.id: r for r in national if r.program is not None}
         row = by_program[program.id]
         assert (row.agency_id, row.staff, row.assigned, row.completed) == (
-            agency.id, learners[agency.id], sum(e["assigned"] for e in expected.values()),
-            sum(e["completed"] for e in expected.values()))
+            agency.id,
+            learners[agency.id],
+            sum(e["assigned"] for e in expected.values()),
+            sum(e["completed"] for e in expected.values()),
+        )
         other_row = next(r for r in national if r.agency_id == world["other"].id)
         assert (other_row.staff, other_row.assigned, other_row.completed) == (1, 1, 1)
         assert [r.agency_id for r in national if r.program is None] == []

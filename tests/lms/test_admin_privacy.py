@@ -14,15 +14,14 @@ from tests.pledges.conftest import Setup, sign
 
 
 @pytest.fixture
-def default_text(app) -> int:  # type: ignore[no-untyped-def]
+def default_text(app) -> int:
     with app.app_context():
         template = pledge_services.ensure_default_text()
         db.session.commit()
         return template.id
 
 
-def test_pages_for_logged_in_people_are_not_stored_in_any_cache(app, client, make,
-                                                                default_text):
+def test_pages_for_logged_in_people_are_not_stored_in_any_cache(app, client, make, default_text):
     agency = make.agency()
     unit = make.unit(agency)
     learner = make.user(agency, unit_id=unit.id)
@@ -34,8 +33,12 @@ def test_pages_for_logged_in_people_are_not_stored_in_any_cache(app, client, mak
     admin = make.admin(agency)
     own = app.test_client()
     login(own, admin.email)
-    for path in (f"/admin/agencies/{agency.id}/staff", f"/admin/programs/{program.id}/staff",
-                 f"/admin/signatures/{sig_id}", f"/admin/agencies/{agency.id}/audit"):
+    for path in (
+        f"/admin/agencies/{agency.id}/staff",
+        f"/admin/programs/{program.id}/staff",
+        f"/admin/signatures/{sig_id}",
+        f"/admin/agencies/{agency.id}/audit",
+    ):
         page = own.get(path)
         assert page.status_code == 200, path
         assert "no-store" in page.headers["Cache-Control"], path
@@ -54,14 +57,16 @@ def test_staff_search_treats_like_wildcards_literally(app, client, make):
     login(client, admin.email)
 
     def names(q: str) -> set[str]:
-        html = client.get(f"/admin/agencies/{agency.id}/staff", query_string={"q": q}).get_data(
-            as_text=True)
-        return {n for n in ("Budi Santoso", "Siti 100% Hadir", "Back\\slash", "Admin Satu")
-                if n in html}
+        html = client.get(f"/admin/agencies/{agency.id}/staff", query_string={"q": q}).get_data(as_text=True)
+        return {n for n in ("Budi Santoso", "Siti 100% Hadir", "Back\\slash", "Admin Satu") if n in html}
 
     assert names("%") == {"Siti 100% Hadir"}
     assert names("_") == {"Siti 100% Hadir"}  # in her e-mail address only
     assert names("\\") == {"Back\\slash"}
-    assert names("-") == set() and names(".") == {"Budi Santoso", "Siti 100% Hadir", "Back\\slash",
-                                                  "Admin Satu"}  # "." is in every e-mail
+    assert names("-") == set() and names(".") == {
+        "Budi Santoso",
+        "Siti 100% Hadir",
+        "Back\\slash",
+        "Admin Satu",
+    }  # "." is in every e-mail
     assert names("budi") == {"Budi Santoso"}

@@ -81,8 +81,11 @@ def test_activation_link_works_once(app, client, make):
         db.session.commit()
     page = client.get(f"/activate/{token}")
     assert page.status_code == 200 and user.name in page.get_data(as_text=True)
-    data = {"password": "a-new-password-1", "confirm": "a-new-password-1",
-            "csrf_token": csrf_token(client, f"/activate/{token}")}
+    data = {
+        "password": "a-new-password-1",
+        "confirm": "a-new-password-1",
+        "csrf_token": csrf_token(client, f"/activate/{token}"),
+    }
     assert client.post(f"/activate/{token}", data=data).status_code == 302
     assert login(client, user.nip, "a-new-password-1").status_code == 302
     again = client.get(f"/activate/{token}")
@@ -118,8 +121,12 @@ def test_change_password_ends_other_sessions(app, make):
     first, second = app.test_client(), app.test_client()
     login(first, user.nip)
     login(second, user.nip)
-    data = {"current_password": PASSWORD, "password": "another-pass-99", "confirm": "another-pass-99",
-            "csrf_token": csrf_token(first, "/account/password")}
+    data = {
+        "current_password": PASSWORD,
+        "password": "another-pass-99",
+        "confirm": "another-pass-99",
+        "csrf_token": csrf_token(first, "/account/password"),
+    }
     assert first.post("/account/password", data=data).status_code == 302
     assert first.get("/").status_code == 200
     assert second.get("/").status_code == 302  # logged out
@@ -170,8 +177,9 @@ def test_missing_secret_key_is_a_startup_error(monkeypatch):
 def test_open_redirect_is_not_followed(client, make):
     user = make.user(make.agency())
     token = csrf_token(client)
-    response = client.post("/login?next=//evil.example/x",
-                           data={"identifier": user.nip, "password": PASSWORD, "csrf_token": token})
+    response = client.post(
+        "/login?next=//evil.example/x", data={"identifier": user.nip, "password": PASSWORD, "csrf_token": token}
+    )
     assert response.headers["Location"] == "/"
     assert not re.match(r"https?://evil", response.headers["Location"])
 
@@ -181,18 +189,27 @@ def test_failed_logins_from_one_ip_do_not_lock_out_the_owner_elsewhere(app, make
     attacker, owner = app.test_client(), app.test_client()
     attacker_ip, owner_ip = {"REMOTE_ADDR": "203.0.113.7"}, {"REMOTE_ADDR": "198.51.100.2"}
     token = csrf_token(attacker, "/login")
-    codes = [attacker.post("/login", data={"identifier": user.nip, "password": f"guess-{i}",
-                                           "csrf_token": token}, environ_base=attacker_ip).status_code
-             for i in range(8)]
+    codes = [
+        attacker.post(
+            "/login",
+            data={"identifier": user.nip, "password": f"guess-{i}", "csrf_token": token},
+            environ_base=attacker_ip,
+        ).status_code
+        for i in range(8)
+    ]
     assert codes[:5] == [400] * 5 and codes[-1] == 429  # the pair limit stops the guessing
     # ...even with the right password from that IP...
-    assert attacker.post("/login", data={"identifier": user.nip, "password": PASSWORD,
-                                         "csrf_token": token},
-                         environ_base=attacker_ip).status_code == 429
+    assert (
+        attacker.post(
+            "/login", data={"identifier": user.nip, "password": PASSWORD, "csrf_token": token}, environ_base=attacker_ip
+        ).status_code
+        == 429
+    )
     # ...but the owner, from another address, logs in.
     token = csrf_token(owner, "/login")
-    response = owner.post("/login", data={"identifier": user.nip, "password": PASSWORD,
-                                          "csrf_token": token}, environ_base=owner_ip)
+    response = owner.post(
+        "/login", data={"identifier": user.nip, "password": PASSWORD, "csrf_token": token}, environ_base=owner_ip
+    )
     assert response.status_code == 302
 
 
@@ -213,23 +230,28 @@ def test_global_account_failure_limit_is_passed_by_a_reset_link(app, make):
             client = app.test_client()
             token = csrf_token(client, "/login")
             for _ in range(2):
-                client.post("/login", data={"identifier": user.nip, "password": "wrong-one",
-                                            "csrf_token": token},
-                            environ_base={"REMOTE_ADDR": f"203.0.113.{n + 1}"})
+                client.post(
+                    "/login",
+                    data={"identifier": user.nip, "password": "wrong-one", "csrf_token": token},
+                    environ_base={"REMOTE_ADDR": f"203.0.113.{n + 1}"},
+                )
         owner = app.test_client()
         assert login(owner, user.nip).status_code == 429
         with app.app_context():
             token = accounts.issue_link(db.session.get(User, user.id), accounts.RESET)
             db.session.commit()
-        data = {"password": "owner-new-pass-1", "confirm": "owner-new-pass-1",
-                "csrf_token": csrf_token(owner, f"/reset/{token}")}
+        data = {
+            "password": "owner-new-pass-1",
+            "confirm": "owner-new-pass-1",
+            "csrf_token": csrf_token(owner, f"/reset/{token}"),
+        }
         assert owner.post(f"/reset/{token}", data=data).status_code == 302
         assert login(owner, user.nip, "owner-new-pass-1").status_code == 302
     finally:
         app.config["RATELIMIT_LOGIN_ACCOUNT"] = old
 
 
-def _move_last_seen(app, seconds: int) -> None:  # type: ignore[no-untyped-def]
+def _move_last_seen(app, seconds: int) -> None:
     import datetime as dt
 
     with app.app_context():
@@ -238,7 +260,7 @@ def _move_last_seen(app, seconds: int) -> None:  # type: ignore[no-untyped-def]
         db.session.commit()
 
 
-def _last_seen(app):  # type: ignore[no-untyped-def]
+def _last_seen(app):
     with app.app_context():
         row = db.session.scalar(select(AuthSession))
         return row.last_seen_at if row else None

@@ -9,8 +9,9 @@ from lms.cli import restore_hint, whole_database_checks
 def test_restore_hint_names_the_whole_database_checks_and_they_run(app):
     checks = whole_database_checks(app)
     assert checks == ["lms certificates verify-all", "lms pledges verify-ledger"]
-    assert restore_hint(app) == ("Restored. Check it with `lms certificates verify-all` and "
-                                 "`lms pledges verify-ledger`.")
+    assert restore_hint(app) == (
+        "Restored. Check it with `lms certificates verify-all` and `lms pledges verify-ledger`."
+    )
     runner = app.test_cli_runner()
     for check in checks:
         result = runner.invoke(args=check.split()[1:])

@@ -43,7 +43,5 @@ def race(app: Flask, work: Callable[[], object]) -> list[BaseException]:
 def test_one_signing_key_when_workers_start_cold(app: Flask) -> None:
     assert race(app, keys.active_key) == []
     with app.app_context():
-        active = db.session.scalar(select(func.count()).select_from(SigningKey)
-                                   .where(SigningKey.retired_at.is_(None)))
+        active = db.session.scalar(select(func.count()).select_from(SigningKey).where(SigningKey.retired_at.is_(None)))
         assert active == 1
-

@@ -15,8 +15,7 @@ from tests.conftest import csrf_token, login
 
 
 def test_cookies_are_secure_and_hsts_sent_behind_https(database_url, tmp_path):
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/h.db",
-                      "HTTPS": True})
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/h.db", "HTTPS": True})
     client = app.test_client()
     response = client.get("/login", base_url="https://localhost")
     assert "Secure" in response.headers["Set-Cookie"]
@@ -28,8 +27,14 @@ def test_login_limits_are_counted_in_redis_when_configured(tmp_path, redis_url):
     import redis
 
     prefix = f"ikrar-test-{time.time_ns()}"
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/r.db",
-                      "REDIS_URL": redis_url, "RATELIMIT_KEY_PREFIX": prefix})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/r.db",
+            "REDIS_URL": redis_url,
+            "RATELIMIT_KEY_PREFIX": prefix,
+        }
+    )
     with app.app_context():
         Base.metadata.create_all(db.engine)
     client = app.test_client()
@@ -38,8 +43,14 @@ def test_login_limits_are_counted_in_redis_when_configured(tmp_path, redis_url):
     keys = redis.Redis.from_url(redis_url).keys(f"*{prefix}*")
     assert keys, "the limiter did not write its counters to Redis"
     # A second app instance (another gunicorn worker) sees the same counters.
-    other = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/r.db",
-                        "REDIS_URL": redis_url, "RATELIMIT_KEY_PREFIX": prefix})
+    other = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/r.db",
+            "REDIS_URL": redis_url,
+            "RATELIMIT_KEY_PREFIX": prefix,
+        }
+    )
     assert login(other.test_client(), "nobody@x.go.id", "wrong").status_code == 429
 
 
@@ -76,14 +87,13 @@ def test_forgotten_password_mail_reaches_a_real_smtp_server(app, client, make):
     assert message.rcpt_tos == ["siti@x.go.id"]
     body = email.message_from_bytes(message.content, policy=email.policy.default).get_content()
     link = next(line for line in body.splitlines() if "/reset/" in line).strip()
-    path = link[link.index("/reset/"):]
+    path = link[link.index("/reset/") :]
     page = client.get(path)
     assert page.status_code == 200 and user.name in page.get_data(as_text=True)
 
 
 def test_database_outage_gives_a_clean_503_page(tmp_path):
-    app = create_app({"TESTING": True,
-                      "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://postgres@127.0.0.1:1/none"})
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://postgres@127.0.0.1:1/none"})
     client = app.test_client()
     with client.session_transaction() as session:
         session["_user_id"] = "1"
@@ -120,7 +130,13 @@ def test_gunicorn_refuses_several_workers_without_redis(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("LMS_")}
     env.update(LMS_SECRET_KEY="k" * 40, LMS_SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/g.db")
     gunicorn = Path(sys.executable).with_name("gunicorn")
-    result = subprocess.run([str(gunicorn), "-w", "2", "-b", "127.0.0.1:0", "wsgi:app"], cwd=root,
-                            env=env, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [str(gunicorn), "-w", "2", "-b", "127.0.0.1:0", "wsgi:app"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode != 0
     assert "Refusing to start 2 workers" in result.stdout + result.stderr

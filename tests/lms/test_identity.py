@@ -28,21 +28,24 @@ def test_valid_pppk_number_is_accepted_although_digits_13_14_are_not_a_month(app
     assert exc.value.part == "appointment"
 
 
-@pytest.mark.parametrize(("number", "kind", "part"), [
-    ("1986092620150510", "pns", "length"),
-    ("19860926201505100a", "pns", "length"),
-    ("198602302015051001", "pns", "birth_date"),      # 30 February
-    ("202701012015051001", "pns", "birth_date"),      # born in the future
-    ("198609262015131001", "pns", "appointment"),     # month 13
-    ("198609262030011001", "pns", "appointment"),     # appointed in the future
-    ("198609261995011001", "pns", "appointment"),     # appointed at age 8
-    ("198609262015053001", "pns", "sex"),
-    ("198609262015051000", "pns", "sequence"),
-    ("199009132025002014", "pppk", "contracts"),
-    ("199009132025243014", "pppk", "sex"),
-    ("١٩٨٦٠٩٢٦٢٠١٥٠٥١٠٠١", "pns", "length"),           # Arabic-Indic digits: a second NIP
-    ("１９８６０９２６２０１５０５１００１", "pns", "length"),  # full-width digits
-])
+@pytest.mark.parametrize(
+    ("number", "kind", "part"),
+    [
+        ("1986092620150510", "pns", "length"),
+        ("19860926201505100a", "pns", "length"),
+        ("198602302015051001", "pns", "birth_date"),  # 30 February
+        ("202701012015051001", "pns", "birth_date"),  # born in the future
+        ("198609262015131001", "pns", "appointment"),  # month 13
+        ("198609262030011001", "pns", "appointment"),  # appointed in the future
+        ("198609261995011001", "pns", "appointment"),  # appointed at age 8
+        ("198609262015053001", "pns", "sex"),
+        ("198609262015051000", "pns", "sequence"),
+        ("199009132025002014", "pppk", "contracts"),
+        ("199009132025243014", "pppk", "sex"),
+        ("١٩٨٦٠٩٢٦٢٠١٥٠٥١٠٠١", "pns", "length"),  # Arabic-Indic digits: a second NIP
+        ("１９８６０９２６２０１５０５１００１", "pns", "length"),  # full-width digits
+    ],
+)
 def test_each_wrong_part_is_named(app, number, kind, part):
     with app.test_request_context(), pytest.raises(IdentityNumberError) as exc:
         parse_identity_number(number, kind, TODAY)

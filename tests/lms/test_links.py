@@ -20,14 +20,14 @@ from tests.pledges.conftest import Setup, sign
 
 
 @pytest.fixture
-def default_text(app) -> int:  # type: ignore[no-untyped-def]
+def default_text(app) -> int:
     with app.app_context():
         template = pledge_services.ensure_default_text()
         db.session.commit()
         return template.id
 
 
-def _issue(app, user, purpose, by=None) -> str:  # type: ignore[no-untyped-def]
+def _issue(app, user, purpose, by=None) -> str:
     with app.app_context():
         person = db.session.get(User, user.id)
         issuer = db.session.get(User, by.id) if by is not None else None
@@ -36,19 +36,19 @@ def _issue(app, user, purpose, by=None) -> str:  # type: ignore[no-untyped-def]
     return f"/{'activate' if purpose == accounts.ACTIVATION else 'reset'}/{token}"
 
 
-def _set_password(client, path: str, password: str):  # type: ignore[no-untyped-def]
+def _set_password(client, path: str, password: str):
     data = {"password": password, "confirm": password, "csrf_token": csrf_token(client, path)}
     return client.post(path, data=data)
 
 
-def _refused(client, path: str, text: str) -> None:  # type: ignore[no-untyped-def]
+def _refused(client, path: str, text: str) -> None:
     page = client.get(path)
     assert page.status_code == 400 and text in page.get_data(as_text=True), page.status_code
     posted = client.post(path, data={"password": "x-new-password-9", "confirm": "x-new-password-9"})
     assert posted.status_code == 400
 
 
-def _user(app, user_id: int) -> User:  # type: ignore[no-untyped-def]
+def _user(app, user_id: int) -> User:
     with app.app_context():
         user = db.session.get(User, user_id)
         db.session.expunge(user)
@@ -81,8 +81,12 @@ def test_changing_the_password_revokes_outstanding_links(app, client, make):
     user = make.user(make.agency())
     reset = _issue(app, user, accounts.RESET)
     login(client, user.nip)
-    data = {"current_password": PASSWORD, "password": "another-pass-99", "confirm": "another-pass-99",
-            "csrf_token": csrf_token(client, "/account/password")}
+    data = {
+        "current_password": PASSWORD,
+        "password": "another-pass-99",
+        "confirm": "another-pass-99",
+        "csrf_token": csrf_token(client, "/account/password"),
+    }
     assert client.post("/account/password", data=data).status_code == 302
     other = app.test_client()
     _refused(other, reset, "kata sandi sudah diubah")
@@ -103,7 +107,7 @@ def test_a_reset_revokes_every_other_outstanding_link(app, client, make):
         assert legacy.revoked_at is not None
 
 
-def _staff_link(app, make, agency, person):  # type: ignore[no-untyped-def]
+def _staff_link(app, make, agency, person):
     admin = make.admin(agency)
     client = app.test_client()
     login(client, admin.email)
@@ -111,12 +115,11 @@ def _staff_link(app, make, agency, person):  # type: ignore[no-untyped-def]
     token = csrf_token(client, f"/admin/agencies/{agency.id}/staff/{person.id}")
     response = client.post(path, data={"csrf_token": token}, follow_redirects=True)
     html = response.get_data(as_text=True)
-    link = html[html.index("/reset/"):].split()[0].split("<")[0]
+    link = html[html.index("/reset/") :].split()[0].split("<")[0]
     return admin, link
 
 
-def test_admin_shown_link_is_audited_and_traced_into_the_pact_evidence(app, client, make,
-                                                                      default_text):
+def test_admin_shown_link_is_audited_and_traced_into_the_pact_evidence(app, client, make, default_text):
     agency = make.agency()
     unit = make.unit(agency)
     learner = make.user(agency, unit_id=unit.id, email="siti@x.go.id")
@@ -153,15 +156,20 @@ def test_own_password_choice_clears_the_admin_link_mark(app, client, make):
     assert _set_password(app.test_client(), link, "set-by-admin-1").status_code == 302
     assert _user(app, learner.id).password_set_via_admin_link_by_id is not None
     login(client, learner.nip, "set-by-admin-1")
-    data = {"current_password": "set-by-admin-1", "password": "my-own-choice-1",
-            "confirm": "my-own-choice-1", "csrf_token": csrf_token(client, "/account/password")}
+    data = {
+        "current_password": "set-by-admin-1",
+        "password": "my-own-choice-1",
+        "confirm": "my-own-choice-1",
+        "csrf_token": csrf_token(client, "/account/password"),
+    }
     assert client.post("/account/password", data=data).status_code == 302
     person = _user(app, learner.id)
     assert person.password_set_via_admin_link_at is None
     assert person.password_set_via_admin_link_by_id is None
     with app.app_context():
-        assert pledge_services.identity_snapshot(
-            db.session.get(User, learner.id))["password_set_via_admin_link"] is False
+        assert (
+            pledge_services.identity_snapshot(db.session.get(User, learner.id))["password_set_via_admin_link"] is False
+        )
     # A self-service reset (/forgot) clears it too.
     _admin, link = _staff_link(app, make, agency, learner)
     assert _set_password(app.test_client(), link, "set-by-admin-2").status_code == 302
@@ -171,8 +179,7 @@ def test_own_password_choice_clears_the_admin_link_mark(app, client, make):
     assert _user(app, learner.id).password_set_via_admin_link_at is None
 
 
-def test_old_and_new_pact_records_verify_together(app, client, make, default_text,
-                                                  monkeypatch):
+def test_old_and_new_pact_records_verify_together(app, client, make, default_text, monkeypatch):
     """Records sealed before the admin-link keys existed (no such key in identity) still verify
     next to new ones."""
     agency = make.agency()
@@ -182,7 +189,7 @@ def test_old_and_new_pact_records_verify_together(app, client, make, default_tex
     setup = Setup(agency, unit, program, [a, b])
     original = pledge_services.identity_snapshot
 
-    def legacy(user):  # type: ignore[no-untyped-def]
+    def legacy(user):
         snap = original(user)
         snap.pop("password_set_via_admin_link")
         snap.pop("password_admin_link")

@@ -22,8 +22,17 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCES = ("pyproject.toml", "setup.py", "README.md", "LICENSE", "lms", "modules", "pledges", "certificates",
-           "migrations")
+SOURCES = (
+    "pyproject.toml",
+    "setup.py",
+    "README.md",
+    "LICENSE",
+    "lms",
+    "modules",
+    "pledges",
+    "certificates",
+    "migrations",
+)
 PACKAGES = ("lms", "modules", "pledges", "certificates")
 
 
@@ -31,8 +40,9 @@ def _version_files() -> set[str]:
     """Every revision of every branch, as the wheel must name it."""
     names = {f"lms/migrations/versions/{p.name}" for p in (ROOT / "migrations" / "versions").glob("*.py")}
     for plugin in PACKAGES[1:]:
-        names |= {f"{plugin}/migrations/versions/{p.name}"
-                  for p in (ROOT / plugin / "migrations" / "versions").glob("*.py")}
+        names |= {
+            f"{plugin}/migrations/versions/{p.name}" for p in (ROOT / plugin / "migrations" / "versions").glob("*.py")
+        }
     return names
 
 
@@ -47,9 +57,25 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
         elif path.exists():
             shutil.copy2(path, src / name)
     out = tmp_path_factory.mktemp("wheel")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-                    "--disable-pip-version-check", "-q", "-w", str(out), str(src)],
-                   check=True, cwd=src, capture_output=True, text=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "--disable-pip-version-check",
+            "-q",
+            "-w",
+            str(out),
+            str(src),
+        ],
+        check=True,
+        cwd=src,
+        capture_output=True,
+        text=True,
+    )
     (built,) = out.glob("ikrar-*.whl")
     return built
 
@@ -64,11 +90,11 @@ def test_wheel_carries_the_alembic_environment_and_every_branch(wheel: Path) -> 
 
 
 def _run(venv: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("LMS_", "PYTHON", "FLASK_", "VIRTUAL_ENV"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LMS_", "PYTHON", "FLASK_", "VIRTUAL_ENV"))}
     env["LMS_SECRET_KEY"] = "packaging-test-secret-key-" + "x" * 32
-    result = subprocess.run([str(venv / "bin" / args[0]), *args[1:]], cwd=cwd, env=env,
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [str(venv / "bin" / args[0]), *args[1:]], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     return result
 
@@ -76,23 +102,47 @@ def _run(venv: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
 def test_installed_wheel_migrates_and_seeds_the_demo(wheel: Path, tmp_path: Path) -> None:
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
-    purelib = Path(subprocess.run(
-        [str(venv / "bin" / "python"), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        check=True, capture_output=True, text=True).stdout.strip())
+    purelib = Path(
+        subprocess.run(
+            [str(venv / "bin" / "python"), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    )
     # The dependencies come from the test environment; a path in a .pth file is added to sys.path
     # but its own .pth files (this project's editable finder) are not run.
     (purelib / "ikrar-deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    subprocess.run([sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install",
-                    "--no-deps", "--disable-pip-version-check", "-q", str(wheel)],
-                   check=True, capture_output=True, text=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--python",
+            str(venv / "bin" / "python"),
+            "install",
+            "--no-deps",
+            "--disable-pip-version-check",
+            "-q",
+            str(wheel),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     work = tmp_path / "empty"
     work.mkdir()
 
-    where = _run(venv, work, "python", "-c",
-                 "import json, flask, lms, lms.migrate, modules, pledges, certificates; "
-                 "app = flask.Flask('lms'); print(json.dumps(["
-                 "[m.__file__ for m in (lms, modules, pledges, certificates)],"
-                 " str(lms.migrate.MIGRATIONS_DIR), app.instance_path]))")
+    where = _run(
+        venv,
+        work,
+        "python",
+        "-c",
+        "import json, flask, lms, lms.migrate, modules, pledges, certificates; "
+        "app = flask.Flask('lms'); print(json.dumps(["
+        "[m.__file__ for m in (lms, modules, pledges, certificates)],"
+        " str(lms.migrate.MIGRATIONS_DIR), app.instance_path]))",
+    )
     files, migrations_dir, instance = json.loads(where.stdout)
     for path in files:  # the installed copy, never the checkout
         assert Path(path).is_relative_to(purelib), path
@@ -114,6 +164,7 @@ def test_installed_wheel_migrates_and_seeds_the_demo(wheel: Path, tmp_path: Path
 
 
 # -- declared dependencies ------------------------------------------------------------------------
+
 
 def _top_level_imports(paths: list[Path]) -> set[str]:
     names: set[str] = set()
@@ -146,8 +197,10 @@ def _third_party(imports: set[str]) -> dict[str, set[str]]:
 
 def _declared() -> tuple[set[str], set[str]]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    return ({_requirement_name(s) for s in project["dependencies"]},
-            {_requirement_name(s) for s in project["optional-dependencies"]["test"]})
+    return (
+        {_requirement_name(s) for s in project["dependencies"]},
+        {_requirement_name(s) for s in project["optional-dependencies"]["test"]},
+    )
 
 
 def test_every_imported_distribution_is_declared_with_a_lower_bound() -> None:

@@ -8,8 +8,7 @@ from sqlalchemy import select
 from lms.db import db
 from lms.models import User
 
-PAGER = ('{% from "macros/pager.html" import pager %}'
-         '{{ pager(p, "staff.index", agency_id=1, q="siti") }}')
+PAGER = '{% from "macros/pager.html" import pager %}{{ pager(p, "staff.index", agency_id=1, q="siti") }}'
 
 
 def test_pager_links_keep_filters(app, make) -> None:

@@ -30,8 +30,7 @@ class AuditKind(RequirementKind):
 
     def learner_step(self, user_id, ref, program_id):
         met_ids = self.met_user_ids(ref, program_id).subquery()
-        met = db.session.scalar(select(func.count()).select_from(met_ids)
-                                .where(met_ids.c[0] == user_id)) or 0
+        met = db.session.scalar(select(func.count()).select_from(met_ids).where(met_ids.c[0] == user_id)) or 0
         return LearnerStep(label=self.label(ref), met=bool(met), url=f"/x/{ref}")
 
 
@@ -50,8 +49,9 @@ def _meet(app, user_id, ref):
 
 def _completions(app, user_id):
     with app.app_context():
-        return db.session.scalar(select(func.count()).select_from(ProgramCompletion)
-                                 .where(ProgramCompletion.user_id == user_id))
+        return db.session.scalar(
+            select(func.count()).select_from(ProgramCompletion).where(ProgramCompletion.user_id == user_id)
+        )
 
 
 def test_program_completes_once_when_every_requirement_is_met(app, make, kind):
@@ -99,8 +99,9 @@ def test_home_shows_checklist_and_next_step(app, client, make, kind):
 
     agency = make.agency()
     user = make.user(agency)
-    make.program(agency, title="Sosialisasi Netralitas ASN — Pilkada 2026",
-                 requirements=[("audit", "a"), ("audit", "b")])
+    make.program(
+        agency, title="Sosialisasi Netralitas ASN — Pilkada 2026", requirements=[("audit", "a"), ("audit", "b")]
+    )
     _meet(app, user.id, "a")
     login(client, user.nip)
     page = client.get("/").get_data(as_text=True)
@@ -163,8 +164,7 @@ def test_programs_and_units_are_agency_wide_settings(app, client, make, kind):
     for path in (new, edit):
         assert client.get(path).status_code == 404, path
         assert client.post(path, data={**form, "csrf_token": token}).status_code == 404, path
-    assert client.post(units, data={"name": "Unit Baru", "parent_id": "0",
-                                    "csrf_token": token}).status_code == 404
+    assert client.post(units, data={"name": "Unit Baru", "parent_id": "0", "csrf_token": token}).status_code == 404
     overview = client.get(f"/admin/agencies/{agency.id}").get_data(as_text=True)
     assert "Lama" in overview and new not in overview and edit not in overview
     with app.app_context():
@@ -176,8 +176,7 @@ def test_programs_and_units_are_agency_wide_settings(app, client, make, kind):
     token = csrf_token(admin, units)
     assert admin.post(edit, data={**form, "csrf_token": token}).status_code == 302
     assert admin.post(new, data={**form, "csrf_token": token}).status_code == 302
-    assert admin.post(units, data={"name": "Unit Baru", "parent_id": "0",
-                                   "csrf_token": token}).status_code == 302
+    assert admin.post(units, data={"name": "Unit Baru", "parent_id": "0", "csrf_token": token}).status_code == 302
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Unit)) == 2
         assert db.session.scalar(select(func.count()).select_from(Program)) == 2

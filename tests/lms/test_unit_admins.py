@@ -12,10 +12,9 @@ from lms.services import audit
 from tests.conftest import csrf_token, login
 
 
-def _limit(app: Flask, admin, *units) -> None:  # type: ignore[no-untyped-def]
+def _limit(app: Flask, admin, *units) -> None:
     with app.app_context():
-        db.session.execute(insert(admin_units), [{"user_id": admin.id, "unit_id": u.id}
-                                                 for u in units])
+        db.session.execute(insert(admin_units), [{"user_id": admin.id, "unit_id": u.id} for u in units])
         db.session.commit()
 
 
@@ -27,9 +26,17 @@ def _state(app: Flask, user_id: int) -> tuple[Role, list[int]]:
 
 def _actions(app: Flask, target_id: int) -> list[str]:
     with app.app_context():
-        return list(db.session.scalars(select(AuditLog.action).where(
-            AuditLog.target_type == "user", AuditLog.target_id == str(target_id),
-            AuditLog.action.like("admin.%")).order_by(AuditLog.id)))
+        return list(
+            db.session.scalars(
+                select(AuditLog.action)
+                .where(
+                    AuditLog.target_type == "user",
+                    AuditLog.target_id == str(target_id),
+                    AuditLog.action.like("admin.%"),
+                )
+                .order_by(AuditLog.id)
+            )
+        )
 
 
 def test_whole_agency_admin_grants_limits_and_revokes_admin_rights(app: Flask, make) -> None:
@@ -51,31 +58,29 @@ def test_whole_agency_admin_grants_limits_and_revokes_admin_rights(app: Flask, m
     token = csrf_token(client, page)
     assert client.post(page, data={"csrf_token": token, "identifier": "0000"}).status_code == 400
     foreign = make.unit(make.agency("PGK"), "Dinas Lain")
-    bad = client.post(page, data={"csrf_token": token, "identifier": siti.nip,
-                                  "unit_ids": [str(foreign.id)]})
+    bad = client.post(page, data={"csrf_token": token, "identifier": siti.nip, "unit_ids": [str(foreign.id)]})
     assert bad.status_code == 400 and _state(app, siti.id) == (Role.LEARNER, [])
 
-    ok = client.post(page, data={"csrf_token": token, "identifier": siti.nip,
-                                 "unit_ids": [str(school.id)]})
+    ok = client.post(page, data={"csrf_token": token, "identifier": siti.nip, "unit_ids": [str(school.id)]})
     assert ok.status_code == 302
     assert _state(app, siti.id) == (Role.AGENCY_ADMIN, [school.id])
     assert "Dinas Pendidikan" in client.get(page).get_data(as_text=True)
 
     edit = f"{page}/{siti.id}"
     token = csrf_token(client, edit)
-    both = client.post(edit, data={"csrf_token": token,
-                                   "unit_ids": [str(school.id), str(health.id)]})
+    both = client.post(edit, data={"csrf_token": token, "unit_ids": [str(school.id), str(health.id)]})
     assert both.status_code == 302
     assert _state(app, siti.id) == (Role.AGENCY_ADMIN, sorted([school.id, health.id]))
     lifted = client.post(edit, data={"csrf_token": token})  # no unit: the whole agency
     assert lifted.status_code == 302 and _state(app, siti.id) == (Role.AGENCY_ADMIN, [])
     revoked = client.post(f"{edit}/revoke", data={"csrf_token": token})
     assert revoked.status_code == 302 and _state(app, siti.id) == (Role.LEARNER, [])
-    assert _actions(app, siti.id) == ["admin.granted", "admin.units_changed",
-                                      "admin.units_changed", "admin.revoked"]
+    assert _actions(app, siti.id) == ["admin.granted", "admin.units_changed", "admin.units_changed", "admin.revoked"]
     with app.app_context():
-        assert all(e.actor_id == boss.id and e.agency_id == agency.id for e in db.session.scalars(
-            select(AuditLog).where(AuditLog.action.like("admin.%"))))
+        assert all(
+            e.actor_id == boss.id and e.agency_id == agency.id
+            for e in db.session.scalars(select(AuditLog).where(AuditLog.action.like("admin.%")))
+        )
 
 
 def test_nobody_changes_their_own_rights(app: Flask, make) -> None:
@@ -137,10 +142,20 @@ def test_audit_log_of_a_unit_limited_admin_lists_only_their_people(app: Flask, m
     for person in (siti, budi):  # each logs in: the entry names them as actor and target
         login(app.test_client(), person.nip)
     with app.app_context():
-        audit.record("staff.updated", actor=db.session.get(User, boss.id), agency_id=agency.id,
-                     target_type="user", target_id=budi.id)
-        audit.record("program.created", actor=db.session.get(User, boss.id), agency_id=agency.id,
-                     target_type="program", target_id=1)
+        audit.record(
+            "staff.updated",
+            actor=db.session.get(User, boss.id),
+            agency_id=agency.id,
+            target_type="user",
+            target_id=budi.id,
+        )
+        audit.record(
+            "program.created",
+            actor=db.session.get(User, boss.id),
+            agency_id=agency.id,
+            target_type="program",
+            target_id=1,
+        )
         db.session.commit()
 
     client = app.test_client()

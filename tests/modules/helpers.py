@@ -45,8 +45,9 @@ def answer_form(app: Flask, attempt_id: int, right: bool = True) -> dict[str, li
 
 def latest_attempt_id(app: Flask, user_id: int) -> int | None:
     with app.app_context():
-        return db.session.scalar(select(QuizAttempt.id).where(QuizAttempt.user_id == user_id)
-                                 .order_by(QuizAttempt.id.desc()).limit(1))
+        return db.session.scalar(
+            select(QuizAttempt.id).where(QuizAttempt.user_id == user_id).order_by(QuizAttempt.id.desc()).limit(1)
+        )
 
 
 def module_count(app: Flask) -> int:
@@ -56,6 +57,7 @@ def module_count(app: Flask) -> int:
 
 def token(html: str) -> str:
     match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
-        r'name="csrf_token" value="([^"]+)"', html)
+        r'name="csrf_token" value="([^"]+)"', html
+    )
     assert match
     return match.group(1)

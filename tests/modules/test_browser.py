@@ -12,13 +12,13 @@ from tests.modules.helpers import SLUG, import_mini
 
 # the test pack's questions (Indonesian text) -> (right choices, a wrong choice)
 ANSWERS = {
-    "Apa yang boleh dilakukan ASN atas unggahan kampanye?": (["Tidak menanggapinya"],
-                                                            "Membagikannya"),
-    "Mana saja yang dilarang?": (["Memakai mobil dinas untuk kampanye",
-                                  "Mengarahkan bawahan memilih calon"], "Memberikan suara di TPS"),
+    "Apa yang boleh dilakukan ASN atas unggahan kampanye?": (["Tidak menanggapinya"], "Membagikannya"),
+    "Mana saja yang dilarang?": (
+        ["Memakai mobil dinas untuk kampanye", "Mengarahkan bawahan memilih calon"],
+        "Memberikan suara di TPS",
+    ),
     "ASN wajib netral.": (["Benar"], "Salah"),
-    "Rekan membagikan unggahan calon di grup kantor. Apa itu pelanggaran?": (
-        ["Ya, pelanggaran"], "Bukan pelanggaran"),
+    "Rekan membagikan unggahan calon di grup kantor. Apa itu pelanggaran?": (["Ya, pelanggaran"], "Bukan pelanggaran"),
 }
 
 
@@ -31,8 +31,7 @@ def _answer(page, right: bool) -> None:
         text = next(q for q in ANSWERS if q in legend)
         picks = ANSWERS[text][0] if right else [ANSWERS[text][1]]
         for choice in picks:
-            label = fieldset.locator("label.choice", has_text=re.compile(
-                rf"^\s*{re.escape(choice)}\s*$"))
+            label = fieldset.locator("label.choice", has_text=re.compile(rf"^\s*{re.escape(choice)}\s*$"))
             label.locator("input").check()
 
 
@@ -46,8 +45,7 @@ def _submit(page) -> None:
 def test_learner_reads_fails_then_passes(app, make, live_server, browser) -> None:
     import_mini(app)
     agency = make.agency(name="Pemerintah Kabupaten Uji")
-    make.program(agency, requirements=[("module", SLUG)],
-                 title="Sosialisasi Netralitas ASN — Pilkada 2026")
+    make.program(agency, requirements=[("module", SLUG)], title="Sosialisasi Netralitas ASN — Pilkada 2026")
     learner = make.user(agency, name="Siti Rahmawati")
     context = browser.new_context(viewport={"width": 360, "height": 740}, locale="id-ID")
     page = context.new_page()
@@ -55,8 +53,9 @@ def test_learner_reads_fails_then_passes(app, make, live_server, browser) -> Non
         page.goto(f"{live_server}/login")
         page.fill("input[name=identifier]", learner.nip)
         page.fill("input[name=password]", PASSWORD)
-        page.locator("form:has(input[name=identifier]) button[type=submit], "
-                     "form:has(input[name=identifier]) input[type=submit]").first.click()
+        page.locator(
+            "form:has(input[name=identifier]) button[type=submit], form:has(input[name=identifier]) input[type=submit]"
+        ).first.click()
         page.wait_for_url(f"{live_server}/")
         page.get_by_role("link", name=re.compile("Lanjutkan: Lulus modul")).click()
         page.wait_for_url(re.compile(f"/modules/{SLUG}$"))
@@ -107,14 +106,12 @@ def test_admin_sees_quiz_statistics(app, make, live_server, browser) -> None:
 
     import_mini(app)
     agency = make.agency(name="Pemerintah Kabupaten Uji")
-    program = make.program(agency, requirements=[("module", SLUG)],
-                           title="Sosialisasi Netralitas ASN — Pilkada 2026")
+    program = make.program(agency, requirements=[("module", SLUG)], title="Sosialisasi Netralitas ASN — Pilkada 2026")
     for i in range(5):
         learner = make.user(agency)
-        for right in ([False, True] if i % 2 else [i == 0]):
+        for right in [False, True] if i % 2 else [i == 0]:
             with app.app_context():
-                attempt = services.start_attempt(db.session.get(User, learner.id),
-                                                 services.active_module(SLUG))
+                attempt = services.start_attempt(db.session.get(User, learner.id), services.active_module(SLUG))
                 db.session.commit()
                 attempt_id = attempt.id
             form = answer_form(app, attempt_id, right=right)
@@ -130,8 +127,9 @@ def test_admin_sees_quiz_statistics(app, make, live_server, browser) -> None:
         page.goto(f"{live_server}/login")
         page.fill("input[name=identifier]", admin.email)
         page.fill("input[name=password]", PASSWORD)
-        page.locator("form:has(input[name=identifier]) button[type=submit], "
-                     "form:has(input[name=identifier]) input[type=submit]").first.click()
+        page.locator(
+            "form:has(input[name=identifier]) button[type=submit], form:has(input[name=identifier]) input[type=submit]"
+        ).first.click()
         page.goto(f"{live_server}/admin/agencies/{agency.id}")
         page.get_by_role("link", name="Statistik kuis").first.click()
         page.wait_for_url(re.compile(f"/admin/programs/{program.id}/quiz$"))

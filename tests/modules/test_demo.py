@@ -15,8 +15,10 @@ from tests.modules.helpers import PACK, SLUG
 
 
 def _counts() -> tuple[int, ...]:
-    return tuple(db.session.scalar(select(func.count()).select_from(t)) for t in (
-        TrainingModule, QuizAttempt, LessonProgress, ProgramCompletion))
+    return tuple(
+        db.session.scalar(select(func.count()).select_from(t))
+        for t in (TrainingModule, QuizAttempt, LessonProgress, ProgramCompletion)
+    )
 
 
 def test_seed_demo_adds_module_progress_and_completions(app, monkeypatch) -> None:
@@ -25,12 +27,12 @@ def test_seed_demo_adds_module_progress_and_completions(app, monkeypatch) -> Non
     with app.app_context():
         list(seed_demo(app))
         programs = demo_programs()
-        assert programs and all(any(r.kind == "module" and r.ref == SLUG for r in p.requirements)
-                                for p in programs)
+        assert programs and all(any(r.kind == "module" and r.ref == SLUG for r in p.requirements) for p in programs)
         modules, attempts, progress, completions = _counts()
         assert modules == 1
-        passed = db.session.scalar(select(func.count(func.distinct(QuizAttempt.user_id)))
-                                   .where(QuizAttempt.passed.is_(True)))
+        passed = db.session.scalar(
+            select(func.count(func.distinct(QuizAttempt.user_id))).where(QuizAttempt.passed.is_(True))
+        )
         assert passed == demo.PASSED_PER_AGENCY * len(programs)
         assert attempts > passed  # some learners failed once first
         assert progress > 0

@@ -10,8 +10,7 @@ from modules.services import grade
 
 def _q(qid: int, qtype: str, correct: list[bool]) -> Question:
     q = Question(id=qid, key=f"q{qid}", type=qtype, position=qid, text={}, explanation={})
-    q.choices = [Choice(id=qid * 10 + i, key=str(i), position=i, text={}, is_correct=c)
-                 for i, c in enumerate(correct)]
+    q.choices = [Choice(id=qid * 10 + i, key=str(i), position=i, text={}, is_correct=c) for i, c in enumerate(correct)]
     return q
 
 
@@ -20,12 +19,24 @@ MULTI = _q(2, "multiple", [True, True, False])
 TF = _q(3, "true_false", [True, False])
 
 
-@pytest.mark.parametrize(("question", "picked", "right"), [
-    (SINGLE, [11], True), (SINGLE, [10], False), (SINGLE, [], False), (SINGLE, [10, 11], False),
-    (MULTI, [20, 21], True), (MULTI, [21, 20], True), (MULTI, [20], False),
-    (MULTI, [20, 21, 22], False), (MULTI, [22], False), (MULTI, [], False),
-    (TF, [30], True), (TF, [31], False), (TF, [], False),
-])
+@pytest.mark.parametrize(
+    ("question", "picked", "right"),
+    [
+        (SINGLE, [11], True),
+        (SINGLE, [10], False),
+        (SINGLE, [], False),
+        (SINGLE, [10, 11], False),
+        (MULTI, [20, 21], True),
+        (MULTI, [21, 20], True),
+        (MULTI, [20], False),
+        (MULTI, [20, 21, 22], False),
+        (MULTI, [22], False),
+        (MULTI, [], False),
+        (TF, [30], True),
+        (TF, [31], False),
+        (TF, [], False),
+    ],
+)
 def test_each_type(question, picked, right) -> None:
     results, score = grade([question], {question.id: picked})
     assert results == {str(question.id): right}

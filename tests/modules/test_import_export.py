@@ -61,6 +61,5 @@ def test_export_round_trip(app, tmp_path) -> None:
 
 
 def test_export_unknown_slug_fails(app, tmp_path) -> None:
-    result = app.test_cli_runner().invoke(args=["modules", "export", "nope", "-o",
-                                                str(tmp_path / "x")])
+    result = app.test_cli_runner().invoke(args=["modules", "export", "nope", "-o", str(tmp_path / "x")])
     assert result.exit_code == 1 and "no module" in result.output

@@ -38,64 +38,128 @@ def _line_of(path: Path, needle: str, nth: int = 0) -> int:
 
 # (description, mutate(pack folder), file, line finder (pack folder) -> int, message part)
 BAD = [
-    ("yaml syntax", lambda p: _replace(p / "module.yaml", "jp_hours: 2", "jp_hours: [2"),
-     "module.yaml", None, "YAML syntax error"),
-    ("bad slug", lambda p: _replace(p / "module.yaml", "slug: uji-netral", "slug: Uji Netral"),
-     "module.yaml", lambda p: 1, "must match [a-z0-9-]+"),
-    ("pass mark too high", lambda p: _replace(p / "module.yaml", "pass_mark: 75", "pass_mark: 101"),
-     "module.yaml", lambda p: _line_of(p / "module.yaml", "pass_mark"), "'pass_mark' must be"),
-    ("pass mark zero", lambda p: _replace(p / "module.yaml", "pass_mark: 75", "pass_mark: 0"),
-     "module.yaml", lambda p: _line_of(p / "module.yaml", "pass_mark"), "1..100"),
-    ("missing key", lambda p: _replace(p / "module.yaml", "pass_mark: 75\n", ""),
-     "module.yaml", lambda p: 1, "missing required key 'pass_mark'"),
-    ("missing english title",
-     lambda p: _replace(p / "module.yaml", ', en: "Neutrality Test Module"', ""),
-     "module.yaml", lambda p: 3, "language 'en'"),
-    ("too many questions per attempt",
-     lambda p: _replace(p / "module.yaml", "questions_per_attempt: 4", "questions_per_attempt: 5"),
-     "module.yaml", lambda p: _line_of(p / "module.yaml", "questions_per_attempt"),
-     "more than the 4 questions"),
-    ("missing lesson file", lambda p: (p / "lessons" / "02-media-sosial.en.md").unlink(),
-     "module.yaml", lambda p: _line_of(p / "module.yaml", "02-media-sosial"),
-     "lessons/02-media-sosial.en.md is missing"),
-    ("unknown data list",
-     lambda p: _replace(p / "lessons" / "01-dasar.en.md", "data:reporting_channels", "data:nope"),
-     "lessons/01-dasar.en.md", lambda p: 7, "unknown data list 'nope'"),
-    ("duplicate lesson key",
-     lambda p: _replace(p / "module.yaml", "key: media-sosial", "key: dasar"),
-     "module.yaml", lambda p: _line_of(p / "module.yaml", "- key: dasar", 1),
-     "duplicate lesson key 'dasar'"),
-    ("single with two correct",
-     lambda p: _replace(p / "questions.yaml", 'en: "Share it"}}',
-                        'en: "Share it"}, correct: true}'),
-     "questions.yaml", lambda p: _line_of(p / "questions.yaml", "choices:"),
-     "exactly one correct choice"),
-    ("multiple with none correct",
-     lambda p: [_replace(p / "questions.yaml", f'"{text}"}}, correct: true}}', f'"{text}"}}}}')
-                for text in ("Using an official car for a campaign",
-                             "Telling subordinates whom to vote for")],
-     "questions.yaml", lambda p: _line_of(p / "questions.yaml", "choices:", 1),
-     "at least one correct choice"),
-    ("true_false with three choices",
-     lambda p: _replace(p / "questions.yaml",
-                        '    - {key: salah, text: {id: "Salah", en: "False"}}',
-                        '    - {key: salah, text: {id: "Salah", en: "False"}}\n'
-                        '    - {key: mungkin, text: {id: "Mungkin", en: "Maybe"}}'),
-     "questions.yaml", lambda p: _line_of(p / "questions.yaml", "choices:", 2),
-     "exactly two choices"),
-    ("unknown question type",
-     lambda p: _replace(p / "questions.yaml", "type: true_false", "type: essay"),
-     "questions.yaml", lambda p: _line_of(p / "questions.yaml", "type: essay"),
-     "type must be one of"),
-    ("question without explanation in english",
-     lambda p: _replace(p / "questions.yaml",
-                        ', en: "Sharing a candidate\'s post is a disciplinary violation."', ""),
-     "questions.yaml", lambda p: _line_of(p / "questions.yaml", "Membagikan unggahan calon"),
-     "'explanation' needs non-empty text in language 'en'"),
-    ("duplicate question key",
-     lambda p: _replace(p / "questions.yaml", "key: q04", "key: q01"),
-     "questions.yaml", lambda p: _line_of(p / "questions.yaml", "- key: q01", 1),
-     "duplicate question key 'q01'"),
+    (
+        "yaml syntax",
+        lambda p: _replace(p / "module.yaml", "jp_hours: 2", "jp_hours: [2"),
+        "module.yaml",
+        None,
+        "YAML syntax error",
+    ),
+    (
+        "bad slug",
+        lambda p: _replace(p / "module.yaml", "slug: uji-netral", "slug: Uji Netral"),
+        "module.yaml",
+        lambda p: 1,
+        "must match [a-z0-9-]+",
+    ),
+    (
+        "pass mark too high",
+        lambda p: _replace(p / "module.yaml", "pass_mark: 75", "pass_mark: 101"),
+        "module.yaml",
+        lambda p: _line_of(p / "module.yaml", "pass_mark"),
+        "'pass_mark' must be",
+    ),
+    (
+        "pass mark zero",
+        lambda p: _replace(p / "module.yaml", "pass_mark: 75", "pass_mark: 0"),
+        "module.yaml",
+        lambda p: _line_of(p / "module.yaml", "pass_mark"),
+        "1..100",
+    ),
+    (
+        "missing key",
+        lambda p: _replace(p / "module.yaml", "pass_mark: 75\n", ""),
+        "module.yaml",
+        lambda p: 1,
+        "missing required key 'pass_mark'",
+    ),
+    (
+        "missing english title",
+        lambda p: _replace(p / "module.yaml", ', en: "Neutrality Test Module"', ""),
+        "module.yaml",
+        lambda p: 3,
+        "language 'en'",
+    ),
+    (
+        "too many questions per attempt",
+        lambda p: _replace(p / "module.yaml", "questions_per_attempt: 4", "questions_per_attempt: 5"),
+        "module.yaml",
+        lambda p: _line_of(p / "module.yaml", "questions_per_attempt"),
+        "more than the 4 questions",
+    ),
+    (
+        "missing lesson file",
+        lambda p: (p / "lessons" / "02-media-sosial.en.md").unlink(),
+        "module.yaml",
+        lambda p: _line_of(p / "module.yaml", "02-media-sosial"),
+        "lessons/02-media-sosial.en.md is missing",
+    ),
+    (
+        "unknown data list",
+        lambda p: _replace(p / "lessons" / "01-dasar.en.md", "data:reporting_channels", "data:nope"),
+        "lessons/01-dasar.en.md",
+        lambda p: 7,
+        "unknown data list 'nope'",
+    ),
+    (
+        "duplicate lesson key",
+        lambda p: _replace(p / "module.yaml", "key: media-sosial", "key: dasar"),
+        "module.yaml",
+        lambda p: _line_of(p / "module.yaml", "- key: dasar", 1),
+        "duplicate lesson key 'dasar'",
+    ),
+    (
+        "single with two correct",
+        lambda p: _replace(p / "questions.yaml", 'en: "Share it"}}', 'en: "Share it"}, correct: true}'),
+        "questions.yaml",
+        lambda p: _line_of(p / "questions.yaml", "choices:"),
+        "exactly one correct choice",
+    ),
+    (
+        "multiple with none correct",
+        lambda p: [
+            _replace(p / "questions.yaml", f'"{text}"}}, correct: true}}', f'"{text}"}}}}')
+            for text in ("Using an official car for a campaign", "Telling subordinates whom to vote for")
+        ],
+        "questions.yaml",
+        lambda p: _line_of(p / "questions.yaml", "choices:", 1),
+        "at least one correct choice",
+    ),
+    (
+        "true_false with three choices",
+        lambda p: _replace(
+            p / "questions.yaml",
+            '    - {key: salah, text: {id: "Salah", en: "False"}}',
+            '    - {key: salah, text: {id: "Salah", en: "False"}}\n'
+            '    - {key: mungkin, text: {id: "Mungkin", en: "Maybe"}}',
+        ),
+        "questions.yaml",
+        lambda p: _line_of(p / "questions.yaml", "choices:", 2),
+        "exactly two choices",
+    ),
+    (
+        "unknown question type",
+        lambda p: _replace(p / "questions.yaml", "type: true_false", "type: essay"),
+        "questions.yaml",
+        lambda p: _line_of(p / "questions.yaml", "type: essay"),
+        "type must be one of",
+    ),
+    (
+        "question without explanation in english",
+        lambda p: _replace(
+            p / "questions.yaml", ', en: "Sharing a candidate\'s post is a disciplinary violation."', ""
+        ),
+        "questions.yaml",
+        lambda p: _line_of(p / "questions.yaml", "Membagikan unggahan calon"),
+        "'explanation' needs non-empty text in language 'en'",
+    ),
+    (
+        "duplicate question key",
+        lambda p: _replace(p / "questions.yaml", "key: q04", "key: q01"),
+        "questions.yaml",
+        lambda p: _line_of(p / "questions.yaml", "- key: q01", 1),
+        "duplicate question key 'q01'",
+    ),
 ]
 
 
@@ -127,8 +191,7 @@ def test_duplicate_question_key_points_at_second_key(tmp_path) -> None:
         load_pack(folder)
     lines = (folder / "questions.yaml").read_text().splitlines()
     second = [i for i, line in enumerate(lines, start=1) if "key: q01" in line][1]
-    assert any(e.line == second and "duplicate question key" in e.message
-               for e in info.value.errors)
+    assert any(e.line == second and "duplicate question key" in e.message for e in info.value.errors)
 
 
 def test_several_errors_are_all_reported(tmp_path) -> None:

@@ -61,8 +61,7 @@ def test_lessons_read_and_module_page_progress(app, client, learner) -> None:
     assert resp.status_code == 302 and resp.location.endswith("/lessons/media-sosial")
     page = client.get(f"/modules/{SLUG}")
     assert "1 dari 2 materi" in page.text and "Lanjutkan membaca: Media sosial" in page.text
-    resp = client.post(f"/modules/{SLUG}/lessons/media-sosial/read",
-                       data={"csrf_token": token(lesson.text)})
+    resp = client.post(f"/modules/{SLUG}/lessons/media-sosial/read", data={"csrf_token": token(lesson.text)})
     assert resp.location.endswith(f"/modules/{SLUG}#kuis")
     # marking twice keeps one row
     client.post(f"/modules/{SLUG}/lessons/media-sosial/read", data=csrf)
@@ -78,7 +77,7 @@ def test_correct_answers_never_reach_the_page_before_submit(app, client, learner
         correct_ids = {c.id for c in choices if c.is_correct}
         explanations = [q.explanation["id"] for q in db.session.scalars(select(Question))]
     lowered = html.lower()
-    for word in ("correct", "benar\"", "is_correct", "data-correct", "explanation"):
+    for word in ("correct", 'benar"', "is_correct", "data-correct", "explanation"):
         assert word not in lowered
     for text in explanations:
         assert text not in html
@@ -124,19 +123,28 @@ def test_fail_shows_attempts_left_and_way_back(app, client, learner) -> None:
     assert _stored(app, attempt_id).passed is False
 
 
-@pytest.mark.parametrize("bad", [
-    "other_question", "unknown_choice", "non_numeric", "two_on_single", "stray_field", "duplicate",
-    "huge_value", "huge_name", "overflowing_name", "unicode_digits",
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "other_question",
+        "unknown_choice",
+        "non_numeric",
+        "two_on_single",
+        "stray_field",
+        "duplicate",
+        "huge_value",
+        "huge_name",
+        "overflowing_name",
+        "unicode_digits",
+    ],
+)
 def test_bad_answer_sheets_are_rejected_and_nothing_stored(app, client, learner, bad) -> None:
     attempt_id, html = _start(client)
     answers = answer_form(app, attempt_id)
     attempt = _stored(app, attempt_id)
     with app.app_context():
-        outside = db.session.scalar(select(Question.id).where(
-            Question.id.not_in(attempt.question_ids)))
-        single = next(q for q in attempt.question_ids
-                      if db.session.get(Question, q).type == "single")
+        outside = db.session.scalar(select(Question.id).where(Question.id.not_in(attempt.question_ids)))
+        single = next(q for q in attempt.question_ids if db.session.get(Question, q).type == "single")
     if bad == "other_question":  # the mini bank has 4 questions, all drawn: invent one
         answers[f"q-{outside or 99999}"] = ["0"]
     elif bad == "unknown_choice":
@@ -221,8 +229,7 @@ def test_late_submit_is_graded_as_of_deadline_with_no_answers(app, client, learn
     assert "tidak dihitung" in client.get(resp.location).text
 
 
-def test_expired_attempt_is_shown_without_writing_and_closed_by_a_post(app, client,
-                                                                       learner) -> None:
+def test_expired_attempt_is_shown_without_writing_and_closed_by_a_post(app, client, learner) -> None:
     attempt_id, _html = _start(client)
     _move_deadline(app, attempt_id, seconds_ago=600)
     page = client.get(f"/modules/{SLUG}/quiz/attempts/{attempt_id}")
@@ -233,8 +240,7 @@ def test_expired_attempt_is_shown_without_writing_and_closed_by_a_post(app, clie
     result = client.get(f"/modules/{SLUG}/quiz/attempts/{attempt_id}/result")
     assert result.status_code == 302 and result.location.endswith(f"/attempts/{attempt_id}")
     assert _stored(app, attempt_id).submitted_at is None  # GETs never write
-    resp = client.post(f"/modules/{SLUG}/quiz/attempts/{attempt_id}",
-                       data={"csrf_token": token(page.text)})
+    resp = client.post(f"/modules/{SLUG}/quiz/attempts/{attempt_id}", data={"csrf_token": token(page.text)})
     assert resp.status_code == 303 and resp.location.endswith("/result")
     stored = _stored(app, attempt_id)
     assert stored.submitted_at == stored.deadline and stored.passed is False
@@ -258,8 +264,7 @@ def test_max_attempts_is_enforced(app, client, learner) -> None:
         _submit(client, attempt_id, html, answer_form(app, attempt_id, right=False))
     page = client.get(f"/modules/{SLUG}")
     assert "Kesempatan habis" in page.text and "Mulai kuis" not in page.text
-    resp = client.post(f"/modules/{SLUG}/quiz", data={"csrf_token": token(page.text)},
-                       follow_redirects=True)
+    resp = client.post(f"/modules/{SLUG}/quiz", data={"csrf_token": token(page.text)}, follow_redirects=True)
     assert "Kesempatan mengerjakan kuis sudah habis (3 kali)" in resp.text
     with app.app_context():
         assert db.session.scalar(select(func.count(QuizAttempt.id))) == 3
@@ -268,8 +273,7 @@ def test_max_attempts_is_enforced(app, client, learner) -> None:
 def test_no_new_attempt_after_passing(app, client, learner) -> None:
     attempt_id, html = _start(client)
     _submit(client, attempt_id, html, answer_form(app, attempt_id))
-    resp = client.post(f"/modules/{SLUG}/quiz", data={"csrf_token": token(html)},
-                       follow_redirects=True)
+    resp = client.post(f"/modules/{SLUG}/quiz", data={"csrf_token": token(html)}, follow_redirects=True)
     assert "sudah lulus" in resp.text
     assert latest_attempt_id(app, learner.id) == attempt_id
 
@@ -282,9 +286,10 @@ def test_another_learners_attempt_is_404(app, client, make, learner) -> None:
     assert other_client.get(f"/modules/{SLUG}/quiz/attempts/{attempt_id}").status_code == 404
     assert other_client.get(f"/modules/{SLUG}/quiz/attempts/{attempt_id}/result").status_code == 404
     page = other_client.get(f"/modules/{SLUG}").text
-    resp = other_client.post(f"/modules/{SLUG}/quiz/attempts/{attempt_id}",
-                             data={**answer_form(app, attempt_id), "csrf_token": token(page),
-                                   "confirm": "y"})
+    resp = other_client.post(
+        f"/modules/{SLUG}/quiz/attempts/{attempt_id}",
+        data={**answer_form(app, attempt_id), "csrf_token": token(page), "confirm": "y"},
+    )
     assert resp.status_code == 404
     assert _stored(app, attempt_id).submitted_at is None
 
@@ -314,10 +319,12 @@ def test_concurrent_submit_race_records_one_result(app, client, learner) -> None
         stale = db.session.get(QuizAttempt, attempt_id)
         assert stale.submitted_at is None
         # the "other request" records a failed result behind this session's back
-        db.session.execute(update(QuizAttempt).where(QuizAttempt.id == attempt_id)
-                           .values(submitted_at=dt.datetime.now(dt.UTC), score=25.0, passed=False,
-                                   answers={}, results={})
-                           .execution_options(synchronize_session=False))
+        db.session.execute(
+            update(QuizAttempt)
+            .where(QuizAttempt.id == attempt_id)
+            .values(submitted_at=dt.datetime.now(dt.UTC), score=25.0, passed=False, answers={}, results={})
+            .execution_options(synchronize_session=False)
+        )
         assert stale.submitted_at is None  # still stale in memory
         services.submit_attempt(stale, right)
         db.session.commit()
@@ -340,8 +347,9 @@ def test_questions_are_drawn_at_random_and_choices_shuffled(app, make, tmp_path)
     from tests.modules.helpers import copy_pack
 
     folder = copy_pack(tmp_path)
-    (folder / "module.yaml").write_text((folder / "module.yaml").read_text().replace(
-        "questions_per_attempt: 4", "questions_per_attempt: 2"))
+    (folder / "module.yaml").write_text(
+        (folder / "module.yaml").read_text().replace("questions_per_attempt: 4", "questions_per_attempt: 2")
+    )
     import_mini(app, folder)
     agency = make.agency()
     draws, orders = set(), set()
@@ -363,8 +371,10 @@ def test_questions_are_drawn_at_random_and_choices_shuffled(app, make, tmp_path)
 
 
 def test_pages_are_small_for_slow_links(app, client, learner) -> None:
-    sizes = {"module": len(client.get(f"/modules/{SLUG}").data),
-             "lesson": len(client.get(f"/modules/{SLUG}/lessons/dasar").data)}
+    sizes = {
+        "module": len(client.get(f"/modules/{SLUG}").data),
+        "lesson": len(client.get(f"/modules/{SLUG}/lessons/dasar").data),
+    }
     attempt_id, html = _start(client)
     sizes["attempt"] = len(html.encode())
     resp = _submit(client, attempt_id, html, answer_form(app, attempt_id))

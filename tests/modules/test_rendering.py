@@ -40,8 +40,7 @@ def _assert_safe(html: str) -> None:
             assert not name.startswith("on"), (tag, name)
             assert name != "style", tag
             if name in ("href", "src"):
-                assert not (value or "").strip().lower().startswith(("javascript:", "data:",
-                                                                     "vbscript:")), value
+                assert not (value or "").strip().lower().startswith(("javascript:", "data:", "vbscript:")), value
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)
@@ -66,10 +65,8 @@ def test_ordinary_markdown_survives() -> None:
 
 
 def test_data_placeholder_becomes_a_list_in_the_language() -> None:
-    data = {"kanal": [{"id": "Bawaslu", "en": "Election supervisor"}, {"id": "Inspektorat",
-                                                                       "en": "Inspectorate"}]}
-    md = {"id": "Lapor ke:\n{{ data:kanal }}\nSelesai.",
-          "en": "Report to:\n{{ data:kanal }}\nDone."}
+    data = {"kanal": [{"id": "Bawaslu", "en": "Election supervisor"}, {"id": "Inspektorat", "en": "Inspectorate"}]}
+    md = {"id": "Lapor ke:\n{{ data:kanal }}\nSelesai.", "en": "Report to:\n{{ data:kanal }}\nDone."}
     assert "<li>Bawaslu</li>" in str(render_lesson(md, data, "id"))
     en = str(render_lesson(md, data, "en"))
     assert "<li>Election supervisor</li>" in en and "<li>Inspectorate</li>" in en

@@ -72,8 +72,7 @@ def test_pass_on_an_old_version_still_counts(app, make, tmp_path) -> None:
     user = make.user(agency)
     _attempt(app, user.id, right=True)
     folder = copy_pack(tmp_path)
-    (folder / "module.yaml").write_text((folder / "module.yaml").read_text()
-                                        .replace("version: 1", "version: 2"))
+    (folder / "module.yaml").write_text((folder / "module.yaml").read_text().replace("version: 1", "version: 2"))
     import_mini(app, folder)
     program = make.program(agency, requirements=[("module", SLUG)])
     with app.test_request_context():
@@ -106,8 +105,7 @@ def test_admin_stats_and_scoping(app, make, client) -> None:
         from lms.models import Program
 
         stats = services.module_stats(db.session.get(Program, program.id), SLUG)
-    assert (stats.attempts, stats.learners, stats.passed_attempts, stats.passed_learners) == (
-        3, 2, 1, 1)
+    assert (stats.attempts, stats.learners, stats.passed_attempts, stats.passed_learners) == (3, 2, 1, 1)
     assert stats.average_score == round(100 / 3, 1) and stats.pass_rate == 33.3
     assert len(stats.questions) == 4
     q01 = next(s for s in stats.questions if s.question.key == "q01")
@@ -138,8 +136,7 @@ def test_reading_a_lesson_counts_as_started(app, make) -> None:
     program = make.program(agency, requirements=[("module", SLUG)])
     reader, idle = make.user(agency), make.user(agency)
     with app.app_context():
-        services.mark_lesson_read(db.session.get(User, reader.id),
-                                  services.active_module(SLUG).lessons[0])
+        services.mark_lesson_read(db.session.get(User, reader.id), services.active_module(SLUG).lessons[0])
         db.session.commit()
         kind = registry().get("module")
         assert list(db.session.scalars(kind.started_user_ids(SLUG, program.id))) == [reader.id]

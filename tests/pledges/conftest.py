@@ -19,16 +19,16 @@ from pledges.content import DEFAULT_KEY
 from tests.conftest import PASSWORD, login
 
 
-def png_bytes(width: int = 400, height: int = 150, blank: bool = False,
-              noise: bool = False) -> bytes:
+def png_bytes(width: int = 400, height: int = 150, blank: bool = False, noise: bool = False) -> bytes:
     image = Image.new("RGBA", (width, height), (255, 255, 255, 0))
     if noise:
         import os
 
         image = Image.frombytes("RGBA", (width, height), os.urandom(width * height * 4))
     elif not blank:
-        ImageDraw.Draw(image).line([(10, height - 10), (width // 2, 10), (width - 10, height - 20)],
-                                   fill=(0, 0, 0, 255), width=4)
+        ImageDraw.Draw(image).line(
+            [(10, height - 10), (width // 2, 10), (width - 10, height - 20)], fill=(0, 0, 0, 255), width=4
+        )
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return buffer.getvalue()
@@ -51,7 +51,7 @@ class Setup:
 
 
 @pytest.fixture
-def default_text(app) -> int:  # type: ignore[no-untyped-def]
+def default_text(app) -> int:
     with app.app_context():
         template = services.ensure_default_text()
         db.session.commit()
@@ -59,17 +59,17 @@ def default_text(app) -> int:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def setup(app, make, default_text) -> Setup:  # type: ignore[no-untyped-def]
+def setup(app, make, default_text) -> Setup:
     agency = make.agency(name="Pemerintah Kabupaten Contoh")
     unit = make.unit(agency, "Dinas Pendidikan")
-    learners = [make.user(agency, unit_id=unit.id, name=f"Pegawai Uji {i}", position="Guru")
-                for i in range(3)]
-    program = make.program(agency, requirements=[("pledge", DEFAULT_KEY)], title="Pilkada 2026",
-                           period="Pilkada Serentak")
+    learners = [make.user(agency, unit_id=unit.id, name=f"Pegawai Uji {i}", position="Guru") for i in range(3)]
+    program = make.program(
+        agency, requirements=[("pledge", DEFAULT_KEY)], title="Pilkada 2026", period="Pilkada Serentak"
+    )
     return Setup(agency, unit, program, learners)
 
 
-def open_form(client, path: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def open_form(client, path: str) -> dict[str, str]:
     html = client.get(path).get_data(as_text=True)
     csrf = re.search(r'id="csrf_token" name="csrf_token" type="hidden" value="([^"]+)"', html)
     token = re.search(r'id="form_token" name="form_token" type="hidden" value="([^"]+)"', html)
@@ -79,15 +79,17 @@ def open_form(client, path: str) -> dict[str, str]:  # type: ignore[no-untyped-d
 
 def good_data(form: dict[str, str], **overrides: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
-        **form, "commitments": [str(i) for i in range(1, 8)], "password": PASSWORD,
-        "signature": data_url(png_bytes()), "typed_name": "",
+        **form,
+        "commitments": [str(i) for i in range(1, 8)],
+        "password": PASSWORD,
+        "signature": data_url(png_bytes()),
+        "typed_name": "",
     }
     data.update(overrides)
     return data
 
 
-def sign(client, s: Setup, learner: User, **overrides: Any):  # type: ignore[no-untyped-def]
+def sign(client, s: Setup, learner: User, **overrides: Any):
     login(client, learner.nip)
     form = open_form(client, s.sign_path)
-    return client.post(s.sign_path, data=good_data(form, **overrides),
-                       headers={"User-Agent": "pytest-agent/1.0"})
+    return client.post(s.sign_path, data=good_data(form, **overrides), headers={"User-Agent": "pytest-agent/1.0"})

@@ -11,8 +11,7 @@ from tests.conftest import PASSWORD, screenshot
 
 
 @pytest.mark.browser
-def test_learner_draws_signature_on_phone_and_sees_requirement_met(app, browser, live_server,
-                                                                   setup):
+def test_learner_draws_signature_on_phone_and_sees_requirement_met(app, browser, live_server, setup):
     learner = setup.learners[0]
     context = browser.new_context(viewport={"width": 360, "height": 740}, locale="id-ID")
     page = context.new_page()

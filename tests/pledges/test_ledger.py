@@ -41,17 +41,26 @@ def sign_as(user_id: int, program_id: int, typed: bool = False) -> PledgeSignatu
     user = db.session.get(User, user_id)
     program = db.session.get(Program, program_id)
     template = services.text_for(DEFAULT_KEY, program.agency_id)
-    sig, created = services.sign_pledge(user, program, template, services.SignInput(
-        form_token=services.form_token_for(user, program, template),
-        ticked=[str(c["id"]) for c in template.commitments], password=PASSWORD,
-        signature_data_url=None if typed else data_url(png_bytes()),
-        typed_name=user.name if typed else None, ip="10.0.0.7", user_agent="test"))
+    sig, created = services.sign_pledge(
+        user,
+        program,
+        template,
+        services.SignInput(
+            form_token=services.form_token_for(user, program, template),
+            ticked=[str(c["id"]) for c in template.commitments],
+            password=PASSWORD,
+            signature_data_url=None if typed else data_url(png_bytes()),
+            typed_name=user.name if typed else None,
+            ip="10.0.0.7",
+            user_agent="test",
+        ),
+    )
     assert created
     return sig
 
 
 @pytest.fixture
-def ledger(app, make, default_text) -> Ledger:  # type: ignore[no-untyped-def]
+def ledger(app, make, default_text) -> Ledger:
     a, b = make.agency(), make.agency()
     u1, u2 = make.unit(a), make.unit(a)
     users = [make.user(a, unit_id=u1.id) for _ in range(4)]
@@ -60,8 +69,9 @@ def ledger(app, make, default_text) -> Ledger:  # type: ignore[no-untyped-def]
     with app.app_context():
         other = services.create_agency_version(
             db.session.get(type(b), b.id),
-            services.TextInput(key=DEFAULT_KEY, title_id="T", title_en="T", preamble_id="P",
-                                   preamble_en="P"), db.session.get(User, users[0].id))
+            services.TextInput(key=DEFAULT_KEY, title_id="T", title_en="T", preamble_id="P", preamble_en="P"),
+            db.session.get(User, users[0].id),
+        )
         for i, user in enumerate(users[:3]):
             sign_as(user.id, p1.id, typed=(i == 1))
         db.session.commit()
@@ -69,14 +79,14 @@ def ledger(app, make, default_text) -> Ledger:  # type: ignore[no-untyped-def]
     return Ledger([p1.id, p2.id], [u.id for u in users], [a.id, b.id], [u1.id, u2.id], other_id)
 
 
-def verify(app):  # type: ignore[no-untyped-def]
+def verify(app):
     result = app.test_cli_runner().invoke(args=["pledges", "verify-ledger"])
     if result.exception and not isinstance(result.exception, SystemExit):
         raise result.exception
     return result.exit_code, result.output
 
 
-def raw(app, sql: str, **params):  # type: ignore[no-untyped-def]
+def raw(app, sql: str, **params):
     with app.app_context():
         db.session.execute(text(sql), params)
         db.session.commit()
@@ -88,11 +98,10 @@ TRIGGER = "pledges_ledger_no_update_delete"
 def _trigger(enabled: bool) -> None:
     """PostgreSQL: switch the ledger's append-only trigger on or off (in the open transaction)."""
     if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text(f"ALTER TABLE pledges_ledger {'ENABLE' if enabled else 'DISABLE'} "
-                                f"TRIGGER {TRIGGER}"))
+        db.session.execute(text(f"ALTER TABLE pledges_ledger {'ENABLE' if enabled else 'DISABLE'} TRIGGER {TRIGGER}"))
 
 
-def tamper(app, *statements: str | tuple[str, dict]) -> None:  # type: ignore[type-arg]
+def tamper(app, *statements: str | tuple[str, dict]) -> None:
     """Run forged statements on the ledger tables as an attacker with the owner's rights would:
     on PostgreSQL with the append-only trigger switched off, then on again."""
     with app.app_context():
@@ -124,13 +133,18 @@ def test_empty_ledger_passes(app):
     assert code == 0 and "OK: 0 entries" in output
 
 
-def _mutated(column: sa.Column, value, ledger: Ledger):  # type: ignore[no-untyped-def]
+def _mutated(column: sa.Column, value, ledger: Ledger):
     """A different but well-formed value for one stored column (what a forger would write)."""
     name = column.name
     kind = column.type.impl if isinstance(column.type, sa.TypeDecorator) else column.type
-    fk = {"user_id": ledger.user_ids[3], "program_id": ledger.program_ids[1],
-          "agency_id": ledger.agency_ids[1], "unit_id": ledger.unit_ids[1],
-          "text_id": ledger.other_text_id, "signature_id": None}
+    fk = {
+        "user_id": ledger.user_ids[3],
+        "program_id": ledger.program_ids[1],
+        "agency_id": ledger.agency_ids[1],
+        "unit_id": ledger.unit_ids[1],
+        "text_id": ledger.other_text_id,
+        "signature_id": None,
+    }
     if name in fk:
         return fk[name]
     if isinstance(kind, sa.JSON):
@@ -166,10 +180,14 @@ def test_edit_of_any_signature_field_is_detected(app, ledger, column):
     table = PledgeSignature.__table__
     with app.app_context():
         sig_id, value = db.session.execute(
-            select(table.c.id, sa.literal_column(column)).order_by(table.c.id).offset(1)
-            .limit(1)).one()
-    raw(app, f"UPDATE pledges_signatures SET {column} = :v WHERE id = :id",
-        v=_mutated(table.c[column], value, ledger), id=sig_id)
+            select(table.c.id, sa.literal_column(column)).order_by(table.c.id).offset(1).limit(1)
+        ).one()
+    raw(
+        app,
+        f"UPDATE pledges_signatures SET {column} = :v WHERE id = :id",
+        v=_mutated(table.c[column], value, ledger),
+        id=sig_id,
+    )
     code, output = verify(app)
     assert code == 1, f"editing {column} went unnoticed: {output}"
     assert "entry seq 2" in output
@@ -179,8 +197,7 @@ def test_edit_of_any_signature_field_is_detected(app, ledger, column):
 def test_edit_of_any_ledger_field_is_detected(app, ledger, column):
     table = LedgerEntry.__table__
     with app.app_context():
-        value = db.session.scalar(select(sa.literal_column(column)).select_from(table)
-                                  .where(table.c.seq == 2))
+        value = db.session.scalar(select(sa.literal_column(column)).select_from(table).where(table.c.seq == 2))
     new = _mutated(table.c[column], value, ledger)
     if column == "seq":
         new = 7
@@ -213,9 +230,13 @@ def test_deleted_last_entry_is_detected(app, ledger):
 
 def test_truncation_below_a_checkpoint_is_detected(app, ledger):
     assert app.test_cli_runner().invoke(args=["pledges", "checkpoint"]).exit_code == 0
-    tamper(app, "DELETE FROM pledges_ledger WHERE seq = 3", "DELETE FROM pledges_ledger_head",
-           # also hide the orphan by removing the signature (its entry is gone already)
-           "DELETE FROM pledges_signatures WHERE id = (SELECT max(id) FROM pledges_signatures)")
+    tamper(
+        app,
+        "DELETE FROM pledges_ledger WHERE seq = 3",
+        "DELETE FROM pledges_ledger_head",
+        # also hide the orphan by removing the signature (its entry is gone already)
+        "DELETE FROM pledges_signatures WHERE id = (SELECT max(id) FROM pledges_signatures)",
+    )
     code, output = verify(app)
     assert code == 1 and "checkpoint" in output and "covers 3 entries" in output
 
@@ -230,18 +251,23 @@ def test_inserted_entry_with_consistent_hashes_is_detected(app, ledger):
         record["identity"]["name"] = "Pegawai Fiktif"
         forged = ledger_.canonical_json(record)
         forged_hash = sha256_hex(forged)
-        cols = {c.name: getattr(sig, c.name) for c in PledgeSignature.__table__.columns
-                if c.name != "id"}
-        cols.update(user_id=ledger.user_ids[3], canonical_record=forged,
-                    record_sha256=forged_hash, identity=record["identity"])
-        new_id = db.session.execute(
-            PledgeSignature.__table__.insert().values(**cols)).inserted_primary_key[0]
+        cols = {c.name: getattr(sig, c.name) for c in PledgeSignature.__table__.columns if c.name != "id"}
+        cols.update(
+            user_id=ledger.user_ids[3], canonical_record=forged, record_sha256=forged_hash, identity=record["identity"]
+        )
+        new_id = db.session.execute(PledgeSignature.__table__.insert().values(**cols)).inserted_primary_key[0]
         seq = head.seq + 1
-        db.session.execute(LedgerEntry.__table__.insert().values(
-            seq=seq, kind="signature", signature_id=new_id, record_hash=forged_hash,
-            prev_hash=head.entry_hash, entry_hash=ledger_.entry_hash(seq, head.entry_hash,
-                                                                      forged_hash),
-            created_at=head.created_at))
+        db.session.execute(
+            LedgerEntry.__table__.insert().values(
+                seq=seq,
+                kind="signature",
+                signature_id=new_id,
+                record_hash=forged_hash,
+                prev_hash=head.entry_hash,
+                entry_hash=ledger_.entry_hash(seq, head.entry_hash, forged_hash),
+                created_at=head.created_at,
+            )
+        )
         db.session.commit()
     code, output = verify(app)
     assert code == 1 and "entry seq 4" in output
@@ -251,14 +277,20 @@ def test_entry_inserted_in_the_middle_is_detected(app, ledger):
     with app.app_context():
         _trigger(False)
         for seq in (3, 2):
-            db.session.execute(text("UPDATE pledges_ledger SET seq = seq + 1 WHERE seq = :s"),
-                               {"s": seq})
+            db.session.execute(text("UPDATE pledges_ledger SET seq = seq + 1 WHERE seq = :s"), {"s": seq})
         prev = db.session.scalar(select(LedgerEntry.entry_hash).where(LedgerEntry.seq == 1))
         record_hash = "ab" * 32
-        db.session.execute(LedgerEntry.__table__.insert().values(
-            seq=2, kind="signature", signature_id=None, record_hash=record_hash, prev_hash=prev,
-            entry_hash=ledger_.entry_hash(2, prev, record_hash),
-            created_at=dt.datetime.now(dt.UTC)))
+        db.session.execute(
+            LedgerEntry.__table__.insert().values(
+                seq=2,
+                kind="signature",
+                signature_id=None,
+                record_hash=record_hash,
+                prev_hash=prev,
+                entry_hash=ledger_.entry_hash(2, prev, record_hash),
+                created_at=dt.datetime.now(dt.UTC),
+            )
+        )
         _trigger(True)
         db.session.commit()
     code, output = verify(app)
@@ -266,9 +298,12 @@ def test_entry_inserted_in_the_middle_is_detected(app, ledger):
 
 
 def test_reordered_entries_are_detected(app, ledger):
-    tamper(app, "UPDATE pledges_ledger SET seq = -1 WHERE seq = 2",
-           "UPDATE pledges_ledger SET seq = 2 WHERE seq = 3",
-           "UPDATE pledges_ledger SET seq = 3 WHERE seq = -1")
+    tamper(
+        app,
+        "UPDATE pledges_ledger SET seq = -1 WHERE seq = 2",
+        "UPDATE pledges_ledger SET seq = 2 WHERE seq = 3",
+        "UPDATE pledges_ledger SET seq = 3 WHERE seq = -1",
+    )
     code, output = verify(app)
     assert code == 1 and "entry seq 2" in output and "prev_hash" in output
 
@@ -324,8 +359,7 @@ def test_concurrent_signing_keeps_one_linear_chain(app, make, default_text):
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
 
-    threads = [threading.Thread(target=worker, args=([u.id for u in users[i::threads_n]],))
-               for i in range(threads_n)]
+    threads = [threading.Thread(target=worker, args=([u.id for u in users[i::threads_n]],)) for i in range(threads_n)]
     for t in threads:
         t.start()
     for t in threads:
@@ -333,8 +367,9 @@ def test_concurrent_signing_keeps_one_linear_chain(app, make, default_text):
     assert not errors, errors
     total = len(users) * len(programs)
     with app.app_context():
-        rows = db.session.execute(select(LedgerEntry.seq, LedgerEntry.prev_hash,
-                                         LedgerEntry.entry_hash).order_by(LedgerEntry.seq)).all()
+        rows = db.session.execute(
+            select(LedgerEntry.seq, LedgerEntry.prev_hash, LedgerEntry.entry_hash).order_by(LedgerEntry.seq)
+        ).all()
     assert [r.seq for r in rows] == list(range(1, total + 1))
     assert rows[0].prev_hash == ledger_.GENESIS_HASH
     assert all(rows[i].prev_hash == rows[i - 1].entry_hash for i in range(1, total))

@@ -37,7 +37,7 @@ def _pdf_text(data: bytes) -> str:
     return _words(" ".join(page.extract_text() or "" for page in reader.pages))
 
 
-def _signed_then_edited(app, client, setup):  # type: ignore[no-untyped-def]
+def _signed_then_edited(app, client, setup):
     with app.app_context():
         db.session.get(Program, setup.program.id).deadline = OLD_DEADLINE
         db.session.commit()
@@ -48,8 +48,7 @@ def _signed_then_edited(app, client, setup):  # type: ignore[no-untyped-def]
         stored = sig.shown_text
         assert "Pilkada Serentak tahun 2026" in stored
         program = db.session.get(Program, setup.program.id)
-        program.title, program.period, program.deadline = (
-            "Pemilu Baru Sekali", "Pemungutan Suara Ulang", NEW_DEADLINE)
+        program.title, program.period, program.deadline = ("Pemilu Baru Sekali", "Pemungutan Suara Ulang", NEW_DEADLINE)
         db.session.get(Agency, setup.agency.id).name = "Pemerintah Kota Lain"
         db.session.commit()
         return sig.id, stored
@@ -72,8 +71,7 @@ def _assert_shows_signed_text(shown: str, stored: str) -> None:
             assert _words(line) in shown, line
 
 
-def test_receipt_page_pdf_and_evidence_show_the_stored_text_after_the_program_is_edited(
-        app, client, make, setup):
+def test_receipt_page_pdf_and_evidence_show_the_stored_text_after_the_program_is_edited(app, client, make, setup):
     sig_id, stored = _signed_then_edited(app, client, setup)
 
     page = client.get(f"/pledges/receipts/{sig_id}")

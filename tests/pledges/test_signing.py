@@ -25,20 +25,20 @@ from tests.conftest import login
 from tests.pledges.conftest import data_url, good_data, open_form, png_bytes, sign
 
 
-def counts(app) -> tuple[int, int, int]:  # type: ignore[no-untyped-def]
+def counts(app) -> tuple[int, int, int]:
     with app.app_context():
-        return (db.session.scalar(select(func.count()).select_from(PledgeSignature)),
-                db.session.scalar(select(func.count()).select_from(LedgerEntry)),
-                db.session.scalar(select(func.count()).select_from(AuditLog).where(
-                    AuditLog.action.like("pledge%"))))
+        return (
+            db.session.scalar(select(func.count()).select_from(PledgeSignature)),
+            db.session.scalar(select(func.count()).select_from(LedgerEntry)),
+            db.session.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action.like("pledge%"))),
+        )
 
 
-def test_drawn_signature_stores_sealed_evidence_ledger_entry_and_meets_requirement(app, client,
-                                                                                     setup):
+def test_drawn_signature_stores_sealed_evidence_ledger_entry_and_meets_requirement(app, client, setup):
     learner = setup.learners[0]
     received = []
 
-    def on_signed(sender, **kw):  # type: ignore[no-untyped-def]
+    def on_signed(sender, **kw):
         received.append(kw)
 
     pledge_signed.connect(on_signed, sender=app, weak=False)
@@ -92,13 +92,16 @@ def test_typed_name_is_the_keyboard_path_and_matches_case_insensitively(app, cli
 
 def png_declaring(width: int, height: int) -> bytes:
     """A small PNG whose header declares ``width`` × ``height`` (a decompression bomb's header)."""
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (struct.pack(">I", len(data)) + kind + data
-                + struct.pack(">I", zlib.crc32(kind + data)))
 
-    return (b"\x89PNG\r\n\x1a\n"
-            + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(b"\x00" * 4096)) + chunk(b"IEND", b""))
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(b"\x00" * 4096))
+        + chunk(b"IEND", b"")
+    )
 
 
 def _big_png() -> bytes:
@@ -110,30 +113,22 @@ def _big_png() -> bytes:
 BAD_INPUTS = {
     "empty signature": ({"signature": "", "typed_name": ""}, "Tanda tangan masih kosong"),
     "blank canvas": ({"signature": data_url(png_bytes(blank=True))}, "Tanda tangan masih kosong"),
-    "not a png (jpeg)": ({"signature": "data:image/jpeg;base64,/9j/4AAQSkZJRg=="},
-                         "harus berupa gambar PNG"),
-    "png magic but garbage": (
-        {"signature": data_url(b"\x89PNG\r\n\x1a\n" + b"garbage" * 50)}, "rusak"),
-    "png prefix, other bytes": ({"signature": data_url(b"GIF89a" + b"\0" * 100)},
-                                "harus berupa gambar PNG"),
+    "not a png (jpeg)": ({"signature": "data:image/jpeg;base64,/9j/4AAQSkZJRg=="}, "harus berupa gambar PNG"),
+    "png magic but garbage": ({"signature": data_url(b"\x89PNG\r\n\x1a\n" + b"garbage" * 50)}, "rusak"),
+    "png prefix, other bytes": ({"signature": data_url(b"GIF89a" + b"\0" * 100)}, "harus berupa gambar PNG"),
     "bad base64": ({"signature": "data:image/png;base64,@@@"}, "rusak"),
     "too large": ({"signature": data_url(_big_png())}, "terlalu besar"),
     "too small": ({"signature": data_url(png_bytes(100, 50))}, "Ukuran gambar"),
     "too tall": ({"signature": data_url(png_bytes(400, 1200))}, "Ukuran gambar"),
-    "header declares 20000 x 20000": ({"signature": data_url(png_declaring(20000, 20000))},
-                                      "Ukuran gambar"),
-    "header declares 10000 x 10000": ({"signature": data_url(png_declaring(10000, 10000))},
-                                      "Ukuran gambar"),
+    "header declares 20000 x 20000": ({"signature": data_url(png_declaring(20000, 20000))}, "Ukuran gambar"),
+    "header declares 10000 x 10000": ({"signature": data_url(png_declaring(10000, 10000))}, "Ukuran gambar"),
     "header declares 0 x 0": ({"signature": data_url(png_declaring(0, 0))}, "Ukuran gambar"),
-    "header declares 2^31 x 1": ({"signature": data_url(png_declaring(2**31, 1))},
-                                 "Ukuran gambar"),
+    "header declares 2^31 x 1": ({"signature": data_url(png_declaring(2**31, 1))}, "Ukuran gambar"),
     "wrong password": ({"password": "not-my-password"}, "Kata sandi salah"),
     "empty password": ({"password": ""}, "Kata sandi salah"),
     "missing commitment": ({"commitments": ["1", "2", "3", "4", "5", "6"]}, "Centang setiap"),
-    "unknown commitment": ({"commitments": [str(i) for i in range(1, 8)] + ["99"]},
-                           "Centang setiap"),
-    "typed name of someone else": ({"signature": "", "typed_name": "Orang Lain"},
-                                   "harus sama dengan nama akun"),
+    "unknown commitment": ({"commitments": [str(i) for i in range(1, 8)] + ["99"]}, "Centang setiap"),
+    "typed name of someone else": ({"signature": "", "typed_name": "Orang Lain"}, "harus sama dengan nama akun"),
     "forged form token": ({"form_token": "forged.token.value"}, "Formulir tidak sah"),
 }
 
@@ -177,10 +172,19 @@ def test_double_submit_and_replay_create_one_signature(app, client, setup):
     with app.app_context():  # the service itself is idempotent too
         sig = db.session.scalar(select(PledgeSignature))
         again, created = services.sign_pledge(
-            sig.user, sig.program, sig.pledge_text,
-            services.SignInput(form_token=form["form_token"], ticked=[], password="",
-                               signature_data_url=None, typed_name=None, ip=None,
-                               user_agent=None))
+            sig.user,
+            sig.program,
+            sig.pledge_text,
+            services.SignInput(
+                form_token=form["form_token"],
+                ticked=[],
+                password="",
+                signature_data_url=None,
+                typed_name=None,
+                ip=None,
+                user_agent=None,
+            ),
+        )
         assert again.id == sig.id and created is False
     assert counts(app)[:2] == (1, 1)
 
@@ -226,8 +230,7 @@ def test_learner_cannot_sign_a_program_that_is_not_theirs(app, client, make, set
     assert client.get(f"/pledges/programs/{setup.program.id}/other-key/sign").status_code == 404
 
 
-def test_admin_sees_signed_and_unsigned_and_opens_evidence_other_agency_gets_404(app, client,
-                                                                                  make, setup):
+def test_admin_sees_signed_and_unsigned_and_opens_evidence_other_agency_gets_404(app, client, make, setup):
     response = sign(client, setup, setup.learners[0])
     sig_id = int(re.search(r"/receipts/(\d+)", response.location).group(1))
     admin = make.admin(setup.agency)
@@ -265,21 +268,28 @@ def test_agency_makes_a_new_version_old_versions_stay_unchanged(app, client, mak
     path = f"/admin/agencies/{setup.agency.id}/pledge-texts"
     html = own.get(path).get_data(as_text=True)
     csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
-    data = {"csrf_token": csrf, "key": DEFAULT_KEY, "title_id": "Pakta Integritas {agency}",
-            "title_en": "Integrity Pact of {agency}", "preamble_id": "Saya berjanji:",
-            "preamble_en": "I promise:", "signer_name": "Drs. Kepala", "signer_title": "Bupati",
-            "extra_clauses": "Menjaga kerahasiaan data pemilih. | Keep voter data confidential."}
+    data = {
+        "csrf_token": csrf,
+        "key": DEFAULT_KEY,
+        "title_id": "Pakta Integritas {agency}",
+        "title_en": "Integrity Pact of {agency}",
+        "preamble_id": "Saya berjanji:",
+        "preamble_en": "I promise:",
+        "signer_name": "Drs. Kepala",
+        "signer_title": "Bupati",
+        "extra_clauses": "Menjaga kerahasiaan data pemilih. | Keep voter data confidential.",
+    }
     bad = own.post(path, data={**data, "extra_clauses": "tanpa terjemahan"})
     assert bad.status_code == 400 and "teks Indonesia | teks Inggris" in bad.get_data(as_text=True)
     assert own.post(path, data=data).status_code == 302
     assert own.post(path, data=data).status_code == 302
     with app.app_context():
-        versions = db.session.scalars(select(PledgeText).where(
-            PledgeText.agency_id == setup.agency.id).order_by(PledgeText.version)).all()
+        versions = db.session.scalars(
+            select(PledgeText).where(PledgeText.agency_id == setup.agency.id).order_by(PledgeText.version)
+        ).all()
         assert [v.version for v in versions] == [1, 2]
         assert len(versions[1].commitments) == 8
-        assert versions[1].text_sha256 == hashlib.sha256(
-            versions[1].canonical_text.encode()).hexdigest()
+        assert versions[1].text_sha256 == hashlib.sha256(versions[1].canonical_text.encode()).hexdigest()
         signed = db.session.scalar(select(PledgeSignature))
         signed.pledge_text.title_id = "changed"
         with pytest.raises(ValueError, match="immutable"):
@@ -287,8 +297,7 @@ def test_agency_makes_a_new_version_old_versions_stay_unchanged(app, client, mak
         db.session.rollback()
     # The next learner signs the agency's newest version, with its extra clause.
     second = app.test_client()
-    response = sign(second, setup, setup.learners[1],
-                    commitments=[str(i) for i in range(1, 9)])
+    response = sign(second, setup, setup.learners[1], commitments=[str(i) for i in range(1, 9)])
     assert response.status_code == 302
     with app.app_context():
         sig = db.session.scalars(select(PledgeSignature).order_by(PledgeSignature.id)).all()[-1]
@@ -311,8 +320,7 @@ def test_public_checkpoints_page_lists_signed_checkpoints(app, client, setup):
     assert head in body
     data = public.get("/pledges/checkpoints.json").get_json()["checkpoints"][0]
     assert data["size"] == 1 and data["head_hash"] == head
-    statement = ledger_.canonical_json({k: data[k] for k in (
-        "type", "size", "head_hash", "merkle_root", "time")})
+    statement = ledger_.canonical_json({k: data[k] for k in ("type", "size", "head_hash", "merkle_root", "time")})
     with app.app_context():
         assert keys.verify(data["kid"], statement.encode(), base64.b64decode(data["signature"]))
 
@@ -335,34 +343,35 @@ def test_signing_page_in_english(app, client, setup):
     assert "Sign the pact" in page and "Clear and redo" in page
 
 
-def test_client_ip_honours_x_forwarded_for_only_behind_a_trusted_proxy(app, client, setup,
-                                                                          database_url):
+def test_client_ip_honours_x_forwarded_for_only_behind_a_trusted_proxy(app, client, setup, database_url):
     from lms import create_app
 
     login(client, setup.learners[0].nip)
     form = open_form(client, setup.sign_path)
-    client.post(setup.sign_path, data=good_data(form),
-                headers={"X-Forwarded-For": "203.0.113.66"})
-    proxied_app = create_app({"TESTING": True, "SECRET_KEY": "test-secret-key",
-                              "SQLALCHEMY_DATABASE_URI": database_url, "TRUSTED_PROXIES": 1})
+    client.post(setup.sign_path, data=good_data(form), headers={"X-Forwarded-For": "203.0.113.66"})
+    proxied_app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret-key",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "TRUSTED_PROXIES": 1,
+        }
+    )
     proxied = proxied_app.test_client()
     login(proxied, setup.learners[1].nip)
     form = open_form(proxied, setup.sign_path)
-    proxied.post(setup.sign_path, data=good_data(form),
-                 headers={"X-Forwarded-For": "203.0.113.9"})
+    proxied.post(setup.sign_path, data=good_data(form), headers={"X-Forwarded-For": "203.0.113.9"})
     with proxied_app.app_context():
         from lms.db import db as proxied_db
 
         proxied_db.engine.dispose()
     with app.app_context():
-        ips = dict(db.session.execute(
-            select(PledgeSignature.user_id, PledgeSignature.client_ip)).all())
+        ips = dict(db.session.execute(select(PledgeSignature.user_id, PledgeSignature.client_ip)).all())
     assert ips[setup.learners[0].id] == "127.0.0.1"  # no trusted proxy: header ignored
     assert ips[setup.learners[1].id] == "203.0.113.9"
 
 
-def test_program_edited_after_the_form_opened_refuses_and_shows_the_new_text(app, client,
-                                                                            setup):
+def test_program_edited_after_the_form_opened_refuses_and_shows_the_new_text(app, client, setup):
     """The form token holds the SHA-256 of the text shown: when an admin renames the program's
     election between opening and submitting, nothing is signed and the new text is shown."""
     from lms.models import Program
@@ -388,8 +397,7 @@ def test_program_edited_after_the_form_opened_refuses_and_shows_the_new_text(app
         assert "Pemilu Ulang" in sig.shown_text
 
 
-def test_new_text_version_after_the_form_opened_is_refused_as_a_changed_text(app, client, make,
-                                                                             setup):
+def test_new_text_version_after_the_form_opened_is_refused_as_a_changed_text(app, client, make, setup):
     learner = setup.learners[0]
     login(client, learner.nip)
     form = open_form(client, setup.sign_path)
@@ -398,9 +406,15 @@ def test_new_text_version_after_the_form_opened_is_refused_as_a_changed_text(app
 
         services.create_agency_version(
             db.session.get(Agency, setup.agency.id),
-            services.TextInput(key=DEFAULT_KEY, title_id="Pakta Baru", title_en="New pact",
-                               preamble_id="Saya berjanji:", preamble_en="I promise:"),
-            db.session.get(User, make.admin(setup.agency).id))
+            services.TextInput(
+                key=DEFAULT_KEY,
+                title_id="Pakta Baru",
+                title_en="New pact",
+                preamble_id="Saya berjanji:",
+                preamble_en="I promise:",
+            ),
+            db.session.get(User, make.admin(setup.agency).id),
+        )
         db.session.commit()
     response = client.post(setup.sign_path, data=good_data(form))
     assert response.status_code == 400
@@ -419,8 +433,7 @@ def test_pledge_texts_are_for_whole_agency_admins_only(app, make, setup):
     limited = make.admin(setup.agency)
     whole = make.admin(setup.agency)
     with app.app_context():
-        db.session.execute(insert(admin_units), [{"user_id": limited.id,
-                                                  "unit_id": setup.unit.id}])
+        db.session.execute(insert(admin_units), [{"user_id": limited.id, "unit_id": setup.unit.id}])
         db.session.commit()
     path = f"/admin/agencies/{setup.agency.id}/pledge-texts"
     unit_client = app.test_client()
@@ -448,8 +461,7 @@ def test_pledge_texts_page_never_writes_even_without_the_platform_default(app, m
 
 
 @pytest.mark.parametrize("recorded", ["link", "own", "missing"])
-def test_evidence_page_shows_whether_the_password_came_from_an_admin_link(app, client, make,
-                                                                         setup, recorded):
+def test_evidence_page_shows_whether_the_password_came_from_an_admin_link(app, client, make, setup, recorded):
     response = sign(client, setup, setup.learners[0])
     sig_id = int(re.search(r"/receipts/(\d+)", response.location).group(1))
     admin = make.admin(setup.agency)
@@ -458,8 +470,10 @@ def test_evidence_page_shows_whether_the_password_came_from_an_admin_link(app, c
         identity = dict(sig.identity)
         if recorded == "link":
             identity["password_set_via_admin_link"] = True
-            identity["password_admin_link"] = {"set_at": "2026-01-02T03:04:05.000000+00:00",
-                                               "issued_by_user_id": admin.id}
+            identity["password_admin_link"] = {
+                "set_at": "2026-01-02T03:04:05.000000+00:00",
+                "issued_by_user_id": admin.id,
+            }
         elif recorded == "missing":  # records sealed before these keys existed
             identity.pop("password_set_via_admin_link")
             identity.pop("password_admin_link")

@@ -19,41 +19,54 @@ from tests.conftest import PASSWORD
 from tests.pledges.conftest import data_url, png_bytes
 
 
-def _slow_signature_insert(session: Session, _context, _instances) -> None:  # type: ignore[no-untyped-def]
+def _slow_signature_insert(session: Session, _context, _instances) -> None:
     """Widen the gap between the existence check and the INSERT, so the race is not left to luck:
     without a lock held across both, each racer sees no signature and inserts its own."""
     if any(isinstance(obj, PledgeSignature) for obj in session.new):
         time.sleep(0.4)
 
 
-def _sign(app, user_id: int, program_id: int, template_id: int) -> bool:  # type: ignore[no-untyped-def]
+def _sign(app, user_id: int, program_id: int, template_id: int) -> bool:
     with app.test_request_context(method="POST"):
         user = db.session.get(User, user_id)
         program = db.session.get(Program, program_id)
         template = db.session.get(PledgeText, template_id)
-        _sig, created = services.sign_pledge(user, program, template, services.SignInput(
-            form_token=services.form_token_for(user, program, template),
-            ticked=[str(c["id"]) for c in template.commitments], password=PASSWORD,
-            signature_data_url=data_url(png_bytes()), typed_name=None, ip="10.0.0.9",
-            user_agent="race"))
+        _sig, created = services.sign_pledge(
+            user,
+            program,
+            template,
+            services.SignInput(
+                form_token=services.form_token_for(user, program, template),
+                ticked=[str(c["id"]) for c in template.commitments],
+                password=PASSWORD,
+                signature_data_url=data_url(png_bytes()),
+                typed_name=None,
+                ip="10.0.0.9",
+                user_agent="race",
+            ),
+        )
         db.session.commit()
         return created
 
 
-def _publish(app, agency_id: int, admin_id: int) -> int:  # type: ignore[no-untyped-def]
+def _publish(app, agency_id: int, admin_id: int) -> int:
     with app.app_context():
         template = services.create_agency_version(
             db.session.get(Agency, agency_id),
-            services.TextInput(key=DEFAULT_KEY, title_id="Pakta {agency}",
-                                   title_en="Pact of {agency}", preamble_id="Saya berjanji:",
-                                   preamble_en="I promise:"),
-            db.session.get(User, admin_id))
+            services.TextInput(
+                key=DEFAULT_KEY,
+                title_id="Pakta {agency}",
+                title_en="Pact of {agency}",
+                preamble_id="Saya berjanji:",
+                preamble_en="I promise:",
+            ),
+            db.session.get(User, admin_id),
+        )
         db.session.commit()
         return template.id
 
 
-def test_new_version_published_while_two_signings_race_gives_one_signature(app, make,
-                                                                            default_text):
+def test_new_version_published_while_two_signings_race_gives_one_signature(app, make, default_text):
     agency = make.agency()
     admin = make.admin(agency)
     program = make.program(agency, requirements=[("pledge", DEFAULT_KEY)])
@@ -93,9 +106,11 @@ def test_new_version_published_while_two_signings_race_gives_one_signature(app, 
         for learner in learners:
             start, racing = threading.Barrier(3), threading.Barrier(2)
             published.clear()
-            threads = [threading.Thread(target=old_version, args=(learner.id,)),
-                       threading.Thread(target=new_version, args=(learner.id,)),
-                       threading.Thread(target=publisher)]
+            threads = [
+                threading.Thread(target=old_version, args=(learner.id,)),
+                threading.Thread(target=new_version, args=(learner.id,)),
+                threading.Thread(target=publisher),
+            ]
             for t in threads:
                 t.start()
             for t in threads:
@@ -107,8 +122,7 @@ def test_new_version_published_while_two_signings_race_gives_one_signature(app, 
     assert created.count(True) == created.count(False) == len(learners)
     with app.app_context():
         for learner in learners:
-            sigs = db.session.scalars(select(PledgeSignature).where(
-                PledgeSignature.user_id == learner.id)).all()
+            sigs = db.session.scalars(select(PledgeSignature).where(PledgeSignature.user_id == learner.id)).all()
             assert len(sigs) == 1, [(s.text_id, s.text_version) for s in sigs]
         assert db.session.scalar(select(func.count()).select_from(LedgerEntry)) == len(learners)
     code = app.test_cli_runner().invoke(args=["pledges", "verify-ledger"])

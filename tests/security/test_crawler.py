@@ -23,16 +23,26 @@ from pledges.models import PledgeSignature
 from tests.conftest import csrf_token
 
 # Pages meant for everyone (they show only what a certificate or pledge holder agreed to publish).
-PUBLIC_PREFIXES = ("/static/", "/v/", "/verify", "/api/v1/certificates/", "/healthz", "/.well-known/",
-                   "/pledges/checkpoints", "/login", "/forgot", "/activate/", "/reset/")
+PUBLIC_PREFIXES = (
+    "/static/",
+    "/v/",
+    "/verify",
+    "/api/v1/certificates/",
+    "/healthz",
+    "/.well-known/",
+    "/pledges/checkpoints",
+    "/login",
+    "/forgot",
+    "/activate/",
+    "/reset/",
+)
 MAX_URLS = 400
 LINK_RE = re.compile(r'(?:href|action|src)="([^"#]+)"')
 
 
 def _login(client, identifier: str) -> None:
     token = csrf_token(client)
-    response = client.post("/login", data={"identifier": identifier, "password": DEMO_PASSWORD,
-                                           "csrf_token": token})
+    response = client.post("/login", data={"identifier": identifier, "password": DEMO_PASSWORD, "csrf_token": token})
     assert response.status_code == 302, f"demo login failed for {identifier}"
 
 
@@ -71,21 +81,19 @@ def demo(app):
     with app.app_context():
         list(seed_demo(app))
         bangka = db.session.scalar(select(Agency).where(Agency.code == "BANGKA"))
-        people = db.session.scalars(select(User).where(User.agency_id == bangka.id,
-                                                       User.role == Role.LEARNER)).all()
+        people = db.session.scalars(select(User).where(User.agency_id == bangka.id, User.role == Role.LEARNER)).all()
         secrets = {p.name for p in people} | {p.nip for p in people if p.nip}
         learner = next(p for p in people if p.nip == "199003152015032001")
         return {"secrets": secrets, "learner_nip": learner.nip, "learner_name": learner.name}
 
 
-def _body(response) -> str:  # type: ignore[no-untyped-def]
+def _body(response) -> str:
     """The response as text; a ZIP (an XLSX export, a certificate ZIP) as its file names and
     members, so names inside compressed files are found too."""
     data = response.get_data()
     if data.startswith(b"PK"):
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            parts = [*archive.namelist(), *(archive.read(n).decode("utf-8", "replace")
-                                            for n in archive.namelist())]
+            parts = [*archive.namelist(), *(archive.read(n).decode("utf-8", "replace") for n in archive.namelist())]
         return "\n".join(parts)
     return data.decode("utf-8", "replace")
 
@@ -149,30 +157,33 @@ LIMITED_UNIT = "Dinas Pendidikan"
 DETAIL_PATTERNS = (
     (re.compile(r"^/admin/agencies/\d+/staff/(\d+)(?:/|$)"), "user"),
     (re.compile(r"^/certificates/([A-Za-z0-9]+)\.pdf$"), "certificate"),
-    (re.compile(r"^/admin/agencies/\d+/certificates/(?!jobs/|design)([A-Za-z0-9]+)(?:/|$)"),
-     "certificate"),
+    (re.compile(r"^/admin/agencies/\d+/certificates/(?!jobs/|design)([A-Za-z0-9]+)(?:/|$)"), "certificate"),
     (re.compile(r"^/admin/signatures/(\d+)(?:/|$)"), "signature"),
     (re.compile(r"^/admin/agencies/\d+/certificates/jobs/(\d+)(?:\.json|/|$)"), "job"),
 )
 
 
-def _unit_admin(app) -> dict:  # type: ignore[type-arg]
+def _unit_admin(app) -> dict:
     """An admin of BANGKA limited to one unit, and what they must not see: the names and NIPs of
     BANGKA's learners in other units (minus any that also belong to someone of their unit)."""
     with app.app_context():
         bangka = db.session.scalar(select(Agency).where(Agency.code == "BANGKA"))
-        unit = db.session.scalar(select(Unit).where(Unit.agency_id == bangka.id,
-                                                    Unit.name == LIMITED_UNIT))
-        admin = User(agency_id=bangka.id, unit_id=unit.id, role=Role.AGENCY_ADMIN,
-                     employment_type=EmploymentType.NON_ASN, email=UNIT_ADMIN_EMAIL,
-                     name="Admin Unit Pendidikan", password_hash=hash_password(DEMO_PASSWORD),
-                     activated_at=utcnow())
+        unit = db.session.scalar(select(Unit).where(Unit.agency_id == bangka.id, Unit.name == LIMITED_UNIT))
+        admin = User(
+            agency_id=bangka.id,
+            unit_id=unit.id,
+            role=Role.AGENCY_ADMIN,
+            employment_type=EmploymentType.NON_ASN,
+            email=UNIT_ADMIN_EMAIL,
+            name="Admin Unit Pendidikan",
+            password_hash=hash_password(DEMO_PASSWORD),
+            activated_at=utcnow(),
+        )
         db.session.add(admin)
         db.session.flush()
         db.session.execute(admin_units.insert().values(user_id=admin.id, unit_id=unit.id))
         db.session.commit()
-        people = db.session.scalars(select(User).where(User.agency_id == bangka.id,
-                                                       User.role == Role.LEARNER)).all()
+        people = db.session.scalars(select(User).where(User.agency_id == bangka.id, User.role == Role.LEARNER)).all()
         own = [v for p in people if p.unit_id == unit.id for v in (p.name, p.nip) if v]
         others = {v for p in people if p.unit_id != unit.id for v in (p.name, p.nip) if v}
         secrets = {s for s in others if not any(s in o for o in own)}
@@ -192,23 +203,24 @@ def _owner_outside(app, url: str, outside: set[int]) -> bool:
             if kind == "user":
                 return int(key) in outside
             if kind == "certificate":
-                owner = db.session.scalar(select(Certificate.user_id)
-                                          .where(Certificate.code == key.upper()))
+                owner = db.session.scalar(select(Certificate.user_id).where(Certificate.code == key.upper()))
                 return owner in outside
             if kind == "signature":
-                return db.session.scalar(select(PledgeSignature.user_id)
-                                         .where(PledgeSignature.id == int(key))) in outside
+                return (
+                    db.session.scalar(select(PledgeSignature.user_id).where(PledgeSignature.id == int(key))) in outside
+                )
             requester = db.session.scalar(select(Job.requested_by_id).where(Job.id == int(key)))
             admin_id = db.session.scalar(select(User.id).where(User.email == UNIT_ADMIN_EMAIL))
             return requester != admin_id
     return False
 
 
-def _start_zip_job(app, client) -> str:  # type: ignore[no-untyped-def]
+def _start_zip_job(app, client) -> str:
     """A ZIP job of the whole-agency admin (it holds every unit's certificates)."""
     with app.app_context():
-        program = db.session.scalar(select(Program).join(Agency).where(
-            Agency.code == "BANGKA", Program.title == DEMO_PROGRAM_TITLE))
+        program = db.session.scalar(
+            select(Program).join(Agency).where(Agency.code == "BANGKA", Program.title == DEMO_PROGRAM_TITLE)
+        )
         listing = f"/admin/agencies/{program.agency_id}/certificates"
         path = f"/admin/programs/{program.id}/certificates.zip"
     response = client.post(path, data={"csrf_token": csrf_token(client, listing)})

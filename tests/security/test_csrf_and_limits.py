@@ -34,13 +34,16 @@ def test_every_state_changing_route_requires_a_csrf_token(app, make):
     assert not failures, "routes accepting requests without a CSRF token:\n" + "\n".join(failures)
 
 
-@pytest.mark.parametrize(("path", "setting"), [
-    ("/.well-known/ikrar-keys.json", "RATELIMIT_PUBLIC"),
-    ("/v/AAAAAAAAAAAAAAAAAAAAAAAAAA", "RATELIMIT_PUBLIC"),
-    ("/verify", "RATELIMIT_PUBLIC"),
-    ("/api/v1/certificates/AAAAAAAAAAAAAAAAAAAAAAAAAA", "RATELIMIT_PUBLIC"),
-    ("/pledges/checkpoints", "RATELIMIT_PUBLIC"),
-])
+@pytest.mark.parametrize(
+    ("path", "setting"),
+    [
+        ("/.well-known/ikrar-keys.json", "RATELIMIT_PUBLIC"),
+        ("/v/AAAAAAAAAAAAAAAAAAAAAAAAAA", "RATELIMIT_PUBLIC"),
+        ("/verify", "RATELIMIT_PUBLIC"),
+        ("/api/v1/certificates/AAAAAAAAAAAAAAAAAAAAAAAAAA", "RATELIMIT_PUBLIC"),
+        ("/pledges/checkpoints", "RATELIMIT_PUBLIC"),
+    ],
+)
 def test_public_endpoints_are_rate_limited(app, path, setting):
     client = app.test_client()
     old = app.config[setting]

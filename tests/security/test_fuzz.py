@@ -49,8 +49,11 @@ def test_pdf_dropped_on_the_verify_page(app, make, data):
         code = issue(app, make.user(agency), make.program(agency)).code
     client = app.test_client()
     token = csrf_token(client, f"/v/{code}/check")
-    response = client.post(f"/v/{code}/pdf", data={"csrf_token": token, "pdf": (io.BytesIO(data), "x.pdf")},
-                           content_type="multipart/form-data")
+    response = client.post(
+        f"/v/{code}/pdf",
+        data={"csrf_token": token, "pdf": (io.BytesIO(data), "x.pdf")},
+        content_type="multipart/form-data",
+    )
     _no_crash(response)
 
 
@@ -73,8 +76,10 @@ def test_staff_import_files(app, make, raw):
 
 
 @FUZZ
-@given(content=st.one_of(st.text(max_size=400), st.binary(max_size=400)),
-       target=st.sampled_from(["module.yaml", "questions.yaml", "data.yaml", "lessons/01-dasar.id.md"]))
+@given(
+    content=st.one_of(st.text(max_size=400), st.binary(max_size=400)),
+    target=st.sampled_from(["module.yaml", "questions.yaml", "data.yaml", "lessons/01-dasar.id.md"]),
+)
 def test_content_packs(tmp_path_factory, content, target):
     from modules.packs import PackInvalid, load_pack
 
@@ -89,8 +94,7 @@ def test_content_packs(tmp_path_factory, content, target):
 
 
 @FUZZ
-@given(q=st.text(max_size=80), page=st.text(max_size=12), status=st.text(max_size=12),
-       unit=st.text(max_size=8))
+@given(q=st.text(max_size=80), page=st.text(max_size=12), status=st.text(max_size=12), unit=st.text(max_size=8))
 def test_list_page_query_parameters(app, make, q, page, status, unit):
     from tests.conftest import login
 
@@ -100,14 +104,17 @@ def test_list_page_query_parameters(app, make, q, page, status, unit):
     client = app.test_client()
     login(client, admin.email)
     params = {"q": q, "page": page, "status": status, "unit": unit, "incomplete": page}
-    for path in (f"/admin/agencies/{agency.id}/staff", f"/admin/agencies/{agency.id}/certificates",
-                 f"/admin/programs/{program.id}/staff", f"/admin/programs/{program.id}"):
+    for path in (
+        f"/admin/agencies/{agency.id}/staff",
+        f"/admin/agencies/{agency.id}/certificates",
+        f"/admin/programs/{program.id}/staff",
+        f"/admin/programs/{program.id}",
+    ):
         _no_crash(client.get(path, query_string=params))
 
 
 @FUZZ
-@given(image=st.one_of(st.binary(max_size=3000), st.just(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)),
-       encoded=st.booleans())
+@given(image=st.one_of(st.binary(max_size=3000), st.just(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)), encoded=st.booleans())
 def test_signature_image_upload(app, make, image, encoded):
     """Whatever arrives as the drawn signature: a clear 400 and no signature stored."""
     import base64
@@ -132,10 +139,13 @@ def test_signature_image_upload(app, make, image, encoded):
 
     token = re.search(r'name="form_token"[^>]*value="([^"]+)"', html)
     commitments = re.findall(r'name="commitments" value="([^"]+)"', html)
-    payload = ("data:image/png;base64," + base64.b64encode(image).decode()) if encoded else \
-        image.decode("latin-1")
-    data = {"csrf_token": csrf_token(client, url), "password": PASSWORD, "signature": payload,
-            "commitments": commitments}
+    payload = ("data:image/png;base64," + base64.b64encode(image).decode()) if encoded else image.decode("latin-1")
+    data = {
+        "csrf_token": csrf_token(client, url),
+        "password": PASSWORD,
+        "signature": payload,
+        "commitments": commitments,
+    }
     if token:
         data["form_token"] = token.group(1)
     response = client.post(url, data=data)
@@ -145,8 +155,7 @@ def test_signature_image_upload(app, make, image, encoded):
 
 
 @FUZZ
-@given(width=st.integers(0, 2**32 - 1), height=st.integers(0, 2**32 - 1),
-       body=st.binary(max_size=64))
+@given(width=st.integers(0, 2**32 - 1), height=st.integers(0, 2**32 - 1), body=st.binary(max_size=64))
 def test_signature_png_header_sizes(app, width, height, body):
     """Whatever size a signature PNG's header declares (a decompression bomb declares 20000 ×
     20000): a PledgeError before anything is decoded, or an image of the allowed size."""
@@ -160,8 +169,12 @@ def test_signature_png_header_sizes(app, width, height, body):
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
-    png = (evidence.PNG_MAGIC + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0))
-           + chunk(b"IDAT", zlib.compress(b"\x00" * 2048 + body)) + chunk(b"IEND", b""))
+    png = (
+        evidence.PNG_MAGIC
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(b"\x00" * 2048 + body))
+        + chunk(b"IEND", b"")
+    )
     with app.app_context(), warnings.catch_warnings():
         warnings.simplefilter("error")  # a DecompressionBombWarning would fail the test
         try:
@@ -174,15 +187,43 @@ def test_signature_png_header_sizes(app, width, height, body):
 
 ODD = st.one_of(
     st.text(max_size=120),
-    st.sampled_from(["", "0", "-1", str(2**63), str(10**30), "9" * 5000, "NaN", "sNaN", "Infinity",
-                     "-Infinity", "1e999999", "9999-12-31", "0001-01-01", "99999-01-01",
-                     "2026-02-30", "2026-01-01", "\u0663", " ", "a" * 5000, "x\x00y"]),
+    st.sampled_from(
+        [
+            "",
+            "0",
+            "-1",
+            str(2**63),
+            str(10**30),
+            "9" * 5000,
+            "NaN",
+            "sNaN",
+            "Infinity",
+            "-Infinity",
+            "1e999999",
+            "9999-12-31",
+            "0001-01-01",
+            "99999-01-01",
+            "2026-02-30",
+            "2026-01-01",
+            "\u0663",
+            " ",
+            "a" * 5000,
+            "x\x00y",
+        ]
+    ),
 )
-PROGRAM_FIELDS = ("title", "period", "description", "starts_on", "deadline", "status", "unit_ids",
-                  "requirements")
+PROGRAM_FIELDS = ("title", "period", "description", "starts_on", "deadline", "status", "unit_ids", "requirements")
 STAFF_FIELDS = ("name", "employment_type", "nip", "email", "position", "unit_id")
-TEMPLATE_FIELDS = ("title_id", "title_en", "language", "primary_color", "accent_color",
-                   "signer_name", "signer_title", "jp_hours")
+TEMPLATE_FIELDS = (
+    "title_id",
+    "title_en",
+    "language",
+    "primary_color",
+    "accent_color",
+    "signer_name",
+    "signer_title",
+    "jp_hours",
+)
 
 
 def _counts() -> tuple[int, ...]:
@@ -192,9 +233,12 @@ def _counts() -> tuple[int, ...]:
 
 
 @FUZZ
-@given(form=st.sampled_from(["program", "staff", "unit", "design"]),
-       values=st.dictionaries(st.sampled_from(PROGRAM_FIELDS + STAFF_FIELDS + TEMPLATE_FIELDS
-                                              + ("parent_id",)), ODD, max_size=8))
+@given(
+    form=st.sampled_from(["program", "staff", "unit", "design"]),
+    values=st.dictionaries(
+        st.sampled_from(PROGRAM_FIELDS + STAFF_FIELDS + TEMPLATE_FIELDS + ("parent_id",)), ODD, max_size=8
+    ),
+)
 def test_admin_forms_with_odd_values(app, make, form, values):
     from tests.conftest import csrf_token, login
 
@@ -203,15 +247,24 @@ def test_admin_forms_with_odd_values(app, make, form, values):
     client = app.test_client()
     login(client, admin.email)
     base = f"/admin/agencies/{agency.id}"
-    path = {"program": f"{base}/programs/new", "staff": f"{base}/staff/new",
-            "unit": f"{base}/units", "design": f"{base}/certificates/design"}[form]
-    good = {"program": {"title": "P", "starts_on": "2026-01-01", "deadline": "2026-02-01",
-                        "status": "draft"},
-            "staff": {"name": "N", "employment_type": "non_asn", "email": "n@contoh.go.id",
-                      "unit_id": "0"},
-            "unit": {"name": "U", "parent_id": "0"},
-            "design": {"title_id": "S", "title_en": "C", "language": "id",
-                         "primary_color": "#0b5d3b", "accent_color": "#0b5d3b"}}[form]
+    path = {
+        "program": f"{base}/programs/new",
+        "staff": f"{base}/staff/new",
+        "unit": f"{base}/units",
+        "design": f"{base}/certificates/design",
+    }[form]
+    good = {
+        "program": {"title": "P", "starts_on": "2026-01-01", "deadline": "2026-02-01", "status": "draft"},
+        "staff": {"name": "N", "employment_type": "non_asn", "email": "n@contoh.go.id", "unit_id": "0"},
+        "unit": {"name": "U", "parent_id": "0"},
+        "design": {
+            "title_id": "S",
+            "title_en": "C",
+            "language": "id",
+            "primary_color": "#0b5d3b",
+            "accent_color": "#0b5d3b",
+        },
+    }[form]
     data = good | values | {"csrf_token": csrf_token(client, path)}
     with app.app_context():
         before = _counts()
@@ -233,21 +286,33 @@ def test_certificate_design_hours_that_are_no_number(app, make, value):
     client = app.test_client()
     login(client, admin.email)
     path = f"/admin/agencies/{agency.id}/certificates/design"
-    response = client.post(path, data={
-        "title_id": "S", "title_en": "C", "language": "id", "primary_color": "#0b5d3b",
-        "accent_color": "#0b5d3b", "jp_hours": value, "csrf_token": csrf_token(client, path)})
+    response = client.post(
+        path,
+        data={
+            "title_id": "S",
+            "title_en": "C",
+            "language": "id",
+            "primary_color": "#0b5d3b",
+            "accent_color": "#0b5d3b",
+            "jp_hours": value,
+            "csrf_token": csrf_token(client, path),
+        },
+    )
     assert response.status_code == 400
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(CertificateDesign)) == 0
 
 
-@pytest.mark.parametrize("old, new, key", [
-    ("time_limit_minutes: 20", "time_limit_minutes: 10000000000", "time_limit_minutes"),
-    ("max_attempts: 3", "max_attempts: 3000000000", "max_attempts"),
-    ("version: 1", "version: 3000000000", "version"),
-    ("jp_hours: 2", "jp_hours: .inf", "jp_hours"),
-    ("jp_hours: 2", "jp_hours: .nan", "jp_hours"),
-])
+@pytest.mark.parametrize(
+    "old, new, key",
+    [
+        ("time_limit_minutes: 20", "time_limit_minutes: 10000000000", "time_limit_minutes"),
+        ("max_attempts: 3", "max_attempts: 3000000000", "max_attempts"),
+        ("version: 1", "version: 3000000000", "version"),
+        ("jp_hours: 2", "jp_hours: .inf", "jp_hours"),
+        ("jp_hours: 2", "jp_hours: .nan", "jp_hours"),
+    ],
+)
 def test_quiz_settings_the_database_and_the_clock_cannot_hold(tmp_path, old, new, key):
     """A time limit of 10^10 minutes overflows ``now + limit`` when a quiz starts (a 500), and
     numbers over 2^31 - 1 overflow PostgreSQL's INTEGER when the pack is imported."""

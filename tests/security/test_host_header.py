@@ -31,8 +31,7 @@ class Inbox:
         return "250 OK"
 
     def bodies(self) -> list[str]:
-        return [email.message_from_bytes(m.content, policy=email.policy.default).get_content()
-                for m in self.messages]
+        return [email.message_from_bytes(m.content, policy=email.policy.default).get_content() for m in self.messages]
 
     def links(self) -> list[str]:
         return [m.group(0) for body in self.bodies() for m in re.finditer(r"\S+/(?:reset|activate)/\S+", body)]
@@ -68,7 +67,7 @@ def hosts_relaxed(app: Flask) -> Iterator[None]:
         app.config["TRUSTED_HOSTS"] = old
 
 
-def forged_post(client, path: str, data: dict):  # type: ignore[no-untyped-def]
+def forged_post(client, path: str, data: dict):
     """POST with ``Host: evil.example``, carrying the real session cookie (the test client only
     sends a cookie to the host it was set for), so nothing but the Host differs."""
     cookie = client.get_cookie("ikrar_session")
@@ -101,16 +100,15 @@ def test_forged_host_still_gets_a_base_url_link_that_works(app, client, make, in
     [link] = inbox.links()
     assert link.startswith(_base(app) + "reset/"), link
     assert "evil.example" not in "".join(inbox.bodies())
-    path = link[len(_base(app)) - 1:]
+    path = link[len(_base(app)) - 1 :]
     page = client.get(path)
     assert page.status_code == 200 and user.name in page.get_data(as_text=True)
-    data = {"password": "a-brand-new-pass", "confirm": "a-brand-new-pass",
-            "csrf_token": csrf_token(client, path)}
+    data = {"password": "a-brand-new-pass", "confirm": "a-brand-new-pass", "csrf_token": csrf_token(client, path)}
     assert client.post(path, data=data).status_code == 302
     assert login(client, user.nip, "a-brand-new-pass").status_code == 302
 
 
-def _admin_client(app, make, platform: bool = False):  # type: ignore[no-untyped-def]
+def _admin_client(app, make, platform: bool = False):
     agency = make.agency()
     admin = make.platform_admin() if platform else make.admin(agency)
     client = app.test_client()
@@ -121,8 +119,14 @@ def _admin_client(app, make, platform: bool = False):  # type: ignore[no-untyped
 def test_activation_and_staff_links_use_base_url(app, make, inbox):
     client, agency = _admin_client(app, make)
     path = f"/admin/agencies/{agency.id}/staff/new"
-    data = {"name": "Siti", "employment_type": "pns", "nip": "19900315 201503 2 001",
-            "email": "siti@x.go.id", "unit_id": "0", "csrf_token": csrf_token(client, path)}
+    data = {
+        "name": "Siti",
+        "employment_type": "pns",
+        "nip": "19900315 201503 2 001",
+        "email": "siti@x.go.id",
+        "unit_id": "0",
+        "csrf_token": csrf_token(client, path),
+    }
     assert forged_post(client, path, data).status_code == 400
     assert inbox.messages == []
     with hosts_relaxed(app):
@@ -139,8 +143,13 @@ def test_activation_and_staff_links_use_base_url(app, make, inbox):
 
 def test_agency_first_admin_link_uses_base_url(app, make, inbox):
     client, _agency = _admin_client(app, make, platform=True)
-    data = {"code": "BKD-Y", "name": "BKD Y", "admin_name": "Pak Budi", "admin_email": "budi@y.go.id",
-            "csrf_token": csrf_token(client, "/admin/agencies/new")}
+    data = {
+        "code": "BKD-Y",
+        "name": "BKD Y",
+        "admin_name": "Pak Budi",
+        "admin_email": "budi@y.go.id",
+        "csrf_token": csrf_token(client, "/admin/agencies/new"),
+    }
     with hosts_relaxed(app):
         assert forged_post(client, "/admin/agencies/new", data).status_code == 302
     [link] = inbox.links()
@@ -165,12 +174,10 @@ def test_external_url_keeps_a_base_path_prefix(app):
         for base in ("https://ikrar.example.go.id/portal", "https://ikrar.example.go.id/portal/"):
             app.config["BASE_URL"] = base
             with app.app_context():
-                assert external_url("auth.reset", token="abc") == \
-                    "https://ikrar.example.go.id/portal/reset/abc"
+                assert external_url("auth.reset", token="abc") == "https://ikrar.example.go.id/portal/reset/abc"
             # inside a request for another host and script root, the result is the same
             with app.test_request_context("/x", base_url="http://other.example/mounted"):
-                assert external_url("auth.reset", token="abc") == \
-                    "https://ikrar.example.go.id/portal/reset/abc"
+                assert external_url("auth.reset", token="abc") == "https://ikrar.example.go.id/portal/reset/abc"
         app.config["BASE_URL"] = "http://127.0.0.1:5000"
         with app.app_context():
             assert external_url("learner.home") == "http://127.0.0.1:5000/"
@@ -180,8 +187,11 @@ def test_external_url_keeps_a_base_path_prefix(app):
 
 def test_trusted_hosts_come_from_base_url():
     assert trusted_hosts({"BASE_URL": "https://ikrar.example.go.id:8443/p"}) == ["ikrar.example.go.id"]
-    assert trusted_hosts({"BASE_URL": "https://a.go.id", "TRUSTED_HOSTS_EXTRA": "10.0.0.5, b.go.id"}) \
-        == ["a.go.id", "10.0.0.5", "b.go.id"]
+    assert trusted_hosts({"BASE_URL": "https://a.go.id", "TRUSTED_HOSTS_EXTRA": "10.0.0.5, b.go.id"}) == [
+        "a.go.id",
+        "10.0.0.5",
+        "b.go.id",
+    ]
     # Test clients and the demo on a laptop answer on loopback names too.
     assert "127.0.0.1" in trusted_hosts({"BASE_URL": "https://a.go.id", "TESTING": True})
 
@@ -189,10 +199,17 @@ def test_trusted_hosts_come_from_base_url():
 def test_production_app_refuses_other_hosts(tmp_path):
     from lms import create_app
 
-    prod = create_app({"SECRET_KEY": "k" * 40, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/p.db",
-                       "BASE_URL": "https://ikrar.example.go.id"})
+    prod = create_app(
+        {
+            "SECRET_KEY": "k" * 40,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/p.db",
+            "BASE_URL": "https://ikrar.example.go.id",
+        }
+    )
     client = prod.test_client()
     assert client.get("/login", base_url="https://ikrar.example.go.id").status_code == 200
     assert client.get("/login", base_url="https://localhost").status_code == 400
-    assert client.get("/login", base_url="https://ikrar.example.go.id",
-                      headers={"Host": "evil.example"}).status_code == 400
+    assert (
+        client.get("/login", base_url="https://ikrar.example.go.id", headers={"Host": "evil.example"}).status_code
+        == 400
+    )

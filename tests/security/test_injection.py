@@ -4,8 +4,12 @@ import pytest
 
 from tests.conftest import csrf_token, login
 
-PAYLOADS = ['<script>alert(1)</script>', '<img src=x onerror=alert(1)>',
-            '"><svg onload=alert(1)>', "javascript:alert(1)"]
+PAYLOADS = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    '"><svg onload=alert(1)>',
+    "javascript:alert(1)",
+]
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)
@@ -17,9 +21,13 @@ def test_unit_staff_and_program_names_are_escaped(app, make, payload):
     admin = make.admin(agency)
     client = app.test_client()
     login(client, admin.email)
-    pages = [f"/admin/agencies/{agency.id}/units", f"/admin/agencies/{agency.id}/staff",
-             f"/admin/agencies/{agency.id}", f"/admin/programs/{program.id}",
-             f"/admin/programs/{program.id}/staff"]
+    pages = [
+        f"/admin/agencies/{agency.id}/units",
+        f"/admin/agencies/{agency.id}/staff",
+        f"/admin/agencies/{agency.id}",
+        f"/admin/programs/{program.id}",
+        f"/admin/programs/{program.id}/staff",
+    ]
     for path in pages:
         body = client.get(path).get_data(as_text=True)
         if payload.startswith(("<", '"')):
@@ -33,7 +41,8 @@ def test_unit_form_stores_payload_as_text(app, make):
     client = app.test_client()
     login(client, admin.email)
     path = f"/admin/agencies/{agency.id}/units"
-    response = client.post(path, data={"name": PAYLOADS[0], "parent_id": 0,
-                                       "csrf_token": csrf_token(client, path)}, follow_redirects=True)
+    response = client.post(
+        path, data={"name": PAYLOADS[0], "parent_id": 0, "csrf_token": csrf_token(client, path)}, follow_redirects=True
+    )
     body = response.get_data(as_text=True)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body and "<script>alert" not in body

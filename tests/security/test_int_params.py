@@ -37,19 +37,31 @@ def world(make):
     learner = make.user(agency)
     program = make.program(agency, requirements=[("pledge", "netralitas-asn")])
     return {
-        "agency": agency, "program": program, "learner": learner, "admin": make.admin(agency),
+        "agency": agency,
+        "program": program,
+        "learner": learner,
+        "admin": make.admin(agency),
         "root": make.platform_admin(),
         # real ids for the other parameters of a route, so only the one under test is bad
-        "ids": {"agency_id": agency.id, "program_id": program.id, "user_id": learner.id,
-                "attempt_id": 1, "signature_id": 1, "job_id": 1},
+        "ids": {
+            "agency_id": agency.id,
+            "program_id": program.id,
+            "user_id": learner.id,
+            "attempt_id": 1,
+            "signature_id": 1,
+            "job_id": 1,
+        },
     }
 
 
 def _clients(app, world):
     anonymous = app.test_client()
     yield "anonymous", anonymous
-    for role, who in (("learner", world["learner"].nip), ("agency admin", world["admin"].email),
-                      ("platform admin", world["root"].email)):
+    for role, who in (
+        ("learner", world["learner"].nip),
+        ("agency admin", world["admin"].email),
+        ("platform admin", world["root"].email),
+    ):
         client = app.test_client()
         login(client, who)
         yield role, client
@@ -129,13 +141,21 @@ def test_a_bad_page_number_shows_the_first_page(app, world, make):
 
 # --- NUL (PostgreSQL refuses it in text): no route parameter or file name carries one ----------
 
+
 def test_nul_in_a_text_route_parameter_is_no_route(app, world):
     client = app.test_client()
     login(client, world["admin"].email)
     aid = world["agency"].id
-    for path in (f"/admin/agencies/{aid}/certificates/A%00B", f"/admin/agencies/{aid}/staff/import/a%00b",
-                 "/modules/a%00b", "/modules/x/lessons/a%00", "/v/%00", "/api/v1/certificates/a%00b",
-                 f"/pledges/programs/{world['program'].id}/a%00/sign", "/static/a%00.css"):
+    for path in (
+        f"/admin/agencies/{aid}/certificates/A%00B",
+        f"/admin/agencies/{aid}/staff/import/a%00b",
+        "/modules/a%00b",
+        "/modules/x/lessons/a%00",
+        "/v/%00",
+        "/api/v1/certificates/a%00b",
+        f"/pledges/programs/{world['program'].id}/a%00/sign",
+        "/static/a%00.css",
+    ):
         assert client.get(path).status_code == 404, path
 
 
@@ -147,7 +167,9 @@ def test_nul_in_an_uploaded_file_name_is_a_400(app, world):
     client = app.test_client()
     login(client, world["admin"].email)
     path = f"/admin/agencies/{world['agency'].id}/staff/import"
-    response = client.post(path, data={"csrf_token": csrf_token(client, path),
-                                       "file": (io.BytesIO(b"NIP;Nama\n"), "staf\x00.csv")},
-                           content_type="multipart/form-data")
+    response = client.post(
+        path,
+        data={"csrf_token": csrf_token(client, path), "file": (io.BytesIO(b"NIP;Nama\n"), "staf\x00.csv")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 400

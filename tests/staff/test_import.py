@@ -21,16 +21,12 @@ def nip(i: int) -> str:
 
 
 def good_rows(n: int = 3) -> str:
-    return "".join(
-        f"{nip(i)};Pegawai {i};p{i}@contoh.go.id;Bagian Umum;Analis;PNS\n" for i in range(1, n + 1)
-    )
+    return "".join(f"{nip(i)};Pegawai {i};p{i}@contoh.go.id;Bagian Umum;Analis;PNS\n" for i in range(1, n + 1))
 
 
 def preview(app, agency, text: str, create_units: bool = False, filename: str = "s.csv"):
     with app.app_context():
-        return build_preview(
-            db.session.get(Agency, agency.id), filename, text.encode(), create_units
-        )
+        return build_preview(db.session.get(Agency, agency.id), filename, text.encode(), create_units)
 
 
 def do_import(app, agency, text: str, create_units: bool = False):
@@ -111,15 +107,11 @@ def test_all_or_nothing_and_reimport_changes_nothing(app, make):
         apply_import(ag, build_preview(ag, "s.csv", bad.encode()), None)
     assert users_of(app, agency) == []
 
-    counts = do_import(
-        app, agency, HEADER + good_rows(3) + ";Honorer Satu;h1@contoh.go.id;;;NON_ASN\n"
-    )
+    counts = do_import(app, agency, HEADER + good_rows(3) + ";Honorer Satu;h1@contoh.go.id;;;NON_ASN\n")
     assert counts == {"created": 4, "updated": 0, "unchanged": 0, "units_created": 0}
     before = users_of(app, agency)
     assert len(before) == 4 and all(r[6] is None for r in before)  # no password until activation
-    again = preview(
-        app, agency, HEADER + good_rows(3) + ";Honorer Satu;h1@contoh.go.id;;;NON_ASN\n"
-    )
+    again = preview(app, agency, HEADER + good_rows(3) + ";Honorer Satu;h1@contoh.go.id;;;NON_ASN\n")
     assert (again.to_create, again.to_update, again.unchanged) == (0, 0, 4)
     do_import(app, agency, HEADER + good_rows(3))
     assert users_of(app, agency) == before
@@ -170,9 +162,7 @@ def test_cli_dry_run_and_import(app, make, tmp_path):
     runner = app.test_cli_runner()
     dry = runner.invoke(args=["users", "import", str(path), "--agency", "kota", "--dry-run"])
     assert dry.exit_code == 1 and "unknown units (use --create-units): Sekretariat" in dry.output
-    dry = runner.invoke(
-        args=["users", "import", str(path), "--agency", "kota", "--dry-run", "--create-units"]
-    )
+    dry = runner.invoke(args=["users", "import", str(path), "--agency", "kota", "--dry-run", "--create-units"])
     assert dry.exit_code == 0 and "create: 2" in dry.output and users_of(app, agency) == []
     done = runner.invoke(args=["users", "import", str(path), "--agency", "kota", "--create-units"])
     assert done.exit_code == 0, done.output
@@ -226,9 +216,7 @@ def test_large_upload_runs_in_background_with_progress(app, client, make):
         preview_url = resp.headers["Location"]
         html = client.get(preview_url).get_data(as_text=True)
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
-        status_url = client.post(
-            preview_url, data={"csrf_token": token, "create_units": "y"}
-        ).headers["Location"]
+        status_url = client.post(preview_url, data={"csrf_token": token, "create_units": "y"}).headers["Location"]
         for _ in range(100):
             page = client.get(status_url).get_data(as_text=True)
             if "Impor selesai" in page:
@@ -253,10 +241,7 @@ def test_import_job_through_rq_queue_when_redis_is_configured(app, client, make,
     admin = make.admin(agency)
     login(client, admin.email)
     queue_name = f"ikrar-test-{time.time_ns()}"
-    saved = {
-        k: app.config.get(k)
-        for k in ("REDIS_URL", "JOB_QUEUE", "STAFF_IMPORT_BACKGROUND_ROWS")
-    }
+    saved = {k: app.config.get(k) for k in ("REDIS_URL", "JOB_QUEUE", "STAFF_IMPORT_BACKGROUND_ROWS")}
     app.config.update(
         REDIS_URL=redis_url,
         JOB_QUEUE=queue_name,
@@ -264,14 +249,10 @@ def test_import_job_through_rq_queue_when_redis_is_configured(app, client, make,
     )
     queue = rq.Queue(queue_name, connection=conn)
     try:
-        preview_url = _upload(client, agency, HEADER + good_rows(5), create_units=True).headers[
-            "Location"
-        ]
+        preview_url = _upload(client, agency, HEADER + good_rows(5), create_units=True).headers["Location"]
         html = client.get(preview_url).get_data(as_text=True)
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
-        status_url = client.post(
-            preview_url, data={"csrf_token": token, "create_units": "y"}
-        ).headers["Location"]
+        status_url = client.post(preview_url, data={"csrf_token": token, "create_units": "y"}).headers["Location"]
         assert "<progress" in client.get(status_url).get_data(as_text=True)  # queued, no worker yet
         assert users_of(app, agency) == [] and queue.count == 1
         with app.app_context():  # a worker process would build its own app; same code path
@@ -307,14 +288,13 @@ def test_unreadable_file_and_expired_upload(app, client, make):
     assert bad.status_code == 400 and "CSV atau XLSX" in bad.get_data(as_text=True)
     resp = _upload(client, agency, HEADER + good_rows(1))
     with app.app_context():
-        db.session.execute(
-            StaffImport.__table__.update().values(expires_at=utcnow() - dt.timedelta(seconds=1))
-        )
+        db.session.execute(StaffImport.__table__.update().values(expires_at=utcnow() - dt.timedelta(seconds=1)))
         db.session.commit()
     assert client.get(resp.headers["Location"]).status_code == 404
 
 
 # --- hostile files: a clear message naming the row, never a 500, nothing stored ---------------
+
 
 def _refused(app, agency, data: bytes, filename: str) -> str:
     from lms.staff.importer import ImportFileError
@@ -326,9 +306,11 @@ def _refused(app, agency, data: bytes, filename: str) -> str:
 
 def _upload_bytes(client, agency, data: bytes, filename: str):
     path = f"/admin/agencies/{agency.id}/staff/import"
-    resp = client.post(path, data={"csrf_token": csrf_token(client, path),
-                                   "file": (io.BytesIO(data), filename)},
-                       content_type="multipart/form-data")
+    resp = client.post(
+        path,
+        data={"csrf_token": csrf_token(client, path), "file": (io.BytesIO(data), filename)},
+        content_type="multipart/form-data",
+    )
     return client.get(resp.headers["Location"]) if resp.status_code == 302 else resp
 
 
@@ -344,10 +326,11 @@ def test_a_csv_field_over_the_csv_module_limit_names_the_row(app, client, make):
     assert users_of(app, agency) == []
 
 
-LAUGHS = ('<!DOCTYPE lolz [<!ENTITY lol "lol">'
-          + "".join(f'<!ENTITY lol{i} "{("&lol%s;" % (i - 1 if i > 1 else "")) * 10}">'
-                    for i in range(1, 10))
-          + "]>")
+LAUGHS = (
+    '<!DOCTYPE lolz [<!ENTITY lol "lol">'
+    + "".join(f'<!ENTITY lol{i} "{("&lol%s;" % (i - 1 if i > 1 else "")) * 10}">' for i in range(1, 10))
+    + "]>"
+)
 
 
 def _xlsx_with_dtd(member: str, doctype: str = LAUGHS, encoding: str = "utf-8") -> bytes:
@@ -363,9 +346,13 @@ def _xlsx_with_dtd(member: str, doctype: str = LAUGHS, encoding: str = "utf-8") 
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         if member not in src.namelist():  # openpyxl writes inline strings: add the part
-            z.writestr(member, '<?xml version="1.0" encoding="UTF-8"?>' + doctype
-                       + '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-                       '<si><t>&lol9;</t></si></sst>')
+            z.writestr(
+                member,
+                '<?xml version="1.0" encoding="UTF-8"?>'
+                + doctype
+                + '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                "<si><t>&lol9;</t></si></sst>",
+            )
         for item in src.infolist():
             data = src.read(item.filename)
             if item.filename == member:
@@ -380,8 +367,9 @@ def _xlsx_with_dtd(member: str, doctype: str = LAUGHS, encoding: str = "utf-8") 
     return out.getvalue()
 
 
-@pytest.mark.parametrize("member", ["xl/worksheets/sheet1.xml", "xl/sharedStrings.xml",
-                                    "xl/workbook.xml", "[Content_Types].xml"])
+@pytest.mark.parametrize(
+    "member", ["xl/worksheets/sheet1.xml", "xl/sharedStrings.xml", "xl/workbook.xml", "[Content_Types].xml"]
+)
 def test_an_xlsx_with_a_dtd_is_refused(app, client, make, member):
     agency = make.agency()
     message = _refused(app, agency, _xlsx_with_dtd(member), "staff.xlsx")
@@ -404,17 +392,29 @@ def test_openpyxl_reads_xml_through_defusedxml():
     assert openpyxl.DEFUSEDXML is True
 
 
-@pytest.mark.parametrize("column, cell", [
-    ("nama", "N" * 201), ("jabatan", "J" * 201), ("unit", "U" * 201), ("email", "e" * 250 + "@x.id"),
-    ("nip", "1" * 300), ("jenis", "P" * 300),
-])
+@pytest.mark.parametrize(
+    "column, cell",
+    [
+        ("nama", "N" * 201),
+        ("jabatan", "J" * 201),
+        ("unit", "U" * 201),
+        ("email", "e" * 250 + "@x.id"),
+        ("nip", "1" * 300),
+        ("jenis", "P" * 300),
+    ],
+)
 def test_text_longer_than_its_column_is_refused_with_row_and_column(app, make, column, cell):
     agency = make.agency()
-    fields = {"nip": nip(2), "nama": "Budi", "email": "b@contoh.go.id", "unit": "Umum",
-              "jabatan": "Analis", "jenis": "PNS"} | {column: cell}
+    fields = {
+        "nip": nip(2),
+        "nama": "Budi",
+        "email": "b@contoh.go.id",
+        "unit": "Umum",
+        "jabatan": "Analis",
+        "jenis": "PNS",
+    } | {column: cell}
     row = ";".join(fields[c] for c in ("nip", "nama", "email", "unit", "jabatan", "jenis"))
-    p = preview(app, agency, HEADER + good_rows(1).replace("Bagian Umum", "Umum") + row + "\n",
-                create_units=True)
+    p = preview(app, agency, HEADER + good_rows(1).replace("Bagian Umum", "Umum") + row + "\n", create_units=True)
     assert [(e.line, e.column) for e in p.errors] == [(3, column)]
     assert len(p.errors[0].message) < 300  # the value is not repeated in full
     with app.app_context(), pytest.raises(ImportRefused):
@@ -425,8 +425,14 @@ def test_text_longer_than_its_column_is_refused_with_row_and_column(app, make, c
 @pytest.mark.parametrize("column", ["nip", "nama", "email", "unit", "jabatan", "jenis"])
 def test_nul_bytes_in_a_cell_are_refused_with_row_and_column(app, make, column):
     agency = make.agency()
-    fields = {"nip": nip(2), "nama": "Budi", "email": "b@contoh.go.id", "unit": "Umum",
-              "jabatan": "Analis", "jenis": "PNS"}
+    fields = {
+        "nip": nip(2),
+        "nama": "Budi",
+        "email": "b@contoh.go.id",
+        "unit": "Umum",
+        "jabatan": "Analis",
+        "jenis": "PNS",
+    }
     fields[column] = fields[column][:2] + "\x00" + fields[column][2:]
     row = ";".join(fields[c] for c in ("nip", "nama", "email", "unit", "jabatan", "jenis"))
     p = preview(app, agency, HEADER + row + "\n", create_units=True)

@@ -17,7 +17,7 @@ ENGLISH = ("Your Ikrar account", "Open the following link")
 INDONESIAN = ("Akun Ikrar Anda", "Buka tautan berikut")
 
 
-def _mail_by_recipient(box) -> dict[str, tuple[str, str]]:  # type: ignore[no-untyped-def]
+def _mail_by_recipient(box) -> dict[str, tuple[str, str]]:
     out = {}
     for envelope in box.messages:
         msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
@@ -34,8 +34,7 @@ def _assert_language(mail: tuple[str, str], words: tuple[str, str]) -> None:
 def test_invitations_go_out_in_each_recipients_language(app, make, inbox):  # noqa: F811
     agency = make.agency()
     admin = make.admin(agency, locale="id")
-    anne = make.user(agency, name="Anne", email="anne@x.go.id", locale="en", password_hash=None,
-                     activated_at=None)
+    anne = make.user(agency, name="Anne", email="anne@x.go.id", locale="en", password_hash=None, activated_at=None)
     make.user(agency, name="Bayu", email="bayu@x.go.id", password_hash=None, activated_at=None)
     client = app.test_client()
     client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "id"
@@ -51,8 +50,7 @@ def test_invitations_go_out_in_each_recipients_language(app, make, inbox):  # no
     # the link sent from a staff member's page: the same e-mail, again in English for Anne
     inbox.messages.clear()
     edit = f"/admin/agencies/{agency.id}/staff/{anne.id}"
-    response = client.post(f"{edit}/link", data={"csrf_token": csrf_token(client, edit)},
-                           follow_redirects=True)
+    response = client.post(f"{edit}/link", data={"csrf_token": csrf_token(client, edit)}, follow_redirects=True)
     assert "Tautan dikirim ke anne@x.go.id" in response.get_data(as_text=True)
     _assert_language(_mail_by_recipient(inbox)["anne@x.go.id"], ENGLISH)
 
@@ -63,8 +61,14 @@ def test_new_staff_and_first_admin_get_indonesian_from_an_english_admin(app, mak
     client = app.test_client()
     login(client, admin.email)
     path = f"/admin/agencies/{agency.id}/staff/new"
-    data = {"name": "Siti", "employment_type": "pns", "nip": "19900315 201503 2 001",
-            "email": "siti@x.go.id", "unit_id": "0", "csrf_token": csrf_token(client, path)}
+    data = {
+        "name": "Siti",
+        "employment_type": "pns",
+        "nip": "19900315 201503 2 001",
+        "email": "siti@x.go.id",
+        "unit_id": "0",
+        "csrf_token": csrf_token(client, path),
+    }
     page = client.post(path, data=data, follow_redirects=True)
     assert "Link sent to siti@x.go.id" in page.get_data(as_text=True)  # the admin's language
     with app.app_context():
@@ -79,7 +83,12 @@ def test_new_staff_and_first_admin_get_indonesian_from_an_english_admin(app, mak
         db.session.commit()
     platform = app.test_client()
     login(platform, root.email)
-    data = {"code": "BKD-Z", "name": "BKD Z", "admin_name": "Pak Budi",
-            "admin_email": "budi@z.go.id", "csrf_token": csrf_token(platform, "/admin/agencies/new")}
+    data = {
+        "code": "BKD-Z",
+        "name": "BKD Z",
+        "admin_name": "Pak Budi",
+        "admin_email": "budi@z.go.id",
+        "csrf_token": csrf_token(platform, "/admin/agencies/new"),
+    }
     assert platform.post("/admin/agencies/new", data=data).status_code == 302
     _assert_language(_mail_by_recipient(inbox)["budi@z.go.id"], INDONESIAN)
