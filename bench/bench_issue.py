@@ -64,7 +64,7 @@ def seed(users: int) -> tuple[int, list[int]]:
     """Schema, one agency with a program, ``users`` learners who completed it (COPY)."""
     from lms import create_app
     from lms.db import Base, db
-    from lms.models import Agency, Program, ProgramStatus
+    from lms.models import Agency, Election, ElectionKind, Program, ProgramStatus
 
     recreate_database(DB)
     app = create_app(_config())
@@ -79,7 +79,11 @@ def seed(users: int) -> tuple[int, list[int]]:
         db.session.add(agency)
         db.session.flush()
         today = dt.date.today()
+        election = Election(kind=ElectionKind.PEMILU, name="Pemilihan Umum Tahun 2029", voting_day=dt.date(2029, 2, 14))
+        db.session.add(election)
+        db.session.flush()
         program = Program(
+            election_id=election.id,
             agency_id=agency.id,
             title="Sosialisasi Netralitas ASN Pemilu 2029",
             period="Semester I 2029",

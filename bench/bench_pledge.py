@@ -63,7 +63,7 @@ def seed(learners: int) -> int:
     """Create the database; return the program id."""
     from lms import create_app
     from lms.db import Base, db
-    from lms.models import Agency, Program, ProgramRequirement, ProgramStatus
+    from lms.models import Agency, Election, ElectionKind, Program, ProgramRequirement, ProgramStatus
     from pledges import services
 
     recreate_database(DB)
@@ -83,7 +83,11 @@ def seed(learners: int) -> int:
         db.session.add(agency)
         db.session.flush()
         today = dt.date.today()
+        election = Election(kind=ElectionKind.PEMILU, name="Pemilihan Umum Tahun 2029", voting_day=dt.date(2029, 2, 14))
+        db.session.add(election)
+        db.session.flush()
         program = Program(
+            election_id=election.id,
             agency_id=agency.id,
             title="Sosialisasi Netralitas ASN",
             period="Bench",

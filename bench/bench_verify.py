@@ -50,7 +50,7 @@ def _issue_model_certificate() -> tuple[int, int, int]:
     """Create the schema and issue one real certificate; returns (agency, program, user) ids."""
     from lms import create_app
     from lms.db import Base, db, utcnow
-    from lms.models import Agency, EmploymentType, Program, ProgramStatus, Role, User
+    from lms.models import Agency, Election, ElectionKind, EmploymentType, Program, ProgramStatus, Role, User
 
     app = create_app(
         {"TESTING": True, "SQLALCHEMY_DATABASE_URI": pg_url(DB), "PLUGINS": json.loads(PLUGINS), "BASE_URL": BASE_URL}
@@ -68,7 +68,11 @@ def _issue_model_certificate() -> tuple[int, int, int]:
         db.session.add(agency)
         db.session.flush()
         today = dt.date.today()
+        election = Election(kind=ElectionKind.PEMILU, name="Pemilihan Umum Tahun 2029", voting_day=dt.date(2029, 2, 14))
+        db.session.add(election)
+        db.session.flush()
         program = Program(
+            election_id=election.id,
             agency_id=agency.id,
             title="Sosialisasi Netralitas ASN Pemilu 2029",
             period="Semester I 2029",

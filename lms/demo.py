@@ -15,12 +15,12 @@ from flask import Flask
 from sqlalchemy import select
 
 from lms.db import db, utcnow
-from lms.models import Agency, EmploymentType, Program, ProgramStatus, Role, Unit, User
+from lms.models import Agency, Election, ElectionKind, EmploymentType, Program, ProgramStatus, Role, Unit, User
 from lms.security import hash_password
 
 DEMO_PASSWORD = "ikrar-demo-2026"
 PLATFORM_ADMIN_EMAIL = "platform@ikrar.demo"
-DEMO_PROGRAM_TITLE = "Sosialisasi Netralitas ASN — Pilkada 2026"
+DEMO_PROGRAM_TITLE = "Sosialisasi Netralitas ASN — Pemilu 2029"
 
 
 @dataclass(frozen=True)
@@ -175,7 +175,61 @@ def _seed_agency(spec: DemoAgency, rng: random.Random) -> Agency:
     return agency
 
 
-def _seed_program(agency: Agency) -> Program:
+@dataclass(frozen=True)
+class DemoElection:
+    kind: ElectionKind
+    name: str
+    name_en: str
+    voting_day: dt.date
+    campaign: tuple[dt.date, dt.date] | None
+    region: str | None
+
+
+# The 2025 re-run is real (KPU set it for 27 August 2025 after the empty box won in 2024). Pemilu
+# 2029 is the next national election, but its voting day and campaign period are not set yet: the
+# dates below are illustrative (the README says so).
+DEMO_ELECTIONS = (
+    DemoElection(
+        ElectionKind.PILKADA_ULANG,
+        "Pemilihan Bupati dan Wakil Bupati Bangka serta Wali Kota dan Wakil Wali Kota Pangkalpinang Tahun 2025",
+        "2025 Bangka Regent and Pangkalpinang Mayor Election",
+        dt.date(2025, 8, 27),
+        None,
+        "Kabupaten Bangka dan Kota Pangkalpinang",
+    ),
+    DemoElection(
+        ElectionKind.PEMILU,
+        "Pemilihan Umum Tahun 2029",
+        "2029 General Election",
+        dt.date(2029, 2, 14),
+        (dt.date(2028, 11, 28), dt.date(2029, 2, 10)),
+        None,
+    ),
+)
+
+
+def _seed_elections() -> Election:
+    """Every demo election (once); returns the one the demo programs are for."""
+    election = None
+    for spec in DEMO_ELECTIONS:
+        election = db.session.scalar(select(Election).where(Election.name == spec.name))
+        if election is None:
+            election = Election(
+                kind=spec.kind,
+                name=spec.name,
+                name_en=spec.name_en,
+                voting_day=spec.voting_day,
+                campaign_starts_on=spec.campaign[0] if spec.campaign else None,
+                campaign_ends_on=spec.campaign[1] if spec.campaign else None,
+                region=spec.region,
+            )
+            db.session.add(election)
+            db.session.flush()
+    assert election is not None
+    return election
+
+
+def _seed_program(agency: Agency, election: Election) -> Program:
     program = db.session.scalar(
         select(Program).where(Program.agency_id == agency.id, Program.title == DEMO_PROGRAM_TITLE)
     )
@@ -183,8 +237,9 @@ def _seed_program(agency: Agency) -> Program:
         today = dt.date.today()
         program = Program(
             agency_id=agency.id,
+            election_id=election.id,
             title=DEMO_PROGRAM_TITLE,
-            period="Pilkada 2026",
+            period="Pemilu 2029",
             description="Sosialisasi wajib netralitas ASN menjelang pemilihan.",
             starts_on=today - dt.timedelta(days=14),
             deadline=today + dt.timedelta(days=21),
@@ -213,8 +268,9 @@ def seed_demo(app: Flask) -> Iterator[str]:
         role=Role.PLATFORM_ADMIN,
         employment_type=EmploymentType.NON_ASN,
     )
+    election = _seed_elections()
     for spec in AGENCIES:
-        _seed_program(_seed_agency(spec, rng))
+        _seed_program(_seed_agency(spec, rng), election)
     db.session.commit()
     for name, plugin in app.extensions["lms.plugins"].items():
         plugin.seed_demo(app)

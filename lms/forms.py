@@ -159,6 +159,7 @@ class StaffForm(FlaskForm):
 
 class ProgramForm(FlaskForm):
     title = StringField(_l("Judul"), validators=[DataRequired(), Length(max=200)])
+    election_id = SelectField(_l("Pemilihan"), coerce=int, validators=[DataRequired()])
     period = StringField(_l("Periode pemilihan (mis. Pilkada 2026)"), validators=[Optional(), Length(max=100)])
     description = TextAreaField(_l("Keterangan"), validators=[Optional(), Length(max=4000)])
     starts_on = DateField(_l("Mulai"), validators=[DataRequired(), SaneDate()], render_kw=DATE_RANGE_ATTRS)

@@ -39,6 +39,12 @@ class EmploymentType(enum.StrEnum):
     NON_ASN = "non_asn"  # PPNPN / honorer: they sign the pact too, without a NIP
 
 
+class ElectionKind(enum.StrEnum):
+    PEMILU = "pemilu"  # the national general election: President, DPR, DPD, DPRD
+    PILKADA_SERENTAK = "pilkada_serentak"  # simultaneous regional head elections
+    PILKADA_ULANG = "pilkada_ulang"  # a re-run: pemilihan ulang or pemungutan suara ulang (PSU)
+
+
 class ProgramStatus(enum.StrEnum):
     DRAFT = "draft"
     OPEN = "open"
@@ -144,13 +150,42 @@ class User(UserMixin, Base):
         return self.role in (Role.AGENCY_ADMIN, Role.PLATFORM_ADMIN)
 
 
+class Election(Base):
+    """One election, platform-wide: the pact, the certificate and the course take their wording and
+    dates from it, never from a program's title or deadline."""
+
+    __tablename__ = "elections"
+
+    id: Mapped[intpk]
+    kind: Mapped[ElectionKind] = mapped_column(_enum(ElectionKind, "election_kind"))
+    # The full name as it reads after "dalam penyelenggaraan", e.g. "Pemilihan Umum Tahun 2029".
+    name: Mapped[str200]
+    name_en: Mapped[str | None] = mapped_column(String(200))
+    voting_day: Mapped[dt.date] = mapped_column(Date)
+    campaign_starts_on: Mapped[dt.date | None] = mapped_column(Date)
+    campaign_ends_on: Mapped[dt.date | None] = mapped_column(Date)
+    # Where the election is regional, e.g. "Kabupaten Bangka dan Kota Pangkalpinang".
+    region: Mapped[str | None] = mapped_column(String(200))
+    # Election-specific guidance shown with its caption (e.g. hand poses read as candidate numbers):
+    # {"caption": {"id": .., "en": ..}, "items": [{"id": .., "en": ..}, ...]} per list name.
+    guidance: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[timestamp]
+
+    programs: Mapped[list[Program]] = relationship(back_populates="election")
+
+    @property
+    def year(self) -> int:
+        return self.voting_day.year
+
+
 class Program(Base):
-    """An agency's mandatory sosialisasi for one period, e.g. "Pilkada 2026"."""
+    """An agency's mandatory sosialisasi for one election."""
 
     __tablename__ = "programs"
 
     id: Mapped[intpk]
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
+    election_id: Mapped[int] = mapped_column(ForeignKey("elections.id"), index=True)
     title: Mapped[str200]
     period: Mapped[str | None] = mapped_column(String(100))
     description: Mapped[str | None] = mapped_column(Text)
@@ -160,6 +195,7 @@ class Program(Base):
     created_at: Mapped[timestamp]
 
     agency: Mapped[Agency] = relationship(back_populates="programs")
+    election: Mapped[Election] = relationship(back_populates="programs")
     requirements: Mapped[list[ProgramRequirement]] = relationship(
         back_populates="program",
         order_by="ProgramRequirement.position",

@@ -38,7 +38,7 @@ def learner_name(i: int) -> str:
 
 def seed(n: int) -> dict[str, object]:
     from lms.db import db
-    from lms.models import Agency, Program, ProgramRequirement, ProgramStatus, Role, Unit, User
+    from lms.models import Agency, Election, ElectionKind, Program, ProgramRequirement, ProgramStatus, Role, Unit, User
     from lms.security import hash_password
     from pledges import services as pledge_services
 
@@ -80,7 +80,11 @@ def seed(n: int) -> dict[str, object]:
     )
     pledge_services.ensure_default_text()
     today = dt.date.today()
+    election = Election(kind=ElectionKind.PEMILU, name="Pemilihan Umum Tahun 2029", voting_day=dt.date(2029, 2, 14))
+    db.session.add(election)
+    db.session.flush()
     program = Program(
+        election_id=election.id,
         agency_id=agency.id,
         title="Sosialisasi Netralitas ASN (uji beban)",
         period="Uji beban",

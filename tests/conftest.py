@@ -22,7 +22,7 @@ from werkzeug.serving import make_server
 from lms import create_app
 from lms.db import Base, db, utcnow
 from lms.extensions import limiter
-from lms.models import Agency, EmploymentType, Program, ProgramStatus, Role, Unit, User
+from lms.models import Agency, Election, ElectionKind, EmploymentType, Program, ProgramStatus, Role, Unit, User
 from lms.requirements import RequirementKind
 from lms.security import hash_password
 
@@ -206,6 +206,19 @@ class Factory:
         )
 
     @_in_own_context
+    def election(self, **kw: Any) -> Election:
+        today = dt.date.today()
+        election = Election(
+            kind=kw.pop("kind", ElectionKind.PEMILU),
+            name=kw.pop("name", f"Pemilihan Umum Tahun {today.year + 1} ({self._next()})"),
+            voting_day=kw.pop("voting_day", today + dt.timedelta(days=60)),
+            **kw,
+        )
+        db.session.add(election)
+        db.session.commit()
+        return election
+
+    @_in_own_context
     def program(
         self,
         agency: Agency,
@@ -216,8 +229,10 @@ class Factory:
         from lms.models import ProgramRequirement
 
         today = dt.date.today()
+        election = kw.pop("election", None) or self.election()
         program = Program(
             agency_id=agency.id,
+            election_id=election.id,
             title=kw.pop("title", f"Program {self._next()}"),
             starts_on=kw.pop("starts_on", today - dt.timedelta(days=1)),
             deadline=kw.pop("deadline", today + dt.timedelta(days=10)),

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from lms.db import db
 from lms.models import (
     Agency,
+    Election,
     Program,
     ProgramCompletion,
     ProgramRequirement,
@@ -58,11 +59,14 @@ class ProgramInput:
     status: ProgramStatus
     unit_ids: list[int] = field(default_factory=list)
     requirements: list[tuple[str, str]] = field(default_factory=list)  # (kind, ref)
+    election_id: int | None = None
 
 
 def _validate(agency: Agency, data: ProgramInput) -> list[Unit]:
     if not data.title.strip():
         raise ProgramError(_l("Judul program wajib diisi."), "title")
+    if data.election_id is None or db.session.get(Election, data.election_id) is None:
+        raise ProgramError(_l("Pilih pemilihan yang menjadi dasar program ini."), "election_id")
     if data.deadline < data.starts_on:
         raise ProgramError(_l("Batas waktu tidak boleh sebelum tanggal mulai."), "deadline")
     units = list(db.session.scalars(select(Unit).where(Unit.id.in_(data.unit_ids or [-1]))))
@@ -87,6 +91,7 @@ def save_program(
         program = Program(agency_id=agency.id)
         db.session.add(program)
     program.title = data.title.strip()
+    program.election_id = data.election_id
     program.period = (data.period or "").strip() or None
     program.description = (data.description or "").strip() or None
     program.starts_on, program.deadline, program.status = data.starts_on, data.deadline, data.status
@@ -106,6 +111,11 @@ def save_program(
         ip=ip,
     )
     return program
+
+
+def elections() -> list[Election]:
+    """Every election, the coming ones first."""
+    return list(db.session.scalars(select(Election).order_by(Election.voting_day.desc(), Election.id)))
 
 
 def open_programs_for(user: User, today: dt.date | None = None) -> list[Program]:

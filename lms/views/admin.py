@@ -142,6 +142,7 @@ def units(agency_id: int):
 def _program_form(agency: Agency, program: Program | None) -> ProgramForm:
     form = ProgramForm(obj=program if request.method == "GET" and program else None)
     form.unit_ids.choices = [(u.id, label) for u, label in agencies.unit_tree(agency)]
+    form.election_id.choices = [(e.id, f"{e.name} ({e.voting_day:%d-%m-%Y})") for e in program_service.elections()]
     form.requirements.choices = [
         (f"{kind.name}:{c.ref}", f"{kind.title}: {c.label}")
         for kind in program_service.registry()
@@ -164,6 +165,7 @@ def _program_input(form: ProgramForm) -> program_service.ProgramInput:
         status=ProgramStatus(form.status.data),
         unit_ids=list(form.unit_ids.data or []),
         requirements=[tuple(v.split(":", 1)) for v in form.requirements.data or []],
+        election_id=form.election_id.data,
     )
 
 

@@ -92,8 +92,17 @@ def test_agency_admin_opens_a_program_with_requirements_from_plugins(app, client
     path = f"/admin/agencies/{agency.id}/programs/new"
     page = client.get(path).get_data(as_text=True)
     assert "Persyaratan" in page
+    election = make.election()
     response = _post(
-        client, path, {"title": "Pilkada 2026", "starts_on": "2026-11-01", "deadline": "2026-10-01", "status": "open"}
+        client,
+        path,
+        {
+            "title": "Pemilu 2029",
+            "election_id": str(election.id),
+            "starts_on": "2026-11-01",
+            "deadline": "2026-10-01",
+            "status": "open",
+        },
     )
     assert response.status_code == 400
     assert "sebelum tanggal mulai" in response.get_data(as_text=True)
@@ -118,7 +127,12 @@ def test_program_dates_outside_a_sane_range_are_refused(app, client, make, start
     admin = make.admin(agency)
     login(client, admin.email)
     path = f"/admin/agencies/{agency.id}/programs/new"
-    response = _post(client, path, {"title": "Pilkada", "starts_on": starts_on, "deadline": deadline, "status": "open"})
+    election = make.election()
+    response = _post(
+        client,
+        path,
+        {"title": "Pilkada", "election_id": str(election.id), "starts_on": starts_on, "deadline": deadline, "status": "open"},
+    )
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert "2000" in html and "2100" in html or "99999" in deadline
@@ -133,8 +147,17 @@ def test_program_dates_at_the_edges_of_the_range_are_kept(app, client, make):
     path = f"/admin/agencies/{agency.id}/programs/new"
     page = client.get(path).get_data(as_text=True)
     assert 'min="2000-01-01"' in page and 'max="2100-12-31"' in page
+    election = make.election()
     response = _post(
-        client, path, {"title": "Panjang", "starts_on": "2000-01-01", "deadline": "2100-12-31", "status": "draft"}
+        client,
+        path,
+        {
+            "title": "Panjang",
+            "election_id": str(election.id),
+            "starts_on": "2000-01-01",
+            "deadline": "2100-12-31",
+            "status": "draft",
+        },
     )
     assert response.status_code == 302
     with app.app_context():

@@ -156,7 +156,14 @@ def test_programs_and_units_are_agency_wide_settings(app, client, make, kind):
         db.session.commit()
     new, edit = f"/admin/agencies/{agency.id}/programs/new", f"/admin/programs/{program.id}/edit"
     units = f"/admin/agencies/{agency.id}/units"
-    form = {"title": "Baru", "starts_on": "2026-01-01", "deadline": "2026-02-01", "status": "draft"}
+    election = make.election()
+    form = {
+        "title": "Baru",
+        "election_id": str(election.id),
+        "starts_on": "2026-01-01",
+        "deadline": "2026-02-01",
+        "status": "draft",
+    }
 
     login(client, limited.email)
     token = csrf_token(client, units)
