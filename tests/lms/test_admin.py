@@ -131,7 +131,13 @@ def test_program_dates_outside_a_sane_range_are_refused(app, client, make, start
     response = _post(
         client,
         path,
-        {"title": "Pilkada", "election_id": str(election.id), "starts_on": starts_on, "deadline": deadline, "status": "open"},
+        {
+            "title": "Pilkada",
+            "election_id": str(election.id),
+            "starts_on": starts_on,
+            "deadline": deadline,
+            "status": "open",
+        },
     )
     assert response.status_code == 400
     html = response.get_data(as_text=True)
