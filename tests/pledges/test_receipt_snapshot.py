@@ -92,6 +92,7 @@ def test_receipt_page_pdf_and_evidence_show_the_stored_text_after_the_program_is
     pdf = client.get(f"/pledges/receipts/{sig_id}.pdf")
     assert pdf.status_code == 200
     _assert_shows_signed_text(_pdf_text(pdf.data), stored)
+    assert "voting day 2024-11-27" in _pdf_text(pdf.data)
 
     admin = app.test_client()
     login(admin, make.admin(setup.agency).email)
