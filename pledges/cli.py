@@ -39,3 +39,19 @@ def checkpoint() -> None:
     data = ledger.checkpoint_json(cp)
     db.session.commit()
     click.echo(json.dumps(data, indent=2, sort_keys=True))
+
+
+@pledges_cli.command("publish-default")
+def publish_default() -> None:
+    """Store the shipped default pact as a new platform version when its wording changed (run after
+    an upgrade). Agencies without their own version sign it from then on; signed pacts and agency
+    versions stay as they are."""
+    from pledges import services
+
+    before = services.latest_platform_text(services.DEFAULT_KEY)
+    current = services.ensure_default_text()
+    db.session.commit()
+    if before is not None and before.id == current.id:
+        click.echo(f"unchanged: {current.key} version {current.version}")
+    else:
+        click.echo(f"published: {current.key} version {current.version}")

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from flask import url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import Select
 
 from lms.requirements import LearnerStep, RequirementChoice, RequirementKind
 from pledges import services
+
+
+def get_locale_name() -> str:
+    locale = get_locale()
+    return locale.language if locale else "id"
 
 
 class PledgeKind(RequirementKind):
@@ -18,7 +24,13 @@ class PledgeKind(RequirementKind):
         return [RequirementChoice(ref=key, label=self.label(key)) for key in services.text_keys(agency_id)]
 
     def label(self, ref: str) -> str:
-        return _("Tanda tangani Pakta Integritas (%(key)s)", key=ref)
+        """A title for lists and certificates: what was done, as a noun phrase, never the key."""
+        if ref == services.DEFAULT_KEY:
+            return _("Penandatanganan Pakta Integritas Netralitas ASN")
+        title = services.text_title(ref, get_locale_name())
+        if title:
+            return _("Penandatanganan %(title)s", title=title)
+        return _("Penandatanganan Pakta Integritas")
 
     def met_user_ids(self, ref: str, program_id: int) -> Select[tuple[int]]:
         return services.signed_user_ids(program_id, ref)

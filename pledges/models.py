@@ -36,6 +36,7 @@ TEXT_CONTENT_FIELDS = (
     "closing_en",
     "signer_name",
     "signer_title",
+    "employment_wording",
     "canonical_text",
     "text_sha256",
 )
@@ -62,6 +63,9 @@ class PledgeText(Base):
     closing_en: Mapped[str] = mapped_column(Text, default="")
     signer_name: Mapped[str | None] = mapped_column(String(200))
     signer_title: Mapped[str | None] = mapped_column(String(200))
+    # Values of the signer-dependent placeholders per employment type:
+    # {"sanctions": {"pns": "...", "pppk": "...", "non_asn": "..."}, ...}; NULL in texts without them.
+    employment_wording: Mapped[dict[str, dict[str, str]] | None] = mapped_column(JSON)
     canonical_text: Mapped[str] = mapped_column(Text)
     text_sha256: Mapped[str] = mapped_column(String(64))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -1,14 +1,14 @@
-"""Rules of the pledges plugin: pledge texts (immutable versions) and signing with evidence,
-receipts and the agency's view. The ledger is in ``pledges.ledger``, the signature image and the
+"""Rules of the pledges plugin: signing with evidence, receipts and the agency's view. Pledge
+texts (immutable versions) are in ``pledges.texts`` and their wording and filling in
+``pledges.wording`` (both re-exported here). The ledger is in ``pledges.ledger``, the signature image and the
 form token in ``pledges.evidence``. Functions flush and send signals; they never commit and never
 touch ``request`` (the view passes IP and user agent in)."""
 
 from __future__ import annotations
 
 import base64
-import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app, render_template
@@ -17,7 +17,7 @@ from sqlalchemy import Select, and_, func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from lms.db import db, utcnow
-from lms.models import Agency, Program, ProgramRequirement, ProgramStatus, Unit, User
+from lms.models import Program, ProgramRequirement, ProgramStatus, Unit, User
 from lms.pdf import render_pdf
 from lms.scoping import scope
 from lms.security import sha256_hex, verify_password
@@ -25,263 +25,66 @@ from lms.services import audit
 from lms.services import programs as program_service
 from lms.signals import requirement_met
 from pledges import evidence, ledger
-from pledges.content import DEFAULT_KEY, DEFAULT_TEXT
+from pledges.content import DEFAULT_KEY
 from pledges.evidence import PledgeError, PledgeTextChanged
 from pledges.models import PledgeSignature, PledgeText
 from pledges.signals import pledge_signed
+from pledges.texts import (
+    TextInput,
+    agency_text_outdated,
+    agency_texts,
+    create_agency_version,
+    ensure_default_text,
+    latest_platform_text,
+    parse_clauses,
+    signature_counts,
+    text_for,
+    text_form_defaults,
+    text_keys,
+    text_title,
+)
+from pledges.wording import (
+    canonical_text,
+    election_display_name,
+    election_snapshot,
+    fill,
+    fill_values,
+    number_label,
+    placeholders,
+    shown_text,
+    signed_values,
+)
 
-__all__ = ["DEFAULT_KEY", "PledgeError", "PledgeTextChanged"]
+__all__ = [
+    "DEFAULT_KEY",
+    "PledgeError",
+    "PledgeTextChanged",
+    "TextInput",
+    "agency_text_outdated",
+    "agency_texts",
+    "create_agency_version",
+    "ensure_default_text",
+    "latest_platform_text",
+    "parse_clauses",
+    "signature_counts",
+    "text_for",
+    "text_form_defaults",
+    "text_keys",
+    "text_title",
+    "canonical_text",
+    "election_display_name",
+    "election_snapshot",
+    "number_label",
+    "fill",
+    "fill_values",
+    "placeholders",
+    "shown_text",
+    "signed_values",
+]
 
 # First key of the two-key advisory locks that serialise one learner's signings (PostgreSQL keeps
 # the one-key and two-key lock spaces apart).
 SIGNING_LOCK_NAMESPACE = 0x1C4B
-
-
-# --- pledge texts ---------------------------------------------------------------------------------
-
-
-def canonical_text(fields: dict[str, Any]) -> str:
-    """The exact wording of a pledge text version (both languages), placeholders left unfilled."""
-    lines = [fields["title_id"], "", fields["preamble_id"], ""]
-    lines += [f"{i}. {c['text_id']}" for i, c in enumerate(fields["commitments"], 1)]
-    if fields.get("closing_id"):
-        lines += ["", fields["closing_id"]]
-    lines += ["", "---", "English translation:", "", fields["title_en"], "", fields["preamble_en"], ""]
-    lines += [f"{i}. {c['text_en']}" for i, c in enumerate(fields["commitments"], 1)]
-    if fields.get("closing_en"):
-        lines += ["", fields["closing_en"]]
-    if fields.get("signer_name") or fields.get("signer_title"):
-        lines += [
-            "",
-            "Mengetahui / Acknowledged by:",
-            " ".join(x for x in (fields.get("signer_title"), fields.get("signer_name")) if x),
-        ]
-    return "\n".join(lines)
-
-
-def _new_text(fields: dict[str, Any], agency_id: int | None, version: int, actor: User | None = None) -> PledgeText:
-    body = canonical_text(fields)
-    pledge_text = PledgeText(
-        agency_id=agency_id,
-        key=fields["key"],
-        version=version,
-        title_id=fields["title_id"],
-        title_en=fields["title_en"],
-        preamble_id=fields["preamble_id"],
-        preamble_en=fields["preamble_en"],
-        commitments=fields["commitments"],
-        closing_id=fields.get("closing_id") or "",
-        closing_en=fields.get("closing_en") or "",
-        signer_name=fields.get("signer_name"),
-        signer_title=fields.get("signer_title"),
-        canonical_text=body,
-        text_sha256=sha256_hex(body),
-        created_by_id=actor.id if actor else None,
-    )
-    db.session.add(pledge_text)
-    db.session.flush()
-    return pledge_text
-
-
-def ensure_default_text() -> PledgeText:
-    """The platform default (agency NULL), created once. It writes: call it where a write is
-    expected (``lms demo``, a POST), never on a page view."""
-    existing = latest_platform_text(DEFAULT_KEY)
-    if existing is not None:
-        return existing
-    return _new_text(dict(DEFAULT_TEXT), None, 1)
-
-
-def latest_platform_text(key: str) -> PledgeText | None:
-    return db.session.scalar(
-        select(PledgeText)
-        .where(PledgeText.agency_id.is_(None), PledgeText.key == key)
-        .order_by(PledgeText.version.desc())
-        .limit(1)
-    )
-
-
-def text_for(key: str, agency_id: int) -> PledgeText | None:
-    """The version an agency's learners sign: its own latest version of ``key``, else the
-    platform's latest."""
-    own = db.session.scalar(
-        select(PledgeText)
-        .where(PledgeText.agency_id == agency_id, PledgeText.key == key)
-        .order_by(PledgeText.version.desc())
-        .limit(1)
-    )
-    return own or latest_platform_text(key)
-
-
-def text_keys(agency_id: int | None) -> list[str]:
-    cond = PledgeText.agency_id.is_(None)
-    if agency_id is not None:
-        cond = cond | (PledgeText.agency_id == agency_id)
-    return list(db.session.scalars(select(PledgeText.key).where(cond).distinct().order_by(PledgeText.key)))
-
-
-def agency_texts(agency_id: int) -> list[PledgeText]:
-    return list(
-        db.session.scalars(
-            select(PledgeText)
-            .where(PledgeText.agency_id == agency_id)
-            .order_by(PledgeText.key, PledgeText.version.desc())
-        )
-    )
-
-
-def signature_counts(text_ids: list[int]) -> dict[int, int]:
-    rows = db.session.execute(
-        select(PledgeSignature.text_id, func.count())
-        .where(PledgeSignature.text_id.in_(text_ids or [-1]))
-        .group_by(PledgeSignature.text_id)
-    )
-    return {tid: n for tid, n in rows}
-
-
-KEY_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,78}$")
-
-
-@dataclass
-class TextInput:
-    key: str
-    title_id: str
-    title_en: str
-    preamble_id: str
-    preamble_en: str
-    extra_clauses: list[tuple[str, str]] = field(default_factory=list)  # (id, en)
-    signer_name: str | None = None
-    signer_title: str | None = None
-
-
-def text_form_defaults(agency: Agency) -> dict[str, Any]:
-    """What the new-version form starts with: the agency's latest default pledge text, else the
-    platform's (as stored, or as shipped when it is not stored yet). Reads only."""
-    base: Any = text_for(DEFAULT_KEY, agency.id)
-    values = (
-        {
-            name: getattr(base, name)
-            for name in ("key", "title_id", "title_en", "preamble_id", "preamble_en", "signer_name", "signer_title")
-        }
-        if base is not None
-        else {name: DEFAULT_TEXT.get(name) for name in ("key", "title_id", "title_en", "preamble_id", "preamble_en")}
-    )
-    values["signer_name"] = values.get("signer_name") or agency.head_name
-    values["signer_title"] = values.get("signer_title") or agency.head_title
-    return values
-
-
-def parse_clauses(raw: str) -> list[tuple[str, str]]:
-    """One clause per line: ``Indonesian text | English text``."""
-    out = []
-    for n, line in enumerate((raw or "").splitlines(), 1):
-        if not line.strip():
-            continue
-        parts = [p.strip() for p in line.split("|")]
-        if len(parts) != 2 or not all(parts):
-            raise PledgeError(_l("Baris %(n)d: tulis teks Indonesia | teks Inggris.", n=n), "extra_clauses")
-        out.append((parts[0], parts[1]))
-    return out
-
-
-def create_agency_version(agency: Agency, data: TextInput, actor: User, ip: str | None = None) -> PledgeText:
-    """A new version of ``data.key`` for ``agency``: the platform's commitments plus the agency's
-    extra clauses. Existing versions are never edited (signed text must stay as it was). Creates
-    the platform default first when it is not stored yet."""
-    key = data.key.strip().lower()
-    if not KEY_RE.match(key):
-        raise PledgeError(_l("Kunci hanya boleh huruf kecil, angka dan tanda hubung."), "key")
-    for name in ("title_id", "title_en", "preamble_id", "preamble_en"):
-        if not getattr(data, name).strip():
-            raise PledgeError(_l("Wajib diisi."), name)
-    default = ensure_default_text()
-    base = text_for(key, agency.id) or default
-    platform = latest_platform_text(key) or default
-    commitments = [dict(c) for c in platform.commitments]
-    for i, (text_id, text_en) in enumerate(data.extra_clauses, len(commitments) + 1):
-        commitments.append({"id": str(i), "text_id": text_id, "text_en": text_en})
-    version = (
-        db.session.scalar(
-            select(func.max(PledgeText.version)).where(PledgeText.agency_id == agency.id, PledgeText.key == key)
-        )
-        or 0
-    ) + 1
-    fields = {
-        "key": key,
-        "title_id": data.title_id.strip(),
-        "title_en": data.title_en.strip(),
-        "preamble_id": data.preamble_id.strip(),
-        "preamble_en": data.preamble_en.strip(),
-        "commitments": commitments,
-        "closing_id": base.closing_id,
-        "closing_en": base.closing_en,
-        "signer_name": (data.signer_name or "").strip() or None,
-        "signer_title": (data.signer_title or "").strip() or None,
-    }
-    pledge_text = _new_text(fields, agency.id, version, actor)
-    audit.record(
-        "pledge.text_version",
-        actor=actor,
-        agency_id=agency.id,
-        target_type="pledge_text",
-        target_id=pledge_text.id,
-        ip=ip,
-        key=key,
-        version=version,
-    )
-    return pledge_text
-
-
-PLACEHOLDER_RE = re.compile(r"\{(agency|election|year)\}")
-
-
-def placeholders(program: Program) -> dict[str, str]:
-    return {
-        "{agency}": program.agency.name,
-        "{election}": program.period or program.title,
-        "{year}": str(program.deadline.year),
-    }
-
-
-def fill_values(text_: str | None, values: dict[str, str]) -> str:
-    """``text_`` with each placeholder replaced by its value, in one pass (a value that happens to
-    contain a placeholder is never filled again)."""
-    return PLACEHOLDER_RE.sub(lambda m: values.get(m.group(0), m.group(0)), text_ or "")
-
-
-def fill(text_: str | None, program: Program) -> str:
-    """Fill with the program's live values: only for the text about to be signed."""
-    return fill_values(text_, placeholders(program))
-
-
-def shown_text(pledge_text: PledgeText, program: Program) -> str:
-    """The exact text the signing form shows and a signature stores."""
-    return fill(pledge_text.canonical_text, program)
-
-
-def signed_values(sig: PledgeSignature, pledge_text: PledgeText) -> dict[str, str] | None:
-    """The placeholder values the signer saw, read back from the stored signed text (never from
-    the program as it is now). ``None`` when the stored text cannot be split along its pledge
-    text; it is then shown as it is. Filling the pledge text with the values found must give the
-    stored text back character for character, so every filled part shown is a part of what was
-    signed."""
-    pattern: list[str] = []
-    seen: set[str] = set()
-    for i, part in enumerate(PLACEHOLDER_RE.split(pledge_text.canonical_text)):
-        if i % 2 == 0:
-            pattern.append(re.escape(part))
-        elif part in seen:
-            pattern.append(f"(?P={part})")
-        else:
-            seen.add(part)
-            pattern.append(f"(?P<{part}>[^\n]*?)")
-    match = re.fullmatch("".join(pattern), sig.shown_text)
-    if match is None:
-        return None
-    values = {f"{{{name}}}": value for name, value in match.groupdict().items()}
-    if fill_values(pledge_text.canonical_text, values) != sig.shown_text:
-        return None
-    return values
 
 
 # --- signing --------------------------------------------------------------------------------------
@@ -315,7 +118,9 @@ def can_sign(user: User, program: Program, key: str) -> bool:
 def form_token_for(user: User, program: Program, pledge_text: PledgeText) -> str:
     """The signing form's token: who, which program, which version, and the SHA-256 of the exact
     text the form shows now."""
-    return evidence.issue_form_token(user.id, program.id, pledge_text.id, sha256_hex(shown_text(pledge_text, program)))
+    return evidence.issue_form_token(
+        user.id, program.id, pledge_text.id, sha256_hex(shown_text(pledge_text, program, user))
+    )
 
 
 def identity_snapshot(user: User) -> dict[str, Any]:
@@ -375,7 +180,7 @@ def sign_pledge(user: User, program: Program, pledge_text: PledgeText, data: Sig
     existing = find_signature(user.id, program.id, pledge_text.key)
     if existing is not None:
         return existing, False
-    body = shown_text(pledge_text, program)
+    body = shown_text(pledge_text, program, user)
     if sha256_hex(body) != token.text_sha256:
         raise evidence.text_changed()
     wanted = [str(c["id"]) for c in pledge_text.commitments]
@@ -431,8 +236,13 @@ def sign_pledge(user: User, program: Program, pledge_text: PledgeText, data: Sig
         text_version=pledge_text.version,
         shown_text=body,
         text_sha256=sha256_hex(body),
-        # The program's title as the signer saw it, sealed with the record (receipts show it).
-        identity={**identity_snapshot(user), "program_title": program.title},
+        # The program's title and its election as the signer saw them, sealed with the record
+        # (receipts show them).
+        identity={
+            **identity_snapshot(user),
+            "program_title": program.title,
+            "election": election_snapshot(program.election),
+        },
         signature_png=png,
         signature_png_sha256=sha256_hex(png) if png is not None else None,
         typed_name=typed,
@@ -494,6 +304,10 @@ def receipt_context(sig: PledgeSignature) -> dict[str, Any]:
         "entry": ledger.entry_for(sig),
         # Signatures from before the title was recorded fall back to the current title.
         "program_title": sig.identity.get("program_title") or program.title,
+        # Recorded since elections are records; older signatures show none.
+        "election": sig.identity.get("election"),
+        "election_name": election_display_name(sig.identity.get("election")),
+        "number_label": number_label(sig.identity.get("employment_type")),
         "image": png_data_uri(sig),
         "ticked": set(sig.commitments_ticked),
         # What was signed, from the stored text: ``fill`` splits it along the pledge text;

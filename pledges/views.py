@@ -104,7 +104,9 @@ def sign(program_id: int, key: str):
         form=form,
         program=program,
         pledge_text=pledge_text,
-        fill=lambda s: services.fill(s, program),
+        fill=lambda s: services.fill(s, program, user, pledge_text),
+        number_label=services.number_label(user.employment_type),
+        election_name=services.election_display_name(services.election_snapshot(program.election)),
         top_error=top_error,
         ticked=set(form.commitments.data or []),
         user=user,
@@ -185,6 +187,7 @@ def admin_program(program_id: int):
         keys=keys,
         per_unit=per_unit,
         people=people,
+        number_label=services.number_label,
         unit_id=unit_id,
         status=status,
     )
@@ -260,4 +263,5 @@ def texts(agency_id: int):
         counts=services.signature_counts([t.id for t in versions]),
         platform=services.latest_platform_text(services.DEFAULT_KEY),
         default_key=services.DEFAULT_KEY,
+        outdated=services.agency_text_outdated(agency.id),
     ), status

@@ -4,6 +4,7 @@ client that opens the signing page and submits it."""
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import io
 import re
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from lms.db import db
-from lms.models import Agency, Program, Unit, User
+from lms.models import Agency, ElectionKind, Program, Unit, User
 from pledges import services
 from pledges.content import DEFAULT_KEY
 from tests.conftest import PASSWORD, login
@@ -63,9 +64,13 @@ def setup(app, make, default_text) -> Setup:
     agency = make.agency(name="Pemerintah Kabupaten Contoh")
     unit = make.unit(agency, "Dinas Pendidikan")
     learners = [make.user(agency, unit_id=unit.id, name=f"Pegawai Uji {i}", position="Guru") for i in range(3)]
-    program = make.program(
-        agency, requirements=[("pledge", DEFAULT_KEY)], title="Pilkada 2026", period="Pilkada Serentak"
+    election = make.election(
+        kind=ElectionKind.PILKADA_SERENTAK,
+        name="Pemilihan Gubernur, Bupati, dan Wali Kota Serentak Tahun 2024",
+        name_en="2024 Simultaneous Regional Head Elections",
+        voting_day=dt.date(2024, 11, 27),
     )
+    program = make.program(agency, requirements=[("pledge", DEFAULT_KEY)], title="Pilkada 2026", election=election)
     return Setup(agency, unit, program, learners)
 
 

@@ -1,5 +1,6 @@
-"""A receipt shows exactly the text that was signed: editing the program (title, period, deadline)
-or renaming the agency afterwards never changes the receipt page, its PDF or the evidence page."""
+"""A receipt shows exactly the text that was signed: editing the program (title, deadline), its
+election (name, voting day) or renaming the agency afterwards never changes the receipt page, its
+PDF or the evidence page."""
 
 from __future__ import annotations
 
@@ -46,16 +47,24 @@ def _signed_then_edited(app, client, setup):
     with app.app_context():
         sig = db.session.scalar(select(PledgeSignature))
         stored = sig.shown_text
-        assert "Pilkada Serentak tahun 2026" in stored
+        assert "dalam penyelenggaraan Pemilihan Gubernur, Bupati, dan Wali Kota Serentak Tahun 2024." in stored
         program = db.session.get(Program, setup.program.id)
-        program.title, program.period, program.deadline = ("Pemilu Baru Sekali", "Pemungutan Suara Ulang", NEW_DEADLINE)
+        program.title, program.deadline = "Pemilu Baru Sekali", NEW_DEADLINE
+        program.election.name = "Pemungutan Suara Ulang Tahun 2031"
+        program.election.name_en = "2031 Re-run Vote"
+        program.election.voting_day = dt.date(2031, 3, 14)
         db.session.get(Agency, setup.agency.id).name = "Pemerintah Kota Lain"
         db.session.commit()
         return sig.id, stored
 
 
-NEW_VALUES = ("Pemilu Baru Sekali", "Pemungutan Suara Ulang", "2031", "Pemerintah Kota Lain")
-OLD_VALUES = ("Pilkada 2026", "Pilkada Serentak", "2026", "Pemerintah Kabupaten Contoh")
+NEW_VALUES = ("Pemilu Baru Sekali", "Pemungutan Suara Ulang", "Re-run", "2031", "Pemerintah Kota Lain")
+OLD_VALUES = (
+    "Pilkada 2026",
+    "Pemilihan Gubernur, Bupati, dan Wali Kota Serentak Tahun 2024",
+    "2024 Simultaneous Regional Head Elections",
+    "Pemerintah Kabupaten Contoh",
+)
 
 
 def _assert_shows_signed_text(shown: str, stored: str) -> None:
@@ -77,10 +86,13 @@ def test_receipt_page_pdf_and_evidence_show_the_stored_text_after_the_program_is
     page = client.get(f"/pledges/receipts/{sig_id}")
     assert page.status_code == 200
     _assert_shows_signed_text(_page_text(page.get_data(as_text=True)), stored)
+    # The election as recorded at signing: its name and voting day.
+    assert "Hari pemungutan suara 2024-11-27" in _page_text(page.get_data(as_text=True))
 
     pdf = client.get(f"/pledges/receipts/{sig_id}.pdf")
     assert pdf.status_code == 200
     _assert_shows_signed_text(_pdf_text(pdf.data), stored)
+    assert "voting day 2024-11-27" in _pdf_text(pdf.data)
 
     admin = app.test_client()
     login(admin, make.admin(setup.agency).email)

@@ -61,7 +61,10 @@ def test_drawn_signature_stores_sealed_evidence_ledger_entry_and_meets_requireme
         assert sig.reauth_method == "password"
         assert sig.opened_at <= sig.reauth_at <= sig.signed_at
         assert "Pemerintah Kabupaten Contoh" in sig.shown_text and "{agency}" not in sig.shown_text
-        assert "Pilkada Serentak" in sig.shown_text
+        assert "Pemilihan Gubernur, Bupati, dan Wali Kota Serentak Tahun 2024" in sig.shown_text
+        assert sig.identity["election"]["name"] == "Pemilihan Gubernur, Bupati, dan Wali Kota Serentak Tahun 2024"
+        assert sig.identity["election"]["voting_day"] == "2024-11-27"
+        assert sig.identity["election"]["kind"] == "pilkada_serentak"
         assert sig.text_sha256 == hashlib.sha256(sig.shown_text.encode()).hexdigest()
         assert sig.record_sha256 == hashlib.sha256(sig.canonical_record.encode()).hexdigest()
         assert keys.verify(sig.seal_kid, sig.canonical_record.encode(), sig.seal_signature)
@@ -374,18 +377,20 @@ def test_client_ip_honours_x_forwarded_for_only_behind_a_trusted_proxy(app, clie
 def test_program_edited_after_the_form_opened_refuses_and_shows_the_new_text(app, client, setup):
     """The form token holds the SHA-256 of the text shown: when an admin renames the program's
     election between opening and submitting, nothing is signed and the new text is shown."""
-    from lms.models import Program
+    from lms.models import Election, Program
 
     learner = setup.learners[0]
     login(client, learner.nip)
     form = open_form(client, setup.sign_path)
     with app.app_context():
-        db.session.get(Program, setup.program.id).period = "Pemilu Ulang"
+        election = db.session.get(Program, setup.program.id).election
+        election.name = "Pemungutan Suara Ulang Pemilihan Bupati Contoh Tahun 2024"
+        assert isinstance(election, Election)
         db.session.commit()
     response = client.post(setup.sign_path, data=good_data(form))
     assert response.status_code == 400
     page = response.get_data(as_text=True)
-    assert "Teks pakta telah diubah" in page and "Pemilu Ulang" in page
+    assert "Teks pakta telah diubah" in page and "Pemungutan Suara Ulang Pemilihan Bupati Contoh" in page
     assert counts(app) == (0, 0, 0)
     # The page carries a fresh token for the new text: signing it now works and stores it.
     fresh = re.search(r'id="form_token" name="form_token" type="hidden" value="([^"]+)"', page)
@@ -394,7 +399,7 @@ def test_program_edited_after_the_form_opened_refuses_and_shows_the_new_text(app
     assert response.status_code == 302
     with app.app_context():
         sig = db.session.scalar(select(PledgeSignature))
-        assert "Pemilu Ulang" in sig.shown_text
+        assert "Pemungutan Suara Ulang Pemilihan Bupati Contoh Tahun 2024" in sig.shown_text
 
 
 def test_new_text_version_after_the_form_opened_is_refused_as_a_changed_text(app, client, make, setup):
