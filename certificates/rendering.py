@@ -129,12 +129,31 @@ def qr_svg(url: str) -> str:
     return qr.svg_inline(border=4, omitsize=True, dark="#000", light="#fff")
 
 
+ELECTION_WORDS = ("pemilu", "pilkada", "pemilihan", "pilpres", "pileg", "election")
+
+
+def title_names_election(title: str, election: dict[str, Any] | None) -> bool:
+    """Whether a program title already names its election (its full name, or a word for an
+    election with its year, as in "Sosialisasi Netralitas ASN — Pemilu 2029"): the certificate
+    then does not print the election a second time."""
+    if not election:
+        return False
+    title = (title or "").lower()
+    if any(name and name.lower() in title for name in (election.get("name"), election.get("name_en"))):
+        return True
+    year = (election.get("voting_day") or "")[:4]
+    return bool(year) and year in title and any(word in title for word in ELECTION_WORDS)
+
+
 def certificate_html(snapshot: dict[str, Any]) -> str:
     """The HTML of a snapshot's certificate, in the design's language."""
     with force_locale(snapshot.get("language", "id")):
         return render_template(
             "certificates/pdf/certificate.html",
             s=snapshot,
+            election_in_title=title_names_election(
+                (snapshot.get("program") or {}).get("title", ""), snapshot.get("election")
+            ),
             qr=Markup(qr_svg(snapshot["verify_url"])),  # noqa: S704 - segno SVG
             dates={
                 k: dt.datetime.fromisoformat(snapshot[k])
