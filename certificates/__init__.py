@@ -17,7 +17,9 @@ class CertificatesPlugin(Plugin):
     name = "certificates"
     models_module = "certificates.models"
     default_config: dict[str, Any] = {
-        "CERTIFICATES_VALIDITY_DAYS": 730,  # 0 or None: never expires
+        # A certificate is valid through this many days after its program's election voting day
+        # (a new election means a new program and new certificates); 0 or None: never expires.
+        "CERTIFICATES_VALID_DAYS_AFTER_VOTING_DAY": 180,
         "CERTIFICATES_PKCS12_PATH": None,  # one PKCS#12 seal for every agency
         "CERTIFICATES_PKCS12_PASSWORD": None,
         "CERTIFICATES_PKCS12": {},  # per agency code: {"path": ..., "password": ...}

@@ -7,6 +7,8 @@ NIP, rate-limited; keep these paths once released.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import (
     Blueprint,
     Flask,
@@ -73,10 +75,12 @@ def _verify_page(cert: Certificate | None) -> Response:
     if cert is None:
         return _not_found()
     facts = services.public_facts(cert)
+    voting_day = (facts["election"] or {}).get("voting_day")
     body = render_template(
         "certificates/verify.html",
         cert=cert,
         facts=facts,
+        voting_day=dt.date.fromisoformat(voting_day) if voting_day else None,
         view=STATUS_VIEW[facts["status"]],
         max_upload=current_app.config["CERTIFICATES_MAX_UPLOAD"],
         public_page=True,

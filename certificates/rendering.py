@@ -1,8 +1,10 @@
 """The certificate as a document: the frozen snapshot of what is printed, the QR code, and the
 sealed PDF. Nothing here writes to the database; ``services`` decides when to produce.
 
-The snapshot (version 1) keeps the agency's certificate design under its ``template`` key: issued
-certificates store it that way, so the key stays.
+The snapshot keeps the agency's certificate design under its ``template`` key: issued
+certificates store it that way, so the key stays. Version 2 adds ``election`` (name, name_en,
+kind, voting_day) in place of the program's ``period``; version-1 snapshots still render, with
+the period they stored.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from sqlalchemy import select
 from lms.db import db
 from lms.models import Agency, Program, ProgramCompletion, User
 from lms.pdf import render_pdf
+from lms.requirements import RequirementKind
 from lms.security import sha256_hex
 from lms.urls import external_url
 
@@ -50,6 +53,15 @@ def _iso(value: dt.date | dt.datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
+def item_label(kind: RequirementKind, ref: str) -> str:
+    """The requirement's learner-facing name as printed; a trailing ``(ref)`` (a slug) is dropped."""
+    label = str(kind.label(ref)).strip()
+    suffix = f"({ref})"
+    if ref and label.endswith(suffix):
+        label = label.removesuffix(suffix).rstrip(" :-–—")
+    return label
+
+
 def build_snapshot(
     cert: Certificate, user: User, program: Program, agency: Agency, design: CertificateDesign
 ) -> dict[str, Any]:
@@ -62,7 +74,7 @@ def build_snapshot(
             if kind is None:
                 continue
             items.append(
-                {"kind": req.kind, "label": str(kind.label(req.ref)), "jp_hours": float(kind.jp_hours(req.ref) or 0)}
+                {"kind": req.kind, "label": item_label(kind, req.ref), "jp_hours": float(kind.jp_hours(req.ref) or 0)}
             )
     total = design.jp_hours if design.jp_hours is not None else sum(i["jp_hours"] for i in items)
     completion = db.session.scalar(
@@ -70,8 +82,9 @@ def build_snapshot(
             ProgramCompletion.program_id == program.id, ProgramCompletion.user_id == user.id
         )
     )
+    election = program.election
     return {
-        "version": 1,
+        "version": 2,
         "language": design.language,
         "code": cert.code,
         "number": cert.number,
@@ -83,9 +96,14 @@ def build_snapshot(
         "agency_code": agency.code,
         "program": {
             "title": program.title,
-            "period": program.period,
             "starts_on": _iso(program.starts_on),
             "deadline": _iso(program.deadline),
+        },
+        "election": {
+            "name": election.name,
+            "name_en": election.name_en or None,
+            "kind": election.kind.value,
+            "voting_day": _iso(election.voting_day),
         },
         "items": items,
         "jp_hours": round(float(total), 2),
@@ -111,12 +129,31 @@ def qr_svg(url: str) -> str:
     return qr.svg_inline(border=4, omitsize=True, dark="#000", light="#fff")
 
 
-def render_certificate(snapshot: dict[str, Any]) -> bytes:
-    """The unsealed PDF of a snapshot: A4 landscape, every asset inline."""
+ELECTION_WORDS = ("pemilu", "pilkada", "pemilihan", "pilpres", "pileg", "election")
+
+
+def title_names_election(title: str, election: dict[str, Any] | None) -> bool:
+    """Whether a program title already names its election (its full name, or a word for an
+    election with its year, as in "Sosialisasi Netralitas ASN — Pemilu 2029"): the certificate
+    then does not print the election a second time."""
+    if not election:
+        return False
+    title = (title or "").lower()
+    if any(name and name.lower() in title for name in (election.get("name"), election.get("name_en"))):
+        return True
+    year = (election.get("voting_day") or "")[:4]
+    return bool(year) and year in title and any(word in title for word in ELECTION_WORDS)
+
+
+def certificate_html(snapshot: dict[str, Any]) -> str:
+    """The HTML of a snapshot's certificate, in the design's language."""
     with force_locale(snapshot.get("language", "id")):
-        html = render_template(
+        return render_template(
             "certificates/pdf/certificate.html",
             s=snapshot,
+            election_in_title=title_names_election(
+                (snapshot.get("program") or {}).get("title", ""), snapshot.get("election")
+            ),
             qr=Markup(qr_svg(snapshot["verify_url"])),  # noqa: S704 - segno SVG
             dates={
                 k: dt.datetime.fromisoformat(snapshot[k])
@@ -124,7 +161,11 @@ def render_certificate(snapshot: dict[str, Any]) -> bytes:
                 if snapshot.get(k)
             },
         )
-    return render_pdf(html)
+
+
+def render_certificate(snapshot: dict[str, Any]) -> bytes:
+    """The unsealed PDF of a snapshot: A4 landscape, every asset inline."""
+    return render_pdf(certificate_html(snapshot))
 
 
 def produce(cert: Certificate, user: User, program: Program, agency: Agency, design: CertificateDesign) -> None:

@@ -15,6 +15,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
@@ -25,7 +26,7 @@ from sqlalchemy.orm import defer
 
 from lms import uploads
 from lms.db import db, utcnow
-from lms.models import Agency, Program, User
+from lms.models import Agency, Election, Program, User
 from lms.requirements import ProgramOutcome
 from lms.scoping import can_see_agency, can_see_person
 from lms.security import sha256_hex
@@ -250,9 +251,29 @@ def _allocate_number(agency: Agency, year: int) -> str:
     return f"{value:04d}/{agency.code}/{year}"
 
 
-def _expiry(issued_at: dt.datetime) -> dt.datetime | None:
-    days = current_app.config.get("CERTIFICATES_VALIDITY_DAYS")
-    return issued_at + dt.timedelta(days=int(days)) if days else None
+def valid_through(election: Election) -> dt.date | None:
+    """The last day a certificate for this election is valid: the voting day plus
+    ``CERTIFICATES_VALID_DAYS_AFTER_VOTING_DAY`` days (0 or None: it never expires)."""
+    days = current_app.config.get("CERTIFICATES_VALID_DAYS_AFTER_VOTING_DAY")
+    return election.voting_day + dt.timedelta(days=int(days)) if days else None
+
+
+def _local_zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "UTC")
+
+
+def expiry_for(election: Election) -> dt.datetime | None:
+    """When a certificate for this election expires: the end of its last valid day, local time."""
+    last = valid_through(election)
+    if last is None:
+        return None
+    end = dt.datetime.combine(last, dt.time(23, 59, 59), tzinfo=_local_zone())
+    return end.astimezone(dt.UTC)
+
+
+def valid_until(cert: Certificate) -> dt.date | None:
+    """The last valid day of a certificate, as printed (local date of ``expires_at``)."""
+    return cert.expires_at.astimezone(_local_zone()).date() if cert.expires_at else None
 
 
 def _produce(cert: Certificate, user: User, program: Program) -> None:
@@ -275,7 +296,7 @@ def _new_row(user: User, program: Program, generation: int) -> Certificate:
         generation=generation,
         status=CertificateStatus.VALID,
         issued_at=issued_at,
-        expires_at=_expiry(issued_at),
+        expires_at=expiry_for(program.election),
         snapshot={},
     )
     db.session.add(cert)
@@ -372,17 +393,21 @@ def public_facts(cert: Certificate) -> dict[str, Any]:
     """What anyone may know about a certificate (never NIP, e-mail or birth date)."""
     s = cert.snapshot or {}
     successor = cert.superseded_by
+    election = s.get("election")  # snapshots before elections stored only the program's period
+    until = valid_until(cert)
     return {
         "code": cert.code,
         "status": cert.public_status(),
         "name": s.get("name"),
         "agency": s.get("agency"),
         "program": (s.get("program") or {}).get("title"),
-        "period": (s.get("program") or {}).get("period"),
+        "period": election["name"] if election else (s.get("program") or {}).get("period"),
+        "election": dict(election) if election else None,
         "number": cert.number,
         "jp_hours": s.get("jp_hours"),
         "issued_at": cert.issued_at.isoformat(),
         "expires_at": cert.expires_at.isoformat() if cert.expires_at else None,
+        "valid_until": until.isoformat() if until else None,
         "revoked_at": cert.revoked_at.isoformat() if cert.revoked_at else None,
         "revoked_reason": cert.revoked_reason,
         "superseded_by": successor.code if successor else None,

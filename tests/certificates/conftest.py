@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import pytest
@@ -11,8 +12,12 @@ from sqlalchemy import select
 from certificates import services
 from certificates.models import Certificate
 from lms.db import db
-from lms.models import User
+from lms.models import ElectionKind, User
 from lms.requirements import LearnerStep, RequirementChoice, RequirementKind
+
+ELECTION_NAME = "Pemilihan Bupati dan Wakil Bupati Bangka Tahun 2027"
+ELECTION_NAME_EN = "2027 Bangka Regent Election"
+VOTING_DAY = dt.date.today() + dt.timedelta(days=60)
 
 
 class JpKind(RequirementKind):
@@ -76,7 +81,20 @@ def world(app: Flask, make):
     unit = make.unit(agency, "Dinas Pendidikan")
     learner = make.user(agency, name="Siti Rahmawati, S.Pd.", unit_id=unit.id, nip="199003152015032001")
     admin = make.admin(agency)
-    program = make.program(
-        agency, requirements=[("certtest", "netralitas")], title="Sosialisasi Netralitas ASN", period="Pilkada 2026"
+    election = make.election(
+        kind=ElectionKind.PILKADA_SERENTAK,
+        name=ELECTION_NAME,
+        name_en=ELECTION_NAME_EN,
+        voting_day=VOTING_DAY,
     )
-    return {"agency": agency, "unit": unit, "learner": learner, "admin": admin, "program": program}
+    program = make.program(
+        agency, requirements=[("certtest", "netralitas")], title="Sosialisasi Netralitas ASN", election=election
+    )
+    return {
+        "agency": agency,
+        "unit": unit,
+        "learner": learner,
+        "admin": admin,
+        "program": program,
+        "election": election,
+    }
