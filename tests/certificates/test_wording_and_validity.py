@@ -107,17 +107,13 @@ def test_requirement_names_print_without_their_slug(app: Flask, make, world) -> 
     assert labels[0] == "Modul Netralitas" and not any("(" in label for label in labels)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="the pledge kind's learner-facing label comes from the pledges branch; drop this mark on merge",
-)
 def test_requirement_names_are_titles_not_instructions(app: Flask, make, world) -> None:
     program = make.program(
         world["agency"], requirements=[("pledge", "netralitas-asn")], title="Sosialisasi", election=world["election"]
     )
     issued = issue(app, world["learner"], program)
-    assert "Tanda tangani" not in _flat(issued.pdf)
+    text = _flat(issued.pdf)
+    assert "Penandatanganan Pakta Integritas Netralitas ASN" in text and "Tanda tangani" not in text
 
 
 @pytest.mark.parametrize(
