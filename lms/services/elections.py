@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, case, func, select
 
 from lms.db import db
-from lms.models import Election, ElectionKind, Program, User
+from lms.models import AuditLog, Election, ElectionKind, Program, User
 from lms.services import EARLIEST_DATE, LATEST_DATE, ServiceError, audit
 
 # The guidance lists an election can carry (shape: SHARED-FORMATS §3), in the order of the form.
@@ -167,6 +167,17 @@ def save_election(
     """Create or update an election. An election with programs stays editable (it is never deleted)."""
     _validate(data)
     guidance = _guidance(data.guidance)
+    if election is not None:
+        latest = db.session.scalar(select(func.max(Program.deadline)).where(Program.election_id == election.id))
+        if latest is not None and latest > data.voting_day:
+            raise ElectionError(
+                _l(
+                    "Sebuah program pemilihan ini berbatas waktu %(day)s: hari pemungutan suara tidak boleh sebelum "
+                    "itu. Majukan dulu batas waktu programnya.",
+                    day=latest.strftime("%d-%m-%Y"),
+                ),
+                "voting_day",
+            )
     creating = election is None
     if election is None:
         election = Election()
@@ -190,3 +201,15 @@ def save_election(
         voting_day=election.voting_day.isoformat(),
     )
     return election
+
+
+def history(election: Election, limit: int = 20) -> list[AuditLog]:
+    """The latest audit entries about this election, newest first."""
+    return list(
+        db.session.scalars(
+            select(AuditLog)
+            .where(AuditLog.target_type == "election", AuditLog.target_id == str(election.id))
+            .order_by(AuditLog.id.desc())
+            .limit(limit)
+        )
+    )

@@ -157,6 +157,7 @@ def election_form(election_id: int | None = None):
         election=election,
         programs=programs,
         lists=election_service.GUIDANCE_LISTS,
+        history=election_service.history(election) if election else [],
     ), (400 if form.errors else 200)
 
 

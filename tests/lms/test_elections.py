@@ -103,10 +103,27 @@ def test_an_election_with_programs_can_be_edited_and_the_edit_is_audited(app, cl
         assert db.session.scalar(
             select(AuditLog).where(AuditLog.action == "election.updated", AuditLog.target_id == str(election.id))
         )
+    history = client.get(path).get_data(as_text=True).split("Riwayat perubahan")[1]
+    assert "diubah" in history and root.name in history
     listing = client.get("/admin/elections").get_data(as_text=True)
     row = listing[listing.index(f'<td data-label="Nama">{RERUN["name"]}') :].split("</tr>")[0]
     assert '<td data-label="Program" class="num">1</td>' in row
     assert "Kabupaten Bangka dan Kota Pangkalpinang" in row
+
+
+def test_the_voting_day_cannot_move_before_a_program_deadline(app, client, make, root):
+    election = make.election(name="Pemilihan Umum Tahun 2029", voting_day=dt.date(2029, 2, 14))
+    make.program(make.agency(), election=election, deadline=dt.date(2029, 1, 31))
+    path = f"/admin/elections/{election.id}/edit"
+    response = _post(
+        client, path, {**PEMILU, "voting_day": "2029-01-30", "campaign_starts_on": "", "campaign_ends_on": ""}
+    )
+    assert response.status_code == 400
+    assert "berbatas waktu 31-01-2029" in _field_error(response.get_data(as_text=True), "voting_day")
+    data = {**PEMILU, "voting_day": "2029-01-31", "campaign_starts_on": "", "campaign_ends_on": ""}
+    assert _post(client, path, data).status_code == 302
+    with app.app_context():
+        assert db.session.get(Election, election.id).voting_day == dt.date(2029, 1, 31)
 
 
 def test_the_list_puts_coming_elections_first(app, client, make, root):
