@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from lms.models import ElectionKind
+from lms.models import ElectionKind, Role
 from tests.conftest import login
 from tests.dashboard.helpers import fake_plugin
 
@@ -32,7 +32,14 @@ def test_program_and_agency_dashboards_show_the_election(app, client, make, loca
         if locale == "id"
         else ("2025 Bangka Regent Election", "re-run", "August 27, 2025")
     )
-    for path in (f"/admin/programs/{program.id}", f"/admin/agencies/{agency.id}/dashboard"):
+    paths = [f"/admin/programs/{program.id}", f"/admin/agencies/{agency.id}/dashboard"]
+    for path in paths:
         html = client.get(path).get_data(as_text=True)
         for text in (*expected, "Kabupaten Bangka"):
             assert text in html, (path, text)
+    root = app.test_client()
+    login(root, make.user(None, Role.PLATFORM_ADMIN, email="root@x.go.id", locale=locale).email)
+    html = root.get("/admin/national").get_data(as_text=True)
+    assert "Sosialisasi Ulang" in html
+    for text in expected:
+        assert text in html, ("national", text)
