@@ -90,7 +90,6 @@ def seed(learners: int) -> int:
             election_id=election.id,
             agency_id=agency.id,
             title="Sosialisasi Netralitas ASN",
-            period="Bench",
             starts_on=today,
             deadline=today + dt.timedelta(days=30),
             status=ProgramStatus.OPEN,

@@ -75,7 +75,6 @@ def _issue_model_certificate() -> tuple[int, int, int]:
             election_id=election.id,
             agency_id=agency.id,
             title="Sosialisasi Netralitas ASN Pemilu 2029",
-            period="Semester I 2029",
             starts_on=today - dt.timedelta(days=30),
             deadline=today + dt.timedelta(days=60),
             status=ProgramStatus.OPEN,

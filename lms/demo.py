@@ -21,6 +21,9 @@ from lms.security import hash_password
 DEMO_PASSWORD = "ikrar-demo-2026"
 PLATFORM_ADMIN_EMAIL = "platform@ikrar.demo"
 DEMO_PROGRAM_TITLE = "Sosialisasi Netralitas ASN — Pemilu 2029"
+# A closed program of the past re-run, so the admin pages and the dashboard show a finished one.
+RERUN_PROGRAM_TITLE = "Sosialisasi Netralitas ASN — Pemilihan Ulang 2025"
+RERUN_DATES = (dt.date(2025, 7, 21), dt.date(2025, 8, 20))
 
 
 @dataclass(frozen=True)
@@ -208,9 +211,9 @@ DEMO_ELECTIONS = (
 )
 
 
-def _seed_elections() -> Election:
-    """Every demo election (once); returns the one the demo programs are for."""
-    election = None
+def _seed_elections() -> list[Election]:
+    """Every demo election (once), in the order of ``DEMO_ELECTIONS``."""
+    seeded = []
     for spec in DEMO_ELECTIONS:
         election = db.session.scalar(select(Election).where(Election.name == spec.name))
         if election is None:
@@ -225,25 +228,29 @@ def _seed_elections() -> Election:
             )
             db.session.add(election)
             db.session.flush()
-    assert election is not None
-    return election
+        seeded.append(election)
+    return seeded
 
 
-def _seed_program(agency: Agency, election: Election) -> Program:
-    program = db.session.scalar(
-        select(Program).where(Program.agency_id == agency.id, Program.title == DEMO_PROGRAM_TITLE)
-    )
+def _seed_program(
+    agency: Agency,
+    election: Election,
+    title: str = DEMO_PROGRAM_TITLE,
+    dates: tuple[dt.date, dt.date] | None = None,
+    status: ProgramStatus = ProgramStatus.OPEN,
+) -> Program:
+    program = db.session.scalar(select(Program).where(Program.agency_id == agency.id, Program.title == title))
     if program is None:
         today = dt.date.today()
+        starts_on, deadline = dates or (today - dt.timedelta(days=14), today + dt.timedelta(days=21))
         program = Program(
             agency_id=agency.id,
             election_id=election.id,
-            title=DEMO_PROGRAM_TITLE,
-            period="Pemilu 2029",
+            title=title,
             description="Sosialisasi wajib netralitas ASN menjelang pemilihan.",
-            starts_on=today - dt.timedelta(days=14),
-            deadline=today + dt.timedelta(days=21),
-            status=ProgramStatus.OPEN,
+            starts_on=starts_on,
+            deadline=deadline,
+            status=status,
         )
         db.session.add(program)
         db.session.flush()
@@ -268,9 +275,11 @@ def seed_demo(app: Flask) -> Iterator[str]:
         role=Role.PLATFORM_ADMIN,
         employment_type=EmploymentType.NON_ASN,
     )
-    election = _seed_elections()
+    rerun, pemilu = _seed_elections()
     for spec in AGENCIES:
-        _seed_program(_seed_agency(spec, rng), election)
+        agency = _seed_agency(spec, rng)
+        _seed_program(agency, pemilu)
+        _seed_program(agency, rerun, RERUN_PROGRAM_TITLE, RERUN_DATES, ProgramStatus.CLOSED)
     db.session.commit()
     for name, plugin in app.extensions["lms.plugins"].items():
         plugin.seed_demo(app)

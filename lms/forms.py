@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -30,13 +29,9 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from lms.models import EmploymentType, ProgramStatus
-from lms.services import ServiceError
+from lms.models import ElectionKind, EmploymentType, ProgramStatus
+from lms.services import EARLIEST_DATE, LATEST_DATE, ServiceError
 
-# Dates people type (program start and deadline) stay in a sane range: year 9999 would pass the
-# form and then break date arithmetic (a deadline plus one day) and the database.
-EARLIEST_DATE = dt.date(2000, 1, 1)
-LATEST_DATE = dt.date(2100, 12, 31)
 DATE_RANGE_ATTRS = {"min": EARLIEST_DATE.isoformat(), "max": LATEST_DATE.isoformat()}
 
 
@@ -160,7 +155,6 @@ class StaffForm(FlaskForm):
 class ProgramForm(FlaskForm):
     title = StringField(_l("Judul"), validators=[DataRequired(), Length(max=200)])
     election_id = SelectField(_l("Pemilihan"), coerce=int, validators=[DataRequired()])
-    period = StringField(_l("Periode pemilihan (mis. Pilkada 2026)"), validators=[Optional(), Length(max=100)])
     description = TextAreaField(_l("Keterangan"), validators=[Optional(), Length(max=4000)])
     starts_on = DateField(_l("Mulai"), validators=[DataRequired(), SaneDate()], render_kw=DATE_RANGE_ATTRS)
     deadline = DateField(_l("Batas waktu"), validators=[DataRequired(), SaneDate()], render_kw=DATE_RANGE_ATTRS)
@@ -175,6 +169,41 @@ class ProgramForm(FlaskForm):
     unit_ids = SelectMultipleField(_l("Unit sasaran (kosongkan untuk semua unit)"), coerce=int)
     requirements = SelectMultipleField(_l("Persyaratan"))
     submit = SubmitField(_l("Simpan program"))
+
+
+class ElectionForm(FlaskForm):
+    kind = SelectField(
+        _l("Jenis pemilihan"),
+        choices=[
+            (ElectionKind.PEMILU.value, _l("Pemilu (nasional)")),
+            (ElectionKind.PILKADA_SERENTAK.value, _l("Pilkada serentak")),
+            (ElectionKind.PILKADA_ULANG.value, _l("Pilkada ulang / pemungutan suara ulang")),
+        ],
+    )
+    # required, checked by the service with a message that says what to write
+    name = StringField(_l("Nama pemilihan (bahasa Indonesia)"), validators=[Length(max=200)])
+    name_en = StringField(
+        _l("Nama pemilihan dalam bahasa Inggris (opsional)"), validators=[Optional(), Length(max=200)]
+    )
+    voting_day = DateField(
+        _l("Hari pemungutan suara"),
+        validators=[DataRequired(_l("Isi hari pemungutan suara (tanggal yang sah).")), SaneDate()],
+        render_kw=DATE_RANGE_ATTRS,
+    )
+    campaign_starts_on = DateField(
+        _l("Awal masa kampanye"), validators=[Optional(), SaneDate()], render_kw=DATE_RANGE_ATTRS
+    )
+    campaign_ends_on = DateField(
+        _l("Akhir masa kampanye"), validators=[Optional(), SaneDate()], render_kw=DATE_RANGE_ATTRS
+    )
+    region = StringField(_l("Wilayah (untuk pilkada)"), validators=[Optional(), Length(max=200)])
+    photo_poses_caption_id = StringField(_l("Keterangan (bahasa Indonesia)"), validators=[Optional(), Length(max=500)])
+    photo_poses_caption_en = StringField(_l("Keterangan (bahasa Inggris)"), validators=[Optional(), Length(max=500)])
+    photo_poses_items = TextAreaField(_l("Butir, satu per baris"), validators=[Optional(), Length(max=8000)])
+    safe_poses_caption_id = StringField(_l("Keterangan (bahasa Indonesia)"), validators=[Optional(), Length(max=500)])
+    safe_poses_caption_en = StringField(_l("Keterangan (bahasa Inggris)"), validators=[Optional(), Length(max=500)])
+    safe_poses_items = TextAreaField(_l("Butir, satu per baris"), validators=[Optional(), Length(max=8000)])
+    submit = SubmitField(_l("Simpan pemilihan"))
 
 
 class AdminGrantForm(FlaskForm):

@@ -187,7 +187,6 @@ class Program(Base):
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"), index=True)
     election_id: Mapped[int] = mapped_column(ForeignKey("elections.id"), index=True)
     title: Mapped[str200]
-    period: Mapped[str | None] = mapped_column(String(100))
     description: Mapped[str | None] = mapped_column(Text)
     starts_on: Mapped[dt.date] = mapped_column(Date)
     deadline: Mapped[dt.date] = mapped_column(Date)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from flask import Flask, current_app
 from flask_babel import format_date, format_datetime, get_locale
@@ -10,10 +11,18 @@ from flask_login import current_user
 
 from lms import menus
 from lms.identity import format_nip
+from lms.services.elections import kind_label
 
 
 def days_left(deadline: dt.date, today: dt.date | None = None) -> int:
     return (deadline - (today or dt.date.today())).days
+
+
+def election_name(election: Any) -> str:
+    """The election's name in the visitor's language (English falls back to the Indonesian name)."""
+    if str(get_locale() or "id") == "en" and election.name_en:
+        return election.name_en
+    return election.name
 
 
 def init_app(app: Flask) -> None:
@@ -21,6 +30,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["date"] = lambda d, fmt="long": format_date(d, fmt) if d else ""
     app.jinja_env.filters["datetime"] = lambda d, fmt="medium": format_datetime(d, fmt) if d else ""
     app.jinja_env.globals["days_left"] = days_left
+    app.jinja_env.globals["election_name"] = election_name
+    app.jinja_env.globals["election_kind"] = kind_label
     app.extensions.setdefault("lms.menus", {s: [] for s in menus.SLOTS})
     app.jinja_env.globals["admin_menu"] = lambda agency: menus.items("agency", agency)
     app.jinja_env.globals["program_menu"] = lambda program: menus.items("program", program)

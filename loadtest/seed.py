@@ -87,7 +87,6 @@ def seed(n: int) -> dict[str, object]:
         election_id=election.id,
         agency_id=agency.id,
         title="Sosialisasi Netralitas ASN (uji beban)",
-        period="Uji beban",
         starts_on=today - dt.timedelta(days=1),
         deadline=today + dt.timedelta(days=30),
         status=ProgramStatus.OPEN,

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, and_, case, func, select, union
+from sqlalchemy.orm import selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
 from lms.db import db
@@ -329,7 +330,11 @@ def national_table(viewer: User) -> list[NationalRow]:
             .group_by(ProgramCompletion.program_id)
         ).all()
     )
-    programs = list(db.session.scalars(select(Program).where(Program.status == ProgramStatus.OPEN)))
+    programs = list(
+        db.session.scalars(
+            select(Program).where(Program.status == ProgramStatus.OPEN).options(selectinload(Program.election))
+        )
+    )
     targets: dict[int, list[int]] = {}
     for pid, uid in db.session.execute(select(program_units.c.program_id, program_units.c.unit_id)):
         targets.setdefault(pid, []).append(uid)
@@ -362,6 +367,7 @@ def agency_programs(agency: Agency, viewer: User) -> list[tuple[Program, int, in
     programs = db.session.scalars(
         select(Program)
         .where(Program.agency_id == agency.id)
+        .options(selectinload(Program.election))
         .order_by((Program.status == ProgramStatus.OPEN).desc(), Program.deadline.desc())
     )
     return [(p, *overall(p, viewer)) for p in programs]

@@ -3,6 +3,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+# Dates people type (program start and deadline, an election's days) stay in a sane range: year
+# 9999 would pass a form and then break date arithmetic (a deadline plus one day) and the database.
+EARLIEST_DATE = dt.date(2000, 1, 1)
+LATEST_DATE = dt.date(2100, 12, 31)
+
 
 class ServiceError(ValueError):
     """A mistake a person can make and fix: ``message`` is for them (lazy-translated), ``field``

@@ -25,6 +25,7 @@ from lms.models import (
 )
 from lms.requirements import LearnerStep, ProgramOutcome, Registry
 from lms.services import ServiceError, audit
+from lms.services import elections as election_service
 from lms.signals import program_completed
 
 
@@ -52,7 +53,6 @@ def is_member(program: Program, user: User) -> bool:
 @dataclass
 class ProgramInput:
     title: str
-    period: str | None
     description: str | None
     starts_on: dt.date
     deadline: dt.date
@@ -65,10 +65,20 @@ class ProgramInput:
 def _validate(agency: Agency, data: ProgramInput) -> list[Unit]:
     if not data.title.strip():
         raise ProgramError(_l("Judul program wajib diisi."), "title")
-    if data.election_id is None or db.session.get(Election, data.election_id) is None:
+    election = db.session.get(Election, data.election_id) if data.election_id is not None else None
+    if election is None:
         raise ProgramError(_l("Pilih pemilihan yang menjadi dasar program ini."), "election_id")
     if data.deadline < data.starts_on:
         raise ProgramError(_l("Batas waktu tidak boleh sebelum tanggal mulai."), "deadline")
+    if data.deadline > election.voting_day:
+        raise ProgramError(
+            _l(
+                "Batas waktu tidak boleh setelah hari pemungutan suara pemilihan ini (%(day)s): "
+                "sosialisasi netralitas harus selesai sebelum pemungutan suara.",
+                day=election.voting_day.strftime("%d-%m-%Y"),
+            ),
+            "deadline",
+        )
     units = list(db.session.scalars(select(Unit).where(Unit.id.in_(data.unit_ids or [-1]))))
     if any(u.agency_id != agency.id for u in units) or len(units) != len(set(data.unit_ids)):
         raise ProgramError(_l("Unit sasaran tidak dikenal."), "unit_ids")
@@ -92,7 +102,6 @@ def save_program(
         db.session.add(program)
     program.title = data.title.strip()
     program.election_id = data.election_id
-    program.period = (data.period or "").strip() or None
     program.description = (data.description or "").strip() or None
     program.starts_on, program.deadline, program.status = data.starts_on, data.deadline, data.status
     program.target_units = units
@@ -114,8 +123,8 @@ def save_program(
 
 
 def elections() -> list[Election]:
-    """Every election, the coming ones first."""
-    return list(db.session.scalars(select(Election).order_by(Election.voting_day.desc(), Election.id)))
+    """Every election, the coming ones first (nearest voting day first), then past ones."""
+    return election_service.coming_first()
 
 
 def open_programs_for(user: User, today: dt.date | None = None) -> list[Program]:

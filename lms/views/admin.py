@@ -14,10 +14,12 @@ from sqlalchemy import func, select
 from lms.access import admin_required, platform_required
 from lms.db import db
 from lms.extensions import client_ip
-from lms.forms import AgencyForm, ProgramForm, UnitForm, show_service_error
+from lms.forms import AgencyForm, ElectionForm, ProgramForm, UnitForm, show_service_error
 from lms.models import (
     Agency,
     AuditLog,
+    Election,
+    ElectionKind,
     Program,
     ProgramStatus,
     Role,
@@ -31,6 +33,7 @@ from lms.scoping import (
     visible_among,
 )
 from lms.services import agencies
+from lms.services import elections as election_service
 from lms.services import programs as program_service
 from lms.staff.views import hand_over
 
@@ -88,6 +91,74 @@ def agency_new():
                 hand_over(admin, link)
             return redirect(url_for("admin.agency", agency_id=agency.id))
     return render_template("admin/agency_form.html", form=form), (400 if form.errors else 200)
+
+
+# --- platform admin: elections --------------------------------------------------------------------
+
+
+@bp.get("/elections")
+@platform_required
+def elections_list():
+    return render_template("admin/elections.html", rows=election_service.with_program_counts())
+
+
+def _election_form(election: Election | None) -> ElectionForm:
+    form = ElectionForm(obj=election if request.method == "GET" and election else None)
+    if request.method == "GET" and election is not None:
+        form.kind.data = election.kind.value
+        for name in election_service.GUIDANCE_LISTS:
+            stored = (election.guidance or {}).get(name) or {}
+            caption = stored.get("caption") or {}
+            form[f"{name}_caption_id"].data = caption.get("id")
+            form[f"{name}_caption_en"].data = caption.get("en")
+            form[f"{name}_items"].data = election_service.format_items(stored.get("items") or [])
+    return form
+
+
+def _election_input(form: ElectionForm) -> election_service.ElectionInput:
+    return election_service.ElectionInput(
+        kind=ElectionKind(form.kind.data),
+        name=form.name.data,
+        name_en=form.name_en.data,
+        voting_day=form.voting_day.data,
+        campaign_starts_on=form.campaign_starts_on.data,
+        campaign_ends_on=form.campaign_ends_on.data,
+        region=form.region.data,
+        guidance={
+            name: election_service.GuidanceInput(
+                form[f"{name}_caption_id"].data, form[f"{name}_caption_en"].data, form[f"{name}_items"].data
+            )
+            for name in election_service.GUIDANCE_LISTS
+        },
+    )
+
+
+@bp.route("/elections/new", methods=["GET", "POST"])
+@bp.route("/elections/<int:election_id>/edit", methods=["GET", "POST"])
+@platform_required
+def election_form(election_id: int | None = None):
+    election = db.session.get(Election, election_id) if election_id else None
+    if election_id and election is None:
+        abort(404)
+    form = _election_form(election)
+    if form.validate_on_submit():
+        try:
+            election = election_service.save_election(_election_input(form), current_user, election, client_ip())
+        except election_service.ElectionError as exc:
+            show_service_error(form, exc, "name")
+        else:
+            db.session.commit()
+            flash(_("Pemilihan %(name)s disimpan.", name=election.name), "success")
+            return redirect(url_for("admin.elections_list"))
+    programs = len(election.programs) if election else 0
+    return render_template(
+        "admin/election_form.html",
+        form=form,
+        election=election,
+        programs=programs,
+        lists=election_service.GUIDANCE_LISTS,
+        history=election_service.history(election) if election else [],
+    ), (400 if form.errors else 200)
 
 
 # --- agency overview, units ----------------------------------------------------------------------
@@ -158,7 +229,6 @@ def _program_form(agency: Agency, program: Program | None) -> ProgramForm:
 def _program_input(form: ProgramForm) -> program_service.ProgramInput:
     return program_service.ProgramInput(
         title=form.title.data,
-        period=form.period.data,
         description=form.description.data,
         starts_on=form.starts_on.data,
         deadline=form.deadline.data,

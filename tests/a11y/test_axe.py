@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from lms.db import db
 from lms.demo import DEMO_PASSWORD, seed_demo
-from lms.models import Agency
+from lms.models import Agency, Election
 
 pytestmark = pytest.mark.browser
 
@@ -35,10 +35,13 @@ def demo_site(app, live_server):
     with app.app_context():
         list(seed_demo(app))
         agency_id = db.session.scalar(select(Agency.id).where(Agency.code == "BANGKA"))
-    return live_server, agency_id
+        election_id = db.session.scalar(select(Election.id).order_by(Election.id))
+    return live_server, agency_id, election_id
 
 
-def _pages_for(role: str, agency_id: int) -> list[str]:
+def _pages_for(role: str, agency_id: int, election_id: int) -> list[str]:
+    if role == "platform":
+        return ["/admin/agencies", "/admin/elections", "/admin/elections/new", f"/admin/elections/{election_id}/edit"]
     if role == "anonymous":
         return ["/login", "/forgot", "/no-such-page"]
     if role == "learner":
@@ -48,11 +51,11 @@ def _pages_for(role: str, agency_id: int) -> list[str]:
 
 
 @pytest.mark.parametrize("device", ["desktop", "phone"])
-@pytest.mark.parametrize("role", ["anonymous", "learner", "admin"])
+@pytest.mark.parametrize("role", ["anonymous", "learner", "admin", "platform"])
 def test_no_serious_accessibility_violations(browser, demo_site, role, device):
     from axe_playwright_python.sync_playwright import Axe
 
-    base, agency_id = demo_site
+    base, agency_id, election_id = demo_site
     context = browser.new_context(viewport=VIEWPORTS[device], locale="id-ID")
     page = context.new_page()
     try:
@@ -60,8 +63,10 @@ def test_no_serious_accessibility_violations(browser, demo_site, role, device):
             _log_in(page, base, "199003152015032001")
         elif role == "admin":
             _log_in(page, base, "admin@bangka.demo")
+        elif role == "platform":
+            _log_in(page, base, "platform@ikrar.demo")
         problems = {}
-        for path in _pages_for(role, agency_id):
+        for path in _pages_for(role, agency_id, election_id):
             page.goto(base + path)
             found = _serious(Axe().run(page))
             if found:

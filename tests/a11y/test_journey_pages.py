@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from lms.db import db
-from lms.demo import seed_demo
+from lms.demo import DEMO_PROGRAM_TITLE, seed_demo
 from lms.models import Agency, Program
 from tests.a11y.test_axe import VIEWPORTS, _log_in, _serious
 from tests.conftest import PASSWORD
@@ -20,7 +20,9 @@ def site(app, live_server, make):
     with app.app_context():
         list(seed_demo(app))
         agency = db.session.scalar(select(Agency).where(Agency.code == "BANGKA"))
-        program_id = db.session.scalar(select(Program.id).where(Program.agency_id == agency.id))
+        program_id = db.session.scalar(
+            select(Program.id).where(Program.agency_id == agency.id, Program.title == DEMO_PROGRAM_TITLE)
+        )
         from certificates.models import Certificate
 
         code = db.session.scalar(select(Certificate.code).where(Certificate.agency_id == agency.id))

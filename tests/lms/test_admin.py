@@ -1,5 +1,6 @@
 """Platform and agency administration, and the agency boundary."""
 
+import datetime as dt
 import io
 
 import pytest
@@ -153,7 +154,7 @@ def test_program_dates_at_the_edges_of_the_range_are_kept(app, client, make):
     path = f"/admin/agencies/{agency.id}/programs/new"
     page = client.get(path).get_data(as_text=True)
     assert 'min="2000-01-01"' in page and 'max="2100-12-31"' in page
-    election = make.election()
+    election = make.election(voting_day=dt.date(2100, 12, 31))
     response = _post(
         client,
         path,

@@ -47,3 +47,57 @@ def test_every_plugin_migrates_on_its_own_branch(app):
     for name, plugin in app.extensions["lms.plugins"].items():
         if os.path.isdir(plugin.migrations_path) and os.listdir(plugin.migrations_path):
             assert name in labels
+
+
+def test_lms_0006_drops_the_program_period_and_its_downgrade_restores_it_from_the_election(empty_database_url):
+    import datetime as dt
+
+    from sqlalchemy import text
+
+    from lms.models import Agency, Election, ElectionKind, Program, ProgramRequirement, ProgramStatus
+
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_database_url})
+    with app.app_context():
+        cfg = alembic_config(app)
+        command.upgrade(cfg, "heads")
+        assert "period" not in {c["name"] for c in inspect(db.engine).get_columns("programs")}
+        agency = Agency(code="MIG", name="Instansi Migrasi")
+        election = Election(kind=ElectionKind.PEMILU, name="Pemilihan Umum Tahun 2029", voting_day=dt.date(2029, 2, 14))
+        db.session.add_all([agency, election])
+        db.session.flush()
+        program = Program(
+            agency_id=agency.id,
+            election_id=election.id,
+            title="Sosialisasi",
+            starts_on=dt.date(2028, 1, 1),
+            deadline=dt.date(2028, 2, 1),
+            status=ProgramStatus.OPEN,
+        )
+        program.requirements = [ProgramRequirement(kind="module", ref="netralitas", position=0)]
+        db.session.add(program)
+        db.session.commit()
+        program_id, election_id = program.id, election.id
+        db.session.remove()
+
+        command.downgrade(cfg, "lms_0005")
+        with db.engine.connect() as conn:
+            row = conn.execute(text("SELECT title, period, election_id FROM programs")).one()
+            assert tuple(row) == ("Sosialisasi", "Pemilihan Umum Tahun 2029", election_id)
+            assert conn.execute(text("SELECT program_id FROM program_requirements")).scalar_one() == program_id
+            if db.engine.dialect.name == "sqlite":
+                assert conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
+                assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+        command.upgrade(cfg, "heads")
+        assert "period" not in {c["name"] for c in inspect(db.engine).get_columns("programs")}
+        with db.engine.connect() as conn:
+            assert tuple(conn.execute(text("SELECT id, title, election_id FROM programs")).one()) == (
+                program_id,
+                "Sosialisasi",
+                election_id,
+            )
+            assert conn.execute(text("SELECT program_id FROM program_requirements")).scalar_one() == program_id
+            if db.engine.dialect.name == "sqlite":
+                assert conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
+        command.check(cfg)
+        db.engine.dispose()

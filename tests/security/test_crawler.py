@@ -250,3 +250,33 @@ def test_unit_limited_admin_sees_nothing_of_other_units(app, demo):
     admin_b = app.test_client()
     _login(admin_b, "admin@pangkalpinang.demo")
     assert not _leaks(admin_b, urls, demo["secrets"])
+
+
+# --- platform-only pages ---------------------------------------------------------------------------
+
+PLATFORM_ONLY = ("/admin/elections", "/admin/agencies/new")
+
+
+def test_platform_pages_are_closed_to_agency_admins_learners_and_anonymous(app, demo):
+    root = app.test_client()
+    _login(root, "platform@ikrar.demo")
+    urls = [u for u in _crawl(root) if u.startswith(PLATFORM_ONLY)]
+    assert "/admin/elections" in urls and "/admin/elections/new" in urls
+    assert any(re.fullmatch(r"/admin/elections/\d+/edit", u) for u in urls), urls
+    others = {"admin A": "admin@bangka.demo", "admin B": "admin@pangkalpinang.demo", "learner": demo["learner_nip"]}
+    problems = []
+    for who, identifier in others.items():
+        client = app.test_client()
+        _login(client, identifier)
+        for url in urls:
+            if (status := client.get(url).status_code) not in (403, 404):
+                problems.append(f"{who}: GET {url} -> {status}")
+            token = csrf_token(client, "/account")
+            if (status := client.post(url, data={"csrf_token": token, "name": "X"}).status_code) not in (403, 404, 405):
+                problems.append(f"{who}: POST {url} -> {status}")
+    anonymous = app.test_client()
+    for url in urls:
+        response = anonymous.get(url)
+        if response.status_code != 302 or "/login" not in response.location:
+            problems.append(f"anonymous: GET {url} -> {response.status_code}")
+    assert not problems, "\n".join(problems)

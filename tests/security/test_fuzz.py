@@ -212,7 +212,7 @@ ODD = st.one_of(
         ]
     ),
 )
-PROGRAM_FIELDS = ("title", "period", "description", "starts_on", "deadline", "status", "unit_ids", "requirements")
+PROGRAM_FIELDS = ("title", "election_id", "description", "starts_on", "deadline", "status", "unit_ids", "requirements")
 STAFF_FIELDS = ("name", "employment_type", "nip", "email", "position", "unit_id")
 TEMPLATE_FIELDS = (
     "title_id",
@@ -244,6 +244,7 @@ def test_admin_forms_with_odd_values(app, make, form, values):
 
     agency = make.agency()
     admin = make.admin(agency)
+    election = make.election()
     client = app.test_client()
     login(client, admin.email)
     base = f"/admin/agencies/{agency.id}"
@@ -254,7 +255,13 @@ def test_admin_forms_with_odd_values(app, make, form, values):
         "design": f"{base}/certificates/design",
     }[form]
     good = {
-        "program": {"title": "P", "starts_on": "2026-01-01", "deadline": "2026-02-01", "status": "draft"},
+        "program": {
+            "title": "P",
+            "election_id": str(election.id),
+            "starts_on": "2026-01-01",
+            "deadline": "2026-02-01",
+            "status": "draft",
+        },
         "staff": {"name": "N", "employment_type": "non_asn", "email": "n@contoh.go.id", "unit_id": "0"},
         "unit": {"name": "U", "parent_id": "0"},
         "design": {
@@ -273,6 +280,46 @@ def test_admin_forms_with_odd_values(app, make, form, values):
     if response.status_code >= 400:
         with app.app_context():
             assert _counts() == before
+
+
+ELECTION_FIELDS = (
+    "kind",
+    "name",
+    "name_en",
+    "voting_day",
+    "campaign_starts_on",
+    "campaign_ends_on",
+    "region",
+    "photo_poses_caption_id",
+    "photo_poses_caption_en",
+    "photo_poses_items",
+    "safe_poses_items",
+)
+
+
+@FUZZ
+@given(
+    values=st.dictionaries(
+        st.sampled_from(ELECTION_FIELDS),
+        ODD | st.sampled_from(["a | b\nc", "|", "x|y|z", "pilkada_ulang", "pemilu", "2029-02-14"]),
+        max_size=6,
+    )
+)
+def test_election_form_with_odd_values(app, make, values):
+    from lms.models import Election
+    from tests.conftest import csrf_token, login
+
+    client = app.test_client()
+    login(client, make.platform_admin().email)
+    path = "/admin/elections/new"
+    good = {"kind": "pemilu", "name": "Pemilihan Umum Tahun 2029", "voting_day": "2029-02-14"}
+    with app.app_context():
+        before = db.session.scalar(select(func.count()).select_from(Election))
+    response = client.post(path, data=good | values | {"csrf_token": csrf_token(client, path)})
+    _no_crash(response)
+    if response.status_code >= 400:
+        with app.app_context():
+            assert db.session.scalar(select(func.count()).select_from(Election)) == before
 
 
 @pytest.mark.parametrize("value", ["sNaN", "NaN", "Infinity", "-Infinity", "1e999999", "9" * 5000])
