@@ -19,6 +19,7 @@ from modules.pack_export import write_pack
 class ImportResult:
     module: TrainingModule
     created: bool
+    pack: packs.Pack | None = None  # as read from the folder
 
 
 def newest(slug: str) -> TrainingModule | None:
@@ -39,7 +40,7 @@ def import_pack(folder: str | Path) -> ImportResult:
     digest = pack.content_hash()
     current = newest(pack.slug)
     if current is not None and current.content_hash == digest:
-        return ImportResult(current, False)
+        return ImportResult(current, False, pack)
     db.session.execute(update(TrainingModule).where(TrainingModule.slug == pack.slug).values(active=False))
     module = TrainingModule(
         slug=pack.slug,
@@ -78,7 +79,7 @@ def import_pack(folder: str | Path) -> ImportResult:
     ]
     db.session.add(module)
     db.session.flush()
-    return ImportResult(module, True)
+    return ImportResult(module, True, pack)
 
 
 def pack_of(module: TrainingModule) -> packs.Pack:

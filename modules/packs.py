@@ -292,7 +292,10 @@ def _same_scenarios(file: str, markdown: dict[str, str], errors: list[PackError]
     """The languages of a lesson have the same scenarios, the right option at the same place."""
     if len(markdown) != len(LANGS):
         return
-    found = {lang: split_lesson(text).scenarios for lang, text in markdown.items()}
+    splits = {lang: split_lesson(text) for lang, text in markdown.items()}
+    if any(split.errors for split in splits.values()):
+        return  # reported with their lines already
+    found = {lang: split.scenarios for lang, split in splits.items()}
     first, *others = LANGS
     for lang in others:
         rel = f"{file}.{lang}.md"

@@ -91,6 +91,7 @@ def test_home_shows_requirement_and_module_link(app, make, client) -> None:
     user = make.user(agency)
     login(client, user.nip)
     home = client.get("/").text
+    # the learner's step; the kind's label alone is the module's title
     assert "Lulus modul: Modul Uji Netralitas" in home and f'href="/modules/{SLUG}"' in home
 
 
@@ -123,6 +124,10 @@ def test_admin_stats_and_scoping(app, make, client) -> None:
     page = client.get(f"/admin/programs/{program.id}/quiz")
     assert page.status_code == 200
     assert "Statistik kuis" in page.text and "33.3%" in page.text and "q01" in page.text
+    topics = page.text.split("Per topik")[1].split("Per soal")[0]
+    assert '<td data-label="Topik">Media sosial</td>' in topics  # the lesson's title, not its key
+    assert "media-sosial" not in page.text and "(v1, Media sosial)" in page.text
+    assert '<td data-label="Topik">fasilitas</td>' in topics  # no lesson of that key: its name
 
     other_admin = make.admin(make.agency())
     other = app.test_client()
