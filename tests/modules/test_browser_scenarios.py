@@ -19,23 +19,31 @@ PACK = Path(__file__).parent / "packs" / "scenario"
 SLUG = "uji-skenario"
 
 
-@pytest.mark.browser
-def test_scenario_analysis_shows_only_after_choosing(app, make, live_server, browser) -> None:
+def _lesson(app, make, live_server, browser, javascript: bool):
     with app.app_context():
         services.import_pack(PACK)
         db.session.commit()
     learner = make.user(make.agency())
-    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="id-ID", java_script_enabled=False)
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, locale="id-ID", java_script_enabled=javascript
+    )
     page = context.new_page()
+    page.goto(f"{live_server}/login")
+    page.fill("input[name=identifier]", learner.nip)
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("form:has(input[name=identifier]) button[type=submit]").first.click()
+    page.wait_for_url(f"{live_server}/")
+    page.goto(f"{live_server}/modules/{SLUG}/lessons/kasus")
+    return context, page
+
+
+@pytest.mark.browser
+def test_scenario_analysis_shows_only_after_choosing(app, make, live_server, browser) -> None:
+    context, page = _lesson(app, make, live_server, browser, javascript=False)
     hosts: set[str] = set()
     page.on("request", lambda request: hosts.add(urlparse(request.url).netloc))
     try:
-        page.goto(f"{live_server}/login")
-        page.fill("input[name=identifier]", learner.nip)
-        page.fill("input[name=password]", PASSWORD)
-        page.locator("form:has(input[name=identifier]) button[type=submit]").first.click()
-        page.wait_for_url(f"{live_server}/")
-        page.goto(f"{live_server}/modules/{SLUG}/lessons/kasus")
+        page.reload()
 
         first, second = page.locator("section.scenario").nth(0), page.locator("section.scenario").nth(1)
         analysis = first.locator(".scenario-analysis")
@@ -79,5 +87,22 @@ def test_scenario_analysis_shows_only_after_choosing(app, make, live_server, bro
         scroll = page.evaluate("document.documentElement.scrollWidth")
         assert scroll <= 360, f"horizontal scrolling on a phone ({scroll}px)"
         assert hosts == {urlparse(live_server).netloc}, hosts  # no external assets
+    finally:
+        context.close()
+
+
+@pytest.mark.browser
+def test_scenarios_pass_axe_before_and_after_choosing(app, make, live_server, browser) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    from tests.a11y.test_axe import _serious
+
+    context, page = _lesson(app, make, live_server, browser, javascript=True)  # axe-core runs as a script
+    try:
+        assert _serious(Axe().run(page)) == []
+        page.locator("label[for=scenario-1-0]").click()
+        page.locator("label[for=scenario-2-0]").click()
+        assert page.locator(".scenario-analysis").nth(1).is_visible()
+        assert _serious(Axe().run(page)) == []
     finally:
         context.close()
