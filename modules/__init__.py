@@ -3,7 +3,7 @@ lessons, quizzes and the ``module`` requirement kind."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from lms.plugins import Plugin
 
@@ -14,6 +14,12 @@ if TYPE_CHECKING:
 class ModulesPlugin(Plugin):
     name = "modules"
     models_module = "modules.models"
+    default_config: dict[str, Any] = {
+        # JP hours of a module whose pack gives none: reading time of its lessons at this many
+        # words a minute (Indonesian legal text) plus its quiz time, in JP of this many minutes
+        "MODULES_READING_WPM": 150,
+        "MODULES_JP_MINUTES": 45,
+    }
 
     def init_app(self, app: Flask) -> None:
         from modules import views

@@ -29,6 +29,7 @@ def import_command(path: str) -> None:
         click.echo(f"{len(exc.errors)} error(s); nothing imported.", err=True)
         sys.exit(1)
     db.session.commit()
+    _print_checks(result.pack)
     m = result.module
     if result.created:
         click.echo(
@@ -55,3 +56,20 @@ def export_command(slug: str, output: str) -> None:
         click.echo(str(exc), err=True)
         sys.exit(1)
     click.echo(f"Exported {module.slug} version {module.version} to {output}.")
+
+
+def _print_checks(pack) -> None:
+    """The question bank's properties (``modules.pack_checks``) as warnings: they never refuse."""
+    from modules.pack_checks import check_pack
+
+    if pack is None:
+        return
+    report = check_pack(pack)
+    f = report.figures
+    shares = ", ".join(f"{lang} {share:.0%}" for lang, share in f["keyed_longest_share"].items())
+    click.echo(
+        f"Pack check: {f['questions']} questions, {f['scenario_share']:.0%} scenarios, "
+        f"{len(f['topics'])} topics, right option the longest in {shares} of the single-answer questions."
+    )
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)

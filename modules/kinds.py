@@ -8,7 +8,7 @@ from sqlalchemy import Select, select
 
 from lms.db import db
 from lms.requirements import LearnerStep, RequirementChoice, RequirementKind
-from modules import services
+from modules import reading, services
 from modules.models import TrainingModule
 from modules.rendering import tr
 
@@ -24,8 +24,10 @@ class ModuleRequirement(RequirementKind):
         return [RequirementChoice(m.slug, tr(m.title)) for m in modules]
 
     def label(self, ref: str) -> str:
+        """The module's title, a noun phrase certificates print (never an instruction). A module
+        not imported yet: a generic title, never its slug."""
         module = services.active_module(ref) or services.newest(ref)
-        return str(_l("Lulus modul: %(t)s", t=tr(module.title) if module else ref))
+        return tr(module.title) if module else str(_l("Modul pelatihan"))
 
     def met_user_ids(self, ref: str, program_id: int) -> Select[tuple[int]]:
         return services.passed_user_ids(ref)
@@ -35,14 +37,14 @@ class ModuleRequirement(RequirementKind):
 
     def jp_hours(self, ref: str) -> float:
         module = services.active_module(ref) or services.newest(ref)
-        return float(module.jp_hours) if module else 0.0
+        return reading.jp_hours(module) if module else 0.0
 
     def learner_step(self, user_id: int, ref: str, program_id: int) -> LearnerStep:
         met = services.has_passed(user_id, ref)
         started = met or bool(services.attempts_of(user_id, ref)) or bool(services.read_lesson_keys(user_id, ref))
         exists = services.active_module(ref) is not None
         return LearnerStep(
-            label=self.label(ref),
+            label=str(_l("Lulus modul: %(t)s", t=self.label(ref))),
             met=met,
             started=started,
             url=url_for("modules.module_page", slug=ref) if exists else None,

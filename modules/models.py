@@ -16,6 +16,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -37,11 +39,13 @@ class TrainingModule(Base):
     pack_version: Mapped[int] = mapped_column(Integer)  # the pack's own label (informational)
     title: Mapped[Text2] = mapped_column(JSON)
     summary: Mapped[Text2] = mapped_column(JSON)
-    jp_hours: Mapped[float] = mapped_column(Float, default=0)
+    jp_hours: Mapped[float | None] = mapped_column(Float)  # the pack's; None = from the length (modules.reading)
     pass_mark: Mapped[int] = mapped_column(Integer)  # percent
     questions_per_attempt: Mapped[int] = mapped_column(Integer)
     time_limit_minutes: Mapped[int | None] = mapped_column(Integer)
     max_attempts: Mapped[int | None] = mapped_column(Integer)
+    # the quiz opens only once every lesson is read (pack: quiz.require_all_lessons_read)
+    require_all_lessons_read: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # data.yaml lists
     content_hash: Mapped[str] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -85,6 +89,7 @@ class Question(Base):
     covers: Mapped[list[str]] = mapped_column(JSON, default=list)
     text: Mapped[Text2] = mapped_column(JSON)
     explanation: Mapped[Text2] = mapped_column(JSON)
+    scenario: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     module: Mapped[TrainingModule] = relationship(back_populates="questions")
     choices: Mapped[list[Choice]] = relationship(

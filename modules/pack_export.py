@@ -39,7 +39,6 @@ def write_pack(pack: Pack, folder: str | Path) -> None:
         "version": pack.pack_version,
         "title": _plain(pack.title),
         "summary": _plain(pack.summary),
-        "jp_hours": int(pack.jp_hours) if pack.jp_hours == int(pack.jp_hours) else pack.jp_hours,
         "pass_mark": pack.pass_mark,
         "quiz": {
             "questions_per_attempt": pack.questions_per_attempt,
@@ -48,6 +47,11 @@ def write_pack(pack: Pack, folder: str | Path) -> None:
         },
         "lessons": [],
     }
+    if pack.jp_hours is not None:  # absent: derived from the module's length
+        jp = int(pack.jp_hours) if pack.jp_hours == int(pack.jp_hours) else pack.jp_hours
+        module = {**{k: module[k] for k in ("slug", "version", "title", "summary")}, "jp_hours": jp, **module}
+    if not pack.require_all_lessons_read:
+        module["quiz"]["require_all_lessons_read"] = False
     for lesson in pack.lessons:
         entry: dict[str, Any] = {"key": lesson.key, "title": _plain(lesson.title), "file": lesson.file}
         if lesson.covers:
@@ -61,6 +65,8 @@ def write_pack(pack: Pack, folder: str | Path) -> None:
     questions = []
     for q in pack.questions:
         entry = {"key": q.key, "type": q.type}
+        if q.scenario:
+            entry["scenario"] = True
         if q.topic is not None:
             entry["topic"] = q.topic
         if q.covers:
@@ -79,4 +85,15 @@ def write_pack(pack: Pack, folder: str | Path) -> None:
         questions.append(entry)
     _dump(questions, root / "questions.yaml")
     if pack.data:
-        _dump({name: [_plain(i) for i in items] for name, items in pack.data.items()}, root / "data.yaml")
+        _dump({name: _data(value) for name, value in pack.data.items()}, root / "data.yaml")
+
+
+def _data(value: Any) -> Any:
+    """A data list in the shape it was given: a plain list, or {caption?, items}."""
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        if value.get("caption") is not None:
+            out["caption"] = _plain(value["caption"])
+        out["items"] = [_plain(i) for i in value.get("items", [])]
+        return out
+    return [_plain(i) for i in value]

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from modules.pack_yaml import LANGS, Checker, PackError, YamlMap, YamlSeq
+from modules.scenarios import split_lesson
 
 __all__ = [
     "LANGS",
@@ -27,6 +28,7 @@ __all__ = [
     "PackInvalid",
     "PackLesson",
     "PackQuestion",
+    "data_list",
     "expand_data",
     "load_pack",
 ]
@@ -58,6 +60,7 @@ class PackQuestion:
     text: dict[str, str]
     explanation: dict[str, str]
     choices: list[PackChoice]
+    scenario: bool = False  # puts a concrete situation to the learner
 
 
 @dataclass
@@ -75,18 +78,25 @@ class Pack:
     pack_version: int  # the label the pack gives itself (``version`` in module.yaml)
     title: dict[str, str]
     summary: dict[str, str]
-    jp_hours: float
+    jp_hours: float | None  # None: derived from the module's length (``modules.reading``)
     pass_mark: int
     questions_per_attempt: int
     time_limit_minutes: int | None
     max_attempts: int | None
     lessons: list[PackLesson] = field(default_factory=list)
     questions: list[PackQuestion] = field(default_factory=list)
-    data: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+    # a list is a plain list of {id, en} items, or {"caption": {id, en}, "items": [...]}
+    data: dict[str, Any] = field(default_factory=dict)
+    require_all_lessons_read: bool = True  # the quiz opens once every lesson is read
 
     def content_hash(self) -> str:
         content = asdict(self)
         content["version"] = content.pop("pack_version")  # hashes stay those of earlier imports
+        if content["require_all_lessons_read"]:  # settings at their default leave the hash as it was
+            del content["require_all_lessons_read"]
+        for question in content["questions"]:
+            if not question["scenario"]:
+                del question["scenario"]
         canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -97,9 +107,10 @@ MAX_INT = 2**31 - 1
 MAX_TIME_LIMIT = 7 * 24 * 60
 MAX_JP_HOURS = 1000
 MODULE_KEYS = {"slug", "version", "title", "summary", "jp_hours", "pass_mark", "quiz", "lessons"}
-QUIZ_KEYS = {"questions_per_attempt", "time_limit_minutes", "max_attempts"}
+QUIZ_KEYS = {"questions_per_attempt", "time_limit_minutes", "max_attempts", "require_all_lessons_read"}
 LESSON_KEYS = {"key", "title", "file", "covers"}
-QUESTION_KEYS = {"key", "type", "topic", "covers", "rule", "text", "choices", "explanation"}
+QUESTION_KEYS = {"key", "type", "topic", "covers", "rule", "text", "choices", "explanation", "scenario"}
+DATA_KEYS = {"caption", "items"}
 CHOICE_KEYS = {"key", "text", "correct"}
 
 
@@ -129,7 +140,7 @@ def load_pack(folder: str | Path) -> Pack:
     return pack
 
 
-def _load_data(root: Path, errors: list[PackError]) -> dict[str, list[dict[str, str]]]:
+def _load_data(root: Path, errors: list[PackError]) -> dict[str, Any]:
     path = root / "data.yaml"
     if not path.exists():
         return {}
@@ -140,24 +151,38 @@ def _load_data(root: Path, errors: list[PackError]) -> dict[str, list[dict[str, 
     m = c.mapping(raw, 1, "data.yaml")
     if m is None:
         return {}
-    out: dict[str, list[dict[str, str]]] = {}
-    for name, items in m.items():
+    out: dict[str, Any] = {}
+    for name, value in m.items():
         if not isinstance(name, str) or not re.match(r"^[A-Za-z0-9_-]+$", name):
             c.err(c.line_of(m, name), f"data list name {name!r} must match [A-Za-z0-9_-]+")
             continue
-        if not isinstance(items, YamlSeq):
-            c.err(c.line_of(m, name), f"data {name!r} must be a list")
-            continue
-        values = []
-        for item, line in zip(items, items.item_lines, strict=True):
-            if not isinstance(item, YamlMap):
-                c.err(line, f"each item of {name!r} must be a mapping {{id: ..., en: ...}}")
+        if isinstance(value, YamlMap):  # {caption: {id, en}, items: [...]}
+            c.unknown_keys(value, DATA_KEYS, f"data {name!r}")
+            items = value.get("items")
+            if not isinstance(items, YamlSeq):
+                c.err(c.line_of(value, "items"), f"data {name!r} needs 'items', a list of {{id: ..., en: ...}}")
                 continue
-            wrapper = YamlMap({"item": item})
-            wrapper.line, wrapper.key_lines = line, {"item": line}
-            values.append(c.bilingual(wrapper, "item"))
-        out[name] = values
+            entry: dict[str, Any] = {"items": _data_items(c, name, items)}
+            if "caption" in value:
+                entry = {"caption": c.bilingual(value, "caption"), **entry}
+            out[name] = entry
+        elif isinstance(value, YamlSeq):
+            out[name] = _data_items(c, name, value)
+        else:
+            c.err(c.line_of(m, name), f"data {name!r} must be a list, or a mapping with 'caption' and 'items'")
     return out
+
+
+def _data_items(c: Checker, name: str, items: YamlSeq) -> list[dict[str, str]]:
+    values = []
+    for item, line in zip(items, items.item_lines, strict=True):
+        if not isinstance(item, YamlMap):
+            c.err(line, f"each item of {name!r} must be a mapping {{id: ..., en: ...}}")
+            continue
+        wrapper = YamlMap({"item": item})
+        wrapper.line, wrapper.key_lines = line, {"item": line}
+        values.append(c.bilingual(wrapper, "item"))
+    return values
 
 
 def _load_module(root: Path, errors: list[PackError], data: dict[str, Any]) -> Pack | None:
@@ -172,22 +197,27 @@ def _load_module(root: Path, errors: list[PackError], data: dict[str, Any]) -> P
     slug = c.slug(m, "slug")
     version = c.integer(m, "version", 1, MAX_INT)
     title, summary = c.bilingual(m, "title"), c.bilingual(m, "summary")
-    jp = m.get("jp_hours", 0)
-    if not isinstance(jp, int | float) or isinstance(jp, bool) or not 0 <= jp <= MAX_JP_HOURS:
+    jp = m.get("jp_hours")  # absent or null: derived from the module's length
+    if jp is not None and (not isinstance(jp, int | float) or isinstance(jp, bool) or not 0 <= jp <= MAX_JP_HOURS):
         c.err(c.line_of(m, "jp_hours"), f"'jp_hours' must be a number 0..{MAX_JP_HOURS}, got {jp!r}")
-        jp = 0
+        jp = None
     pass_mark = c.integer(m, "pass_mark", 1, 100)
     quiz = c.mapping(m.get("quiz"), c.line_of(m, "quiz"), "'quiz'") if "quiz" in m else None
     if "quiz" not in m:
         c.err(m.line, "missing required key 'quiz'")
     per_attempt = time_limit = max_attempts = None
     per_attempt_line = m.line
+    require_read = True
     if quiz is not None:
         c.unknown_keys(quiz, QUIZ_KEYS, "quiz")
         per_attempt = c.integer(quiz, "questions_per_attempt", 1, MAX_INT)
         per_attempt_line = c.line_of(quiz, "questions_per_attempt")
         time_limit = c.integer(quiz, "time_limit_minutes", 1, MAX_TIME_LIMIT, nullable=True, required=False)
         max_attempts = c.integer(quiz, "max_attempts", 1, MAX_INT, nullable=True, required=False)
+        require_read = quiz.get("require_all_lessons_read", True)
+        if not isinstance(require_read, bool):
+            c.err(c.line_of(quiz, "require_all_lessons_read"), "'require_all_lessons_read' must be true or false")
+            require_read = True
     lessons: list[PackLesson] = []
     raw_lessons = m.get("lessons")
     if not isinstance(raw_lessons, YamlSeq) or not raw_lessons:
@@ -214,6 +244,7 @@ def _load_module(root: Path, errors: list[PackError], data: dict[str, Any]) -> P
                 else:
                     for lang in LANGS:
                         markdown[lang] = _read_lesson(root, f"{file}.{lang}.md", errors, data, c.line_of(lm, "file"))
+                    _same_scenarios(file, markdown, errors)
             if key is not None and file is not None:
                 lessons.append(PackLesson(key, ltitle, file, covers, markdown))
     if errors and any(e.file == "module.yaml" for e in errors):
@@ -224,13 +255,14 @@ def _load_module(root: Path, errors: list[PackError], data: dict[str, Any]) -> P
         pack_version=version,
         title=title,
         summary=summary,
-        jp_hours=float(jp),
+        jp_hours=float(jp) if jp is not None else None,
         pass_mark=pass_mark,
         questions_per_attempt=per_attempt,
         time_limit_minutes=time_limit,
         max_attempts=max_attempts,
         lessons=lessons,
         data=data,
+        require_all_lessons_read=require_read,
     )
     pack.questions_per_attempt_line = per_attempt_line
     return pack
@@ -252,7 +284,36 @@ def _read_lesson(root: Path, rel: str, errors: list[PackError], data: dict[str, 
         match = DATA_LINE_RE.match(line.strip())
         if match and match.group(1) not in data:
             errors.append(PackError(rel, number, f"unknown data list {match.group(1)!r} (define it in data.yaml)"))
+    errors.extend(PackError(rel, line, message) for line, message in split_lesson(text).errors)
     return text
+
+
+def _same_scenarios(file: str, markdown: dict[str, str], errors: list[PackError]) -> None:
+    """The languages of a lesson have the same scenarios, the right option at the same place."""
+    if len(markdown) != len(LANGS):
+        return
+    splits = {lang: split_lesson(text) for lang, text in markdown.items()}
+    if any(split.errors for split in splits.values()):
+        return  # reported with their lines already
+    found = {lang: split.scenarios for lang, split in splits.items()}
+    first, *others = LANGS
+    for lang in others:
+        rel = f"{file}.{lang}.md"
+        if len(found[lang]) != len(found[first]):
+            theirs = f"{file}.{first}.md has {len(found[first])}"
+            errors.append(PackError(rel, 1, f"{len(found[lang])} scenario block(s), but {theirs}"))
+            continue
+        for mine, theirs in zip(found[lang], found[first], strict=True):
+            if (len(mine.options), mine.right_index) != (len(theirs.options), theirs.right_index):
+                errors.append(
+                    PackError(
+                        rel,
+                        mine.line,
+                        f"scenario block has {len(mine.options)} options, right option {mine.right_index + 1}; in "
+                        f"{file}.{first}.md (line {theirs.line}) {len(theirs.options)} options, right option "
+                        f"{theirs.right_index + 1}",
+                    )
+                )
 
 
 def _load_questions(root: Path, errors: list[PackError]) -> list[PackQuestion]:
@@ -285,8 +346,12 @@ def _load_questions(root: Path, errors: list[PackError]) -> list[PackQuestion]:
         explanation = c.bilingual(q, "explanation")
         covers = c.codes(q, "covers")
         choices = _load_choices(c, q, qtype, key)
+        scenario = q.get("scenario", False)
+        if not isinstance(scenario, bool):
+            c.err(c.line_of(q, "scenario"), "'scenario' must be true or false")
+            scenario = False
         if key is not None and qtype is not None:
-            out.append(PackQuestion(key, qtype, topic, rule, covers, text, explanation, choices))
+            out.append(PackQuestion(key, qtype, topic, rule, covers, text, explanation, choices, scenario))
     return out
 
 
@@ -327,16 +392,41 @@ def _load_choices(c: Checker, q: YamlMap, qtype: str | None, qkey: str | None) -
     return choices
 
 
-def expand_data(markdown: str, data: dict[str, list[dict[str, str]]], lang: str) -> str:
-    """Replace each line that is exactly ``{{ data:NAME }}`` with a bulleted list."""
+def data_list(value: Any) -> tuple[dict[str, str] | None, list[dict[str, str]]] | None:
+    """(caption or None, items) of a data list in either shape (pack or ``Election.guidance``);
+    None for anything else, so a malformed stored list is never shown (nor a 500)."""
+    caption = None
+    if isinstance(value, dict):
+        caption, value = value.get("caption"), value.get("items")
+        if caption is not None and not isinstance(caption, dict):
+            return None
+    if not isinstance(value, list) or not all(isinstance(i, dict) for i in value):
+        return None
+    return caption, value
+
+
+def _pick(text: dict[str, Any], lang: str) -> str:
+    value = text.get(lang) or text.get("id") or ""
+    return value if isinstance(value, str) else ""
+
+
+def expand_data(markdown: str, data: dict[str, Any], lang: str, guidance: dict[str, Any] | None = None) -> str:
+    """Replace each line that is exactly ``{{ data:NAME }}`` with NAME's caption (a paragraph)
+    and a bulleted list, taking NAME from ``guidance`` (the election's) when it has a usable one."""
     lines = []
     for line in markdown.splitlines():
         match = DATA_LINE_RE.match(line.strip())
-        if match and match.group(1) in data:
-            items = data[match.group(1)]
-            lines.append("")
-            lines.extend(f"- {item.get(lang) or item.get('id', '')}" for item in items)
-            lines.append("")
-        else:
+        found = None
+        if match:
+            name = match.group(1)
+            found = data_list((guidance or {}).get(name)) or data_list(data.get(name))
+        if found is None:
             lines.append(line)
+            continue
+        caption, items = found
+        lines.append("")
+        if caption and _pick(caption, lang).strip():
+            lines.extend([" ".join(_pick(caption, lang).split()), ""])
+        lines.extend(f"- {' '.join(_pick(item, lang).split())}" for item in items)
+        lines.append("")
     return "\n".join(lines)

@@ -1,5 +1,11 @@
 """Safe lesson rendering: Markdown (markdown-it-py, raw HTML off) then the nh3 sanitizer, so no
-script, event handler or ``javascript:`` URL from a pack ever reaches a page."""
+script, event handler or ``javascript:`` URL from a pack ever reaches a page.
+
+Scenario blocks (``modules.scenarios``) become a fieldset of radio buttons that works without
+JavaScript: the analysis and the verdict of the chosen option ("Tepat" / "Kurang tepat", as text)
+are siblings of the radios, hidden by ``modules.css`` until a radio of the group is ``:checked``.
+Their situation, question, options and analysis go through the same Markdown and sanitizer; only
+the fieldset around them is built here, with escaped attributes."""
 
 from __future__ import annotations
 
@@ -7,10 +13,12 @@ from typing import Any
 
 import nh3
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from markdown_it import MarkdownIt
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from modules.packs import expand_data
+from modules.scenarios import Scenario, split_lesson
 
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
 
@@ -72,6 +80,55 @@ def tr(text: dict[str, str] | None, language: str | None = None) -> str:
     return text.get(language or lang()) or text.get("id") or next(iter(text.values()), "")
 
 
-def render_lesson(markdown: dict[str, str], data: dict[str, Any], language: str | None = None) -> Markup:
+def render_inline(source: str) -> Markup:
+    return Markup(sanitize(_md.renderInline(source)))  # noqa: S704 - sanitised by nh3 just above
+
+
+def render_lesson(
+    markdown: dict[str, str],
+    data: dict[str, Any],
+    language: str | None = None,
+    guidance: dict[str, Any] | None = None,
+) -> Markup:
+    """The lesson in ``language``; ``{{ data:NAME }}`` lists come from ``guidance`` (the
+    election's) when it has NAME, else from the pack's ``data``."""
     language = language or lang()
-    return render_markdown(expand_data(tr(markdown, language), data or {}, language))
+    data = data or {}
+    html: list[str] = []
+    number = 0
+    for part in split_lesson(tr(markdown, language)).parts:  # a malformed block stays plain text
+        if isinstance(part, Scenario):
+            number += 1
+            html.append(_scenario(part, number, data, language, guidance))
+        else:
+            html.append(render_markdown(expand_data(part, data, language, guidance)))
+    return Markup("".join(html))  # noqa: S704 - every part is sanitised or escaped
+
+
+def _scenario(s: Scenario, number: int, data: dict[str, Any], language: str, guidance: dict[str, Any] | None) -> str:
+    name = f"scenario-{number}"
+    right, wrong = escape(_("Tepat")), escape(_("Kurang tepat"))
+    out = [
+        f'<section class="scenario" aria-labelledby="{name}-q">',
+        f'<p class="scenario-label">{escape(_("Latihan kasus %(n)d", n=number))}</p>',
+        f'<div class="scenario-situation">{render_markdown(expand_data(s.situation, data, language, guidance))}</div>',
+        f'<fieldset class="scenario-choices"><legend id="{name}-q">{render_inline(s.question)}</legend>',
+    ]
+    for i, (text, is_right) in enumerate(s.options):
+        verdict = (
+            f'<span class="scenario-verdict verdict-right"><span aria-hidden="true">✓</span> {right}</span>'
+            if is_right
+            else f'<span class="scenario-verdict verdict-wrong"><span aria-hidden="true">✗</span> {wrong}</span>'
+        )
+        out.append(f'<input type="radio" class="scenario-input" name="{name}" id="{name}-{i}" value="{i}">')
+        out.append(
+            f'<label class="scenario-option{" is-right" if is_right else ""}" for="{name}-{i}">'
+            f'<span class="scenario-text">{render_inline(text)}</span> {verdict}</label>'
+        )
+    out.append(f'<p class="scenario-hint">{escape(_("Pilih satu jawaban untuk melihat pembahasannya."))}</p>')
+    out.append(
+        f'<div class="scenario-analysis"><p class="scenario-analysis-title"><strong>{escape(_("Pembahasan"))}'
+        f"</strong></p>{render_markdown(expand_data(s.analysis, data, language, guidance))}</div>"
+    )
+    out.append("</fieldset></section>")
+    return "".join(out)

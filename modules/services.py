@@ -1,5 +1,7 @@
-"""Rules of the modules plugin: importing/exporting packs, lesson progress, quiz attempts and
-grading, and statistics. Services flush and send signals; they never commit.
+"""Rules of the modules plugin: lesson progress, the lists a lesson shows, quiz attempts and
+grading. Services flush and send signals; they never commit. Importing and exporting packs is in
+``modules.importing``, the admins' statistics in ``modules.stats``, the JP hours in
+``modules.reading``.
 
 Quiz integrity rules:
 
@@ -19,6 +21,11 @@ Quiz integrity rules:
   (a failed attempt that uses up one try). Pages only *show* an expired attempt as expired
   (``is_expired``, from the stored deadline): a GET never writes. It is closed the same way by the
   next POST that touches it: its submit (whatever it carries), or starting the next attempt.
+* **Quiz gate.** When the module requires it (pack ``quiz.require_all_lessons_read``, default
+  true), an attempt starts only once the learner has read every lesson (on any version of the slug,
+  by lesson key); otherwise ``start_attempt`` raises ``LessonsUnread`` naming what is left.
+* **Draw.** Each attempt draws one question from every topic (a lesson key) that has questions,
+  then fills the rest at random without repeats, and shuffles the order (``draw_questions``).
 * Starting a new attempt beyond ``max_attempts`` (counted over every version of the module slug) is
   refused with ``QuizError``; a learner who already passed cannot start again; an attempt still
   running is resumed instead of starting a second one. ``(user, slug, number)`` is unique, so two
@@ -30,27 +37,35 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, case, func, or_, select, update
+from sqlalchemy import Select, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from lms.db import db, utcnow
-from lms.models import Program, User
-from lms.scoping import scope
+from lms.models import User
 from lms.services import ServiceError
-from lms.services.programs import member_ids
+from lms.services.programs import open_programs_for
 from lms.signals import requirement_met
-from modules import packs
-from modules.models import Choice, Lesson, LessonProgress, Question, QuizAttempt, TrainingModule
-from modules.pack_export import write_pack
+from modules.importing import ImportResult, active_module, export_module, import_pack, newest, pack_of
+from modules.models import Lesson, LessonProgress, Question, QuizAttempt, TrainingModule
+from modules.rendering import tr
 from modules.signals import module_passed
+
+__all__ = [  # the pack functions stay reachable here for the CLI, the demo and scripts
+    "ImportResult",
+    "active_module",
+    "export_module",
+    "import_pack",
+    "newest",
+    "pack_of",
+]
 
 GRACE = dt.timedelta(seconds=30)
 _rng = random.SystemRandom()
@@ -68,111 +83,12 @@ class NotConfirmed(ServiceError):
     """An answer sheet sent in time without ticking the confirmation (nothing stored)."""
 
 
-# --- packs ----------
+class LessonsUnread(QuizError):
+    """The quiz opens once every lesson is read; ``unread`` lists the lessons left."""
 
-
-@dataclass
-class ImportResult:
-    module: TrainingModule
-    created: bool
-
-
-def newest(slug: str) -> TrainingModule | None:
-    return db.session.scalar(
-        select(TrainingModule).where(TrainingModule.slug == slug).order_by(TrainingModule.version.desc()).limit(1)
-    )
-
-
-def active_module(slug: str) -> TrainingModule | None:
-    return db.session.scalar(select(TrainingModule).where(TrainingModule.slug == slug, TrainingModule.active.is_(True)))
-
-
-def import_pack(folder: str | Path) -> ImportResult:
-    """Validate and import a pack. Unchanged content (same hash as the newest version) changes
-    nothing; changed content becomes a new active version and older versions are deactivated
-    (their attempts keep pointing at them). Raises ``packs.PackInvalid`` before writing anything."""
-    pack = packs.load_pack(folder)
-    digest = pack.content_hash()
-    current = newest(pack.slug)
-    if current is not None and current.content_hash == digest:
-        return ImportResult(current, False)
-    db.session.execute(update(TrainingModule).where(TrainingModule.slug == pack.slug).values(active=False))
-    module = TrainingModule(
-        slug=pack.slug,
-        version=(current.version + 1) if current else 1,
-        pack_version=pack.pack_version,
-        title=pack.title,
-        summary=pack.summary,
-        jp_hours=pack.jp_hours,
-        pass_mark=pack.pass_mark,
-        questions_per_attempt=pack.questions_per_attempt,
-        time_limit_minutes=pack.time_limit_minutes,
-        max_attempts=pack.max_attempts,
-        data=pack.data,
-        content_hash=digest,
-        active=True,
-    )
-    module.lessons = [
-        Lesson(key=le.key, position=i, file=le.file, title=le.title, markdown=le.markdown, covers=le.covers)
-        for i, le in enumerate(pack.lessons)
-    ]
-    module.questions = [
-        Question(
-            key=q.key,
-            position=i,
-            type=q.type,
-            topic=q.topic,
-            rule=q.rule,
-            covers=q.covers,
-            text=q.text,
-            explanation=q.explanation,
-            choices=[Choice(key=c.key, position=j, text=c.text, is_correct=c.correct) for j, c in enumerate(q.choices)],
-        )
-        for i, q in enumerate(pack.questions)
-    ]
-    db.session.add(module)
-    db.session.flush()
-    return ImportResult(module, True)
-
-
-def pack_of(module: TrainingModule) -> packs.Pack:
-    return packs.Pack(
-        slug=module.slug,
-        pack_version=module.pack_version,
-        title=dict(module.title),
-        summary=dict(module.summary),
-        jp_hours=float(module.jp_hours),
-        pass_mark=module.pass_mark,
-        questions_per_attempt=module.questions_per_attempt,
-        time_limit_minutes=module.time_limit_minutes,
-        max_attempts=module.max_attempts,
-        lessons=[
-            packs.PackLesson(le.key, dict(le.title), le.file, list(le.covers or []), dict(le.markdown))
-            for le in module.lessons
-        ],
-        questions=[
-            packs.PackQuestion(
-                q.key,
-                q.type,
-                q.topic,
-                q.rule,
-                list(q.covers or []),
-                dict(q.text),
-                dict(q.explanation),
-                [packs.PackChoice(c.key, dict(c.text), c.is_correct) for c in q.choices],
-            )
-            for q in module.questions
-        ],
-        data={k: [dict(i) for i in v] for k, v in (module.data or {}).items()},
-    )
-
-
-def export_module(slug: str, folder: str | Path) -> TrainingModule:
-    module = active_module(slug) or newest(slug)
-    if module is None:
-        raise LookupError(f"no module with slug {slug!r}")
-    write_pack(pack_of(module), folder)
-    return module
+    def __init__(self, message: str, unread: list[Lesson]) -> None:
+        super().__init__(message)
+        self.unread = unread
 
 
 # --- lessons ----------
@@ -188,6 +104,25 @@ def read_lesson_keys(user_id: int, slug: str) -> set[str]:
             .where(LessonProgress.user_id == user_id, TrainingModule.slug == slug)
         )
     )
+
+
+def unread_lessons(user_id: int, module: TrainingModule) -> list[Lesson]:
+    read = read_lesson_keys(user_id, module.slug)
+    return [le for le in module.lessons if le.key not in read]
+
+
+def lesson_guidance(user: User, slug: str) -> dict[str, Any]:
+    """The data lists the learner's open programs that require module ``slug`` set through
+    their election's guidance ({NAME: list}); the nearest deadline first wins a NAME. A lesson
+    shows these instead of the pack's lists of the same name."""
+    guidance: dict[str, Any] = {}
+    for program in open_programs_for(user):
+        if not any(r.kind == "module" and r.ref == slug for r in program.requirements):
+            continue
+        lists = program.election.guidance if program.election is not None else None
+        for name, value in (lists if isinstance(lists, dict) else {}).items():
+            guidance.setdefault(name, value)
+    return guidance
 
 
 def mark_lesson_read(user: User, lesson: Lesson) -> LessonProgress:
@@ -247,6 +182,15 @@ def start_attempt(user: User, module: TrainingModule, now: dt.datetime | None = 
             close_expired(attempt)
     if any(a.passed for a in attempts):
         raise QuizError(_l("Anda sudah lulus kuis modul ini."))
+    unread = unread_lessons(user.id, module) if module.require_all_lessons_read else []
+    if unread:
+        raise LessonsUnread(
+            _l(
+                "Kuis terbuka setelah semua materi dibaca. Belum dibaca: %(titles)s.",
+                titles=", ".join(tr(le.title) for le in unread),
+            ),
+            unread,
+        )
     left = attempts_left(module, attempts)
     if left is not None and left <= 0:
         raise QuizError(
@@ -256,7 +200,7 @@ def start_attempt(user: User, module: TrainingModule, now: dt.datetime | None = 
                 n=module.max_attempts,
             )
         )
-    questions = _rng.sample(list(module.questions), module.questions_per_attempt)
+    questions = draw_questions(list(module.questions), module.questions_per_attempt)
     order = {}
     for q in questions:
         ids = [c.id for c in q.choices]
@@ -279,6 +223,25 @@ def start_attempt(user: User, module: TrainingModule, now: dt.datetime | None = 
     except IntegrityError:  # never exceed the limit
         raise QuizError(_l("Kuis sedang dimulai di jendela lain. Muat ulang halaman modul.")) from None
     return attempt
+
+
+def draw_questions(questions: Sequence[Question], count: int, rng: random.Random = _rng) -> list[Question]:
+    """``count`` questions without repeats: first one from every topic that has questions (a
+    random subset of the topics if there are more topics than ``count``), then the rest at random;
+    the result is shuffled so the topics do not come in a fixed order."""
+    by_topic: dict[str, list[Question]] = defaultdict(list)
+    for q in questions:
+        if q.topic:
+            by_topic[q.topic].append(q)
+    topics = list(by_topic)
+    if len(topics) > count:
+        topics = rng.sample(topics, count)
+    picked = [rng.choice(by_topic[t]) for t in topics]
+    chosen = {id(q) for q in picked}
+    rest = [q for q in questions if id(q) not in chosen]
+    picked += rng.sample(rest, min(len(rest), count - len(picked)))
+    rng.shuffle(picked)
+    return picked
 
 
 def _form_number(text: str) -> int | None:
@@ -416,6 +379,7 @@ class ModuleProgress:
     running: QuizAttempt | None  # unsubmitted, time left
     expired: QuizAttempt | None  # unsubmitted, time up: closed by the next POST
     left: int | None
+    unread: list[Lesson] = field(default_factory=list)  # lessons still to read before the quiz opens
     next_lesson: Lesson | None = None
     percent: int = 0
     lessons_read: int = 0
@@ -438,6 +402,7 @@ def progress(user: User, module: TrainingModule, now: dt.datetime | None = None)
         running=next((a for a in open_ if not is_expired(a, now)), None),
         expired=next((a for a in open_ if is_expired(a, now)), None),
         left=attempts_left(module, attempts),
+        unread=[le for le in lessons if le.key not in read] if module.require_all_lessons_read else [],
         next_lesson=next((le for le in lessons if le.key not in read), None),
         percent=round(100 * done / len(lessons)) if lessons else 100,
         lessons_read=done,
@@ -460,114 +425,3 @@ def started_user_ids(slug: str) -> Select[tuple[int]]:
         .where(TrainingModule.slug == slug)
     )
     return select(User.id).where(or_(User.id.in_(attempted), User.id.in_(read)))
-
-
-# --- statistics for admins ----------
-
-
-@dataclass
-class QuestionStat:
-    question: Question
-    version: int
-    answered: int
-    correct: int
-    wrong_choice: Choice | None
-    wrong_count: int
-
-    @property
-    def percent_correct(self) -> float:
-        return round(100.0 * self.correct / self.answered, 1) if self.answered else 0.0
-
-
-@dataclass
-class ModuleStats:
-    slug: str
-    module: TrainingModule | None
-    attempts: int
-    learners: int
-    passed_attempts: int
-    passed_learners: int
-    average_score: float | None
-    questions: list[QuestionStat]
-    topics: list[tuple[str, float, int]]  # (topic, percent correct, answers)
-
-    @property
-    def pass_rate(self) -> float:
-        return round(100.0 * self.passed_attempts / self.attempts, 1) if self.attempts else 0.0
-
-
-def module_stats(program: Program, slug: str, viewer: User | None = None) -> ModuleStats:
-    """Submitted attempts of the program's learners on one module: totals in SQL, per-question
-    counts from the stored result sheets (streamed). With ``viewer``, only the learners that
-    admin may see count (``lms.scoping``: an admin limited to units sees those units)."""
-    members = member_ids(program)
-    if viewer is not None:
-        members = scope(members, viewer, User.agency_id, User.unit_id)
-    where = (QuizAttempt.slug == slug, QuizAttempt.submitted_at.is_not(None), QuizAttempt.user_id.in_(members))
-    row = db.session.execute(
-        select(
-            func.count(QuizAttempt.id),
-            func.count(func.distinct(QuizAttempt.user_id)),
-            func.sum(case((QuizAttempt.passed.is_(True), 1), else_=0)),
-            func.avg(QuizAttempt.score),
-        ).where(*where)
-    ).one()
-    passed_learners = (
-        db.session.scalar(
-            select(func.count(func.distinct(QuizAttempt.user_id))).where(*where, QuizAttempt.passed.is_(True))
-        )
-        or 0
-    )
-    answered: Counter[int] = Counter()
-    correct: Counter[int] = Counter()
-    wrong: dict[int, Counter[int]] = defaultdict(Counter)
-    sheets = db.session.execute(
-        select(QuizAttempt.results, QuizAttempt.answers).where(*where).execution_options(yield_per=500)
-    )
-    for results, answers in sheets:
-        for qid, ok in (results or {}).items():
-            answered[int(qid)] += 1
-            correct[int(qid)] += bool(ok)
-            if not ok:
-                for cid in (answers or {}).get(qid, []):
-                    wrong[int(qid)][cid] += 1
-    questions = {q.id: q for q in db.session.scalars(select(Question).where(Question.id.in_(list(answered) or [-1])))}
-    choices = {
-        c.id: c for c in db.session.scalars(select(Choice).where(Choice.question_id.in_(list(answered) or [-1])))
-    }
-    versions = dict(
-        db.session.execute(select(TrainingModule.id, TrainingModule.version).where(TrainingModule.slug == slug)).all()
-    )
-    stats = []
-    for qid, n in answered.items():
-        q = questions[qid]
-        wrong_pick = next(
-            (cid for cid, _ in wrong[qid].most_common() if cid in choices and not choices[cid].is_correct), None
-        )
-        stats.append(
-            QuestionStat(
-                q,
-                versions.get(q.module_id, 0),
-                n,
-                correct[qid],
-                choices.get(wrong_pick) if wrong_pick else None,
-                wrong[qid][wrong_pick] if wrong_pick else 0,
-            )
-        )
-    stats.sort(key=lambda s: (s.percent_correct, s.question.key))
-    by_topic: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for s in stats:
-        by_topic[s.question.topic or "-"][0] += s.correct
-        by_topic[s.question.topic or "-"][1] += s.answered
-    topics = sorted(((t, round(100.0 * c / n, 1), n) for t, (c, n) in by_topic.items() if n), key=lambda t: t[1])
-    return ModuleStats(
-        slug=slug,
-        module=active_module(slug) or newest(slug),
-        attempts=row[0] or 0,
-        learners=row[1] or 0,
-        passed_attempts=row[2] or 0,
-        passed_learners=passed_learners,
-        average_score=round(float(row[3]), 1) if row[3] is not None else None,
-        questions=stats,
-        topics=topics,
-    )

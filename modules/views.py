@@ -4,6 +4,7 @@ only read; every write is a POST that commits once."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -14,7 +15,7 @@ from lms.errors import render_error
 from lms.forms import show_service_error
 from lms.models import Program
 from lms.scoping import get_scoped_or_404
-from modules import services
+from modules import reading, services, stats
 from modules.forms import ButtonForm, SubmitQuizForm
 from modules.models import Lesson, QuizAttempt, TrainingModule
 from modules.rendering import render_lesson, tr
@@ -57,8 +58,15 @@ def _own_attempt_or_404(slug: str, attempt_id: int) -> QuizAttempt:
 @login_required
 def module_page(slug: str):
     module = _module_or_404(slug)
+    return _module_view(module)
+
+
+def _module_view(module: TrainingModule, quiz_error: str | None = None, status: int = 200):
     prog = services.progress(current_user, module)
-    return render_template("modules/module.html", module=module, prog=prog, form=ButtonForm())
+    jp = format_decimal(reading.jp_hours(module), format="#,##0.#")
+    return render_template(
+        "modules/module.html", module=module, prog=prog, form=ButtonForm(), jp=jp, quiz_error=quiz_error
+    ), status
 
 
 @bp.get("/modules/<slug>/lessons/<key>")
@@ -78,7 +86,7 @@ def lesson_page(slug: str, key: str):
         prev=lessons[i - 1] if i > 0 else None,
         next=lessons[i + 1] if i + 1 < len(lessons) else None,
         read=lesson.key in read,
-        body=render_lesson(lesson.markdown, module.data),
+        body=render_lesson(lesson.markdown, module.data, guidance=services.lesson_guidance(current_user, slug)),
         form=ButtonForm(),
     )
 
@@ -108,6 +116,9 @@ def quiz_start(slug: str):
         return render_error(400)
     try:
         attempt = services.start_attempt(current_user, module)
+    except services.LessonsUnread as exc:  # refused: the module page says what is left to read
+        db.session.commit()  # an expired attempt closed on the way stays closed
+        return _module_view(module, quiz_error=str(exc), status=403)
     except services.QuizError as exc:  # no form to put it on: the module page shows it
         db.session.commit()  # an expired attempt closed on the way stays closed
         flash(str(exc), "error")
@@ -217,6 +228,6 @@ def attempt_result(slug: str, attempt_id: int):
 def program_stats(program_id: int):
     program = get_scoped_or_404(Program, program_id, current_user)
     slugs = [r.ref for r in program.requirements if r.kind == "module"]
-    stats = [services.module_stats(program, slug, viewer=current_user) for slug in slugs]
+    figures = [stats.module_stats(program, slug, viewer=current_user) for slug in slugs]
     known = set(db.session.scalars(select(TrainingModule.slug)))
-    return render_template("modules/admin_stats.html", program=program, stats=stats, known=known)
+    return render_template("modules/admin_stats.html", program=program, stats=figures, known=known)

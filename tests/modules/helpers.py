@@ -10,6 +10,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from lms.db import db
+from lms.models import User
 from modules import services
 from modules.models import Question, QuizAttempt, TrainingModule
 
@@ -28,6 +29,15 @@ def import_mini(app: Flask, folder: Path = PACK) -> int:
         module = services.import_pack(folder).module
         db.session.commit()
         return module.id
+
+
+def read_all_lessons(app: Flask, user_id: int, slug: str = SLUG) -> None:
+    """Mark every lesson of the active module read (the quiz opens only then)."""
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        for lesson in services.active_module(slug).lessons:
+            services.mark_lesson_read(user, lesson)
+        db.session.commit()
 
 
 def answer_form(app: Flask, attempt_id: int, right: bool = True) -> dict[str, list[str]]:

@@ -27,6 +27,8 @@ def test_changed_pack_is_a_new_version_and_old_attempts_keep_theirs(app, make, t
     old_id = import_mini(app)
     with app.app_context():
         user = db.session.get(type(learner), learner.id)
+        for lesson in db.session.get(TrainingModule, old_id).lessons:
+            services.mark_lesson_read(user, lesson)
         attempt = services.start_attempt(user, db.session.get(TrainingModule, old_id))
         db.session.commit()
         attempt_id = attempt.id
@@ -63,3 +65,25 @@ def test_export_round_trip(app, tmp_path) -> None:
 def test_export_unknown_slug_fails(app, tmp_path) -> None:
     result = app.test_cli_runner().invoke(args=["modules", "export", "nope", "-o", str(tmp_path / "x")])
     assert result.exit_code == 1 and "no module" in result.output
+
+
+def test_export_round_trip_keeps_captions_scenario_flags_and_no_jp_hours(app, tmp_path) -> None:
+    from pathlib import Path
+
+    source = Path(__file__).parent / "packs" / "scenario"
+    with app.app_context():
+        services.import_pack(source)
+        db.session.commit()
+        services.export_module("uji-skenario", tmp_path / "out")
+    exported = load_pack(tmp_path / "out")
+    assert exported.content_hash() == load_pack(source).content_hash()
+    assert exported.jp_hours is None and "jp_hours" not in (tmp_path / "out" / "module.yaml").read_text()
+    assert exported.data["photo_poses"]["caption"]["id"].startswith("Pose yang dapat")
+    assert [q.key for q in exported.questions if q.scenario] == ["kasus-1", "kasus-2", "kasus-3", "kasus-4"]
+
+
+def test_hash_of_a_pack_without_the_new_settings_is_unchanged() -> None:
+    """Settings at their default (quiz gate on, no scenario questions) leave the content hash as
+    the code before them computed it, so an unchanged pack re-imported after the upgrade makes no
+    new version (the hash below is the mini pack's before these settings existed)."""
+    assert load_pack(PACK).content_hash() == "4bcf2aecf5137a91da5d991d9e6174afbe948f158b0c537bb047c8e5d7ab89c6"

@@ -25,7 +25,17 @@ def learner(app, make, client):
     return user
 
 
+def _read_all(client) -> None:
+    """Read every lesson through the lesson pages (the quiz opens only then)."""
+    page = client.get(f"/modules/{SLUG}")
+    for key in dict.fromkeys(re.findall(rf'href="/modules/{SLUG}/lessons/([a-z0-9-]+)"', page.text)):
+        lesson = client.get(f"/modules/{SLUG}/lessons/{key}")
+        resp = client.post(f"/modules/{SLUG}/lessons/{key}/read", data={"csrf_token": token(lesson.text)})
+        assert resp.status_code == 302
+
+
 def _start(client) -> tuple[int, str]:
+    _read_all(client)
     page = client.get(f"/modules/{SLUG}")
     assert page.status_code == 200
     resp = client.post(f"/modules/{SLUG}/quiz", data={"csrf_token": token(page.text)})
@@ -337,6 +347,9 @@ def test_concurrent_submit_race_records_one_result(app, client, learner) -> None
 def test_pages_in_english(app, client, learner) -> None:
     headers = {"Accept-Language": "en"}
     page = client.get(f"/modules/{SLUG}", headers=headers).text
+    assert "The quiz opens once every lesson is read. 2 lessons are still unread:" in page
+    _read_all(client)
+    page = client.get(f"/modules/{SLUG}", headers=headers).text
     assert "Neutrality Test Module" in page and "Start the quiz" in page
     lesson = client.get(f"/modules/{SLUG}/lessons/dasar", headers=headers).text
     assert "Why neutral" in lesson and "<li>The local Bawaslu</li>" in lesson
@@ -357,6 +370,7 @@ def test_questions_are_drawn_at_random_and_choices_shuffled(app, make, tmp_path)
         from lms.models import User
 
         module = services.active_module(SLUG)
+        module.require_all_lessons_read = False  # this test is about the draw, not the gate
         bank = {q.id for q in module.questions}
         for _ in range(12):
             user = User(agency_id=agency.id, name="x", nip=None, email=None)
@@ -397,6 +411,7 @@ def test_a_lost_start_race_undoes_only_the_attempt(app, make, monkeypatch) -> No
     user_id = make.user(make.agency()).id
     with app.app_context():
         user, module = db.session.get(User, user_id), services.active_module(SLUG)
+        module.require_all_lessons_read = False  # the gate is tested elsewhere
         services.start_attempt(user, module)
         db.session.commit()
         services.mark_lesson_read(user, module.lessons[0])
