@@ -102,6 +102,12 @@ def copy_learners(db_name: str, agency_id: int, learners: int) -> None:
             for n in range(1, learners + 1):
                 cp.write_row((n, agency_id, "learner", "pns", nip(n), learner_name(n), hashed, True, now, now))
         cur.execute("SELECT setval(pg_get_serial_sequence('users', 'id'), %s)", (learners,))
+        # The quiz opens once every lesson is read: mark them read for every learner.
+        cur.execute(
+            "INSERT INTO modules_lesson_progress (user_id, lesson_id, read_at) "
+            "SELECT u.id, l.id, %s FROM users u CROSS JOIN modules_lessons l WHERE u.agency_id = %s",
+            (now, agency_id),
+        )
         conn.commit()
     with psycopg.connect(pg_url(db_name).replace("+psycopg", ""), autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE users")

@@ -20,7 +20,7 @@ from lms.security import hash_password
 
 DEMO_PASSWORD = "ikrar-demo-2026"
 PLATFORM_ADMIN_EMAIL = "platform@ikrar.demo"
-DEMO_PROGRAM_TITLE = "Sosialisasi Netralitas ASN — Pemilu 2029"
+DEMO_PROGRAM_TITLE = "Sosialisasi Netralitas ASN"
 # A closed program of the past re-run, so the admin pages and the dashboard show a finished one.
 RERUN_PROGRAM_TITLE = "Sosialisasi Netralitas ASN — Pemilihan Ulang 2025"
 RERUN_DATES = (dt.date(2025, 7, 21), dt.date(2025, 8, 20))

@@ -11,6 +11,7 @@ from lms.demo import DEMO_PROGRAM_TITLE, seed_demo
 from lms.models import Agency, Program
 from tests.a11y.test_axe import VIEWPORTS, _log_in, _serious
 from tests.conftest import PASSWORD
+from tests.modules.helpers import read_all_lessons
 
 pytestmark = pytest.mark.browser
 
@@ -27,6 +28,7 @@ def site(app, live_server, make):
 
         code = db.session.scalar(select(Certificate.code).where(Certificate.agency_id == agency.id))
     learner = make.user(agency, name="Rina Kartika, S.Sos.", nip="199104042016032003")
+    read_all_lessons(app, learner.id, "netralitas-asn")  # the quiz page opens only then
     return {"base": live_server, "agency_id": agency.id, "program_id": program_id, "code": code, "learner": learner}
 
 

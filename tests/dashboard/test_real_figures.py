@@ -20,11 +20,12 @@ from modules.models import Lesson, LessonProgress, QuizAttempt, TrainingModule
 from pledges import services as pledge_services
 from pledges.content import DEFAULT_KEY
 from pledges.models import PledgeSignature
-from tests.modules.helpers import SLUG, answer_form, import_mini
+from tests.modules.helpers import SLUG, answer_form, import_mini, read_all_lessons
 from tests.pledges.conftest import Setup, sign
 
 
 def _attempt(app, user: User, right: bool) -> None:
+    read_all_lessons(app, user.id)
     with app.app_context():
         attempt = module_services.start_attempt(db.session.get(User, user.id), module_services.active_module(SLUG))
         db.session.commit()
