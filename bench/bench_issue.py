@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import psycopg  # noqa: E402
 
-from bench.common import pg_url, recreate_database  # noqa: E402
+from bench.common import bench_agency_and_program, pg_url, recreate_database  # noqa: E402
 from bench.loadkit import ROOT, VENV_BIN, machine  # noqa: E402
 
 DB = "ikrar_bench_issue"
@@ -64,33 +64,12 @@ def seed(users: int) -> tuple[int, list[int]]:
     """Schema, one agency with a program, ``users`` learners who completed it (COPY)."""
     from lms import create_app
     from lms.db import Base, db
-    from lms.models import Agency, Election, ElectionKind, Program, ProgramStatus
 
     recreate_database(DB)
     app = create_app(_config())
     with app.app_context():
         Base.metadata.create_all(db.engine)
-        agency = Agency(
-            code="KEMENBENCH",
-            name="Kementerian Pendayagunaan Bench Nasional",
-            head_name="Dr. Siti Rahmawati, M.Si.",
-            head_title="Sekretaris Jenderal",
-        )
-        db.session.add(agency)
-        db.session.flush()
-        today = dt.date.today()
-        election = Election(kind=ElectionKind.PEMILU, name="Pemilihan Umum Tahun 2029", voting_day=dt.date(2029, 2, 14))
-        db.session.add(election)
-        db.session.flush()
-        program = Program(
-            election_id=election.id,
-            agency_id=agency.id,
-            title="Sosialisasi Netralitas ASN Pemilu 2029",
-            starts_on=today - dt.timedelta(days=30),
-            deadline=today + dt.timedelta(days=60),
-            status=ProgramStatus.OPEN,
-        )
-        db.session.add(program)
+        agency, program = bench_agency_and_program("Sosialisasi Netralitas ASN")
         db.session.commit()
         agency_id, program_id = agency.id, program.id
         db.engine.dispose()

@@ -39,7 +39,7 @@ from bench.bench_quiz import (  # noqa: E402
     nip,
     timed_pool,
 )
-from bench.common import database_exists, pg_url, recreate_database  # noqa: E402
+from bench.common import bench_agency_and_program, database_exists, pg_url, recreate_database  # noqa: E402
 from bench.loadkit import Gunicorn, machine  # noqa: E402
 
 DB = "ikrar_bench_pledge"
@@ -63,7 +63,6 @@ def seed(learners: int) -> int:
     """Create the database; return the program id."""
     from lms import create_app
     from lms.db import Base, db
-    from lms.models import Agency, Election, ElectionKind, Program, ProgramRequirement, ProgramStatus
     from pledges import services
 
     recreate_database(DB)
@@ -79,23 +78,10 @@ def seed(learners: int) -> int:
     with app.app_context():
         Base.metadata.create_all(db.engine)
         services.ensure_default_text()
-        agency = Agency(code="KEMENBENCH", name="Kementerian Pendayagunaan Bench Nasional")
-        db.session.add(agency)
-        db.session.flush()
         today = dt.date.today()
-        election = Election(kind=ElectionKind.PEMILU, name="Pemilihan Umum Tahun 2029", voting_day=dt.date(2029, 2, 14))
-        db.session.add(election)
-        db.session.flush()
-        program = Program(
-            election_id=election.id,
-            agency_id=agency.id,
-            title="Sosialisasi Netralitas ASN",
-            starts_on=today,
-            deadline=today + dt.timedelta(days=30),
-            status=ProgramStatus.OPEN,
-            requirements=[ProgramRequirement(kind="pledge", ref=KEY)],
+        agency, program = bench_agency_and_program(
+            "Sosialisasi Netralitas ASN", [("pledge", KEY)], starts_on=today, deadline=today + dt.timedelta(days=30)
         )
-        db.session.add(program)
         db.session.commit()
         agency_id, program_id = agency.id, program.id
         db.engine.dispose()

@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import psycopg  # noqa: E402
 
-from bench.common import database_exists, pg_url, recreate_database  # noqa: E402
+from bench.common import bench_agency_and_program, database_exists, pg_url, recreate_database  # noqa: E402
 from bench.loadkit import BENCH, Gunicorn, machine, wrk  # noqa: E402
 
 DB = "ikrar_bench_verify"
@@ -50,7 +50,7 @@ def _issue_model_certificate() -> tuple[int, int, int]:
     """Create the schema and issue one real certificate; returns (agency, program, user) ids."""
     from lms import create_app
     from lms.db import Base, db, utcnow
-    from lms.models import Agency, Election, ElectionKind, EmploymentType, Program, ProgramStatus, Role, User
+    from lms.models import EmploymentType, Role, User
 
     app = create_app(
         {"TESTING": True, "SQLALCHEMY_DATABASE_URI": pg_url(DB), "PLUGINS": json.loads(PLUGINS), "BASE_URL": BASE_URL}
@@ -59,26 +59,7 @@ def _issue_model_certificate() -> tuple[int, int, int]:
         Base.metadata.create_all(db.engine)
         from certificates import services
 
-        agency = Agency(
-            code="KEMENBENCH",
-            name="Kementerian Pendayagunaan Bench Nasional",
-            head_name="Dr. Siti Rahmawati, M.Si.",
-            head_title="Sekretaris Jenderal",
-        )
-        db.session.add(agency)
-        db.session.flush()
-        today = dt.date.today()
-        election = Election(kind=ElectionKind.PEMILU, name="Pemilihan Umum Tahun 2029", voting_day=dt.date(2029, 2, 14))
-        db.session.add(election)
-        db.session.flush()
-        program = Program(
-            election_id=election.id,
-            agency_id=agency.id,
-            title="Sosialisasi Netralitas ASN Pemilu 2029",
-            starts_on=today - dt.timedelta(days=30),
-            deadline=today + dt.timedelta(days=60),
-            status=ProgramStatus.OPEN,
-        )
+        agency, program = bench_agency_and_program("Sosialisasi Netralitas ASN")
         user = User(
             agency_id=agency.id,
             role=Role.LEARNER,
@@ -88,7 +69,7 @@ def _issue_model_certificate() -> tuple[int, int, int]:
             position="Analis Kebijakan Ahli Muda",
             activated_at=utcnow(),
         )
-        db.session.add_all([program, user])
+        db.session.add(user)
         db.session.flush()
         services.issue_certificate(user.id, program.id)
         db.session.commit()

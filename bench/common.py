@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import statistics
 import time
 from collections.abc import Callable
@@ -26,6 +27,35 @@ def recreate_database(name: str) -> None:
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def bench_agency_and_program(title: str, requirements: list[tuple[str, str]] = (), **dates: dt.date):
+    """The bench's agency and its open program for Pemilu 2029 (added and flushed); returns both."""
+    from lms.db import db
+    from lms.models import Agency, Election, ElectionKind, Program, ProgramRequirement, ProgramStatus
+
+    agency = Agency(
+        code="KEMENBENCH",
+        name="Kementerian Pendayagunaan Bench Nasional",
+        head_name="Dr. Siti Rahmawati, M.Si.",
+        head_title="Sekretaris Jenderal",
+    )
+    election = Election(kind=ElectionKind.PEMILU, name="Pemilihan Umum Tahun 2029", voting_day=dt.date(2029, 2, 14))
+    db.session.add_all([agency, election])
+    db.session.flush()
+    today = dt.date.today()
+    program = Program(
+        election_id=election.id,
+        agency_id=agency.id,
+        title=title,
+        starts_on=dates.get("starts_on", today - dt.timedelta(days=30)),
+        deadline=dates.get("deadline", today + dt.timedelta(days=60)),
+        status=ProgramStatus.OPEN,
+        requirements=[ProgramRequirement(kind=k, ref=r, position=i) for i, (k, r) in enumerate(requirements)],
+    )
+    db.session.add(program)
+    db.session.flush()
+    return agency, program
 
 
 def database_exists(name: str) -> bool:
