@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from lms.db import db
 from lms.services.programs import registry
 from modules import reading, services
 from modules.packs import load_pack
@@ -82,3 +83,16 @@ def test_label_is_the_modules_title_a_noun_phrase(app) -> None:
         assert kind.label("not-imported") == "Modul pelatihan"  # never the slug
     with app.test_request_context(headers={"Accept-Language": "en"}):
         assert kind.label(SLUG) == "Neutrality Test Module"
+
+
+def test_the_shipped_pack_is_worth_what_it_takes_to_read_and_sit(app) -> None:
+    """9 lessons at 150 words a minute plus a 20-minute quiz, in JP of 45 minutes."""
+    from modules import services as module_services
+    from modules.demo import PACK
+
+    with app.app_context():
+        module = module_services.import_pack(PACK).module
+        minutes = reading.reading_minutes(module) + reading.quiz_minutes(module)
+        assert module.jp_hours is None and 45 < minutes < 90
+        assert reading.jp_hours(module) == registry().get("module").jp_hours("netralitas-asn") == 1.5
+        db.session.rollback()
