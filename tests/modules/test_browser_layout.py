@@ -78,6 +78,7 @@ def _questions_inside_cards(page) -> None:
             "f => Math.max(...[...f.querySelectorAll('*')].map(e => e.getBoundingClientRect().right))"
         )
         assert widest <= card["x"] + card["width"] + 0.5, f"question {i + 1} sticks out of its card"
+        assert card["x"] + card["width"] <= page.viewport_size["width"], f"card {i + 1} wider than the screen"
         assert cards.nth(i).evaluate("f => f.scrollWidth <= f.clientWidth")
 
 
@@ -126,6 +127,10 @@ def test_module_pages_layout_and_tap_targets(app, make, live_server, browser, tm
             _no_small_targets(page, "result")
         main = page.locator(".result-summary a.button.primary")
         assert main.get_attribute("href").endswith("/")  # no step left: My programs
+        page.goto(f"{live_server}/modules/{SLUG}")  # now with the attempt history table
+        assert page.locator("table a").count() == 1
+        if phone:
+            _no_small_targets(page, "module (history)")
     finally:
         context.close()
 
