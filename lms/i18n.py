@@ -14,6 +14,7 @@ from flask import Flask, has_request_context, request, session
 from flask_login import current_user
 
 from lms.extensions import babel
+from lms.timezones import select_timezone
 
 LOCALE_SESSION_KEY = "lang"
 
@@ -56,7 +57,7 @@ def init_app(app: Flask) -> None:
     for directory in core_dirs:
         compile_catalogues(directory)
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(str(d) for d in core_dirs)
-    babel.init_app(app, locale_selector=select_locale)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
 
 
 def add_plugin_translations(app: Flask) -> None:

@@ -61,6 +61,8 @@ class Agency(Base):
     logo_mime: Mapped[str | None] = mapped_column(String(40))
     head_name: Mapped[str | None] = mapped_column(String(200))
     head_title: Mapped[str | None] = mapped_column(String(200))
+    # IANA zone the agency's people read times in: Asia/Jakarta (WIB), Asia/Makassar (WITA), Asia/Jayapura (WIT)
+    timezone: Mapped[str] = mapped_column(String(40), default="Asia/Jakarta", server_default="Asia/Jakarta")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[timestamp]
 

@@ -6,12 +6,13 @@ import datetime as dt
 from typing import Any
 
 from flask import Flask, current_app
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, get_locale
 from flask_login import current_user
 
 from lms import menus
 from lms.identity import format_nip
 from lms.services.elections import kind_label
+from lms.timezones import format_local
 
 
 def days_left(deadline: dt.date, today: dt.date | None = None) -> int:
@@ -28,7 +29,7 @@ def election_name(election: Any) -> str:
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["nip"] = format_nip
     app.jinja_env.filters["date"] = lambda d, fmt="long": format_date(d, fmt) if d else ""
-    app.jinja_env.filters["datetime"] = lambda d, fmt="medium": format_datetime(d, fmt) if d else ""
+    app.jinja_env.filters["datetime"] = format_local  # in the agency's zone, named (WIB/WITA/WIT)
     app.jinja_env.globals["days_left"] = days_left
     app.jinja_env.globals["election_name"] = election_name
     app.jinja_env.globals["election_kind"] = kind_label

@@ -9,6 +9,7 @@ the fieldset around them is built here, with escaped attributes."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import nh3
@@ -20,6 +21,7 @@ from markupsafe import Markup, escape
 from modules.packs import expand_data
 from modules.scenarios import Scenario, split_lesson
 
+_TITLE_LINE = re.compile(r"\A\s*# [^\n]*(\n|\Z)")
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
 
 ALLOWED_TAGS = {
@@ -80,6 +82,23 @@ def tr(text: dict[str, str] | None, language: str | None = None) -> str:
     return text.get(language or lang()) or text.get("id") or next(iter(text.values()), "")
 
 
+# A question's rule is a legal citation in Indonesian ("UU Nomor 20 Tahun 2023 Pasal 9 ayat (2) dan
+# ayat (4)"). Its terms (UU, Nomor, Tahun, Pasal, ayat, huruf, angka, Lampiran) are the names of the
+# document's parts, cited as they are in English legal writing too; only the connective words
+# between citations are translated.
+_CONNECTIVES = {"en": {"dan": "and", "atau": "or", "juncto": "in conjunction with", "jo.": "in conjunction with"}}
+
+
+def rule_text(rule: str | None, language: str | None = None) -> str:
+    """A question's rule line in ``language``: the citation as written, its connectives translated."""
+    if not rule:
+        return ""
+    words = _CONNECTIVES.get(language or lang())
+    if not words:
+        return rule
+    return " ".join(words.get(w, w) for w in rule.split(" "))
+
+
 def render_inline(source: str) -> Markup:
     return Markup(sanitize(_md.renderInline(source)))  # noqa: S704 - sanitised by nh3 just above
 
@@ -89,14 +108,19 @@ def render_lesson(
     data: dict[str, Any],
     language: str | None = None,
     guidance: dict[str, Any] | None = None,
+    without_title: bool = False,
 ) -> Markup:
     """The lesson in ``language``; ``{{ data:NAME }}`` lists come from ``guidance`` (the
-    election's) when it has NAME, else from the pack's ``data``."""
+    election's) when it has NAME, else from the pack's ``data``. ``without_title`` drops the
+    file's opening ``# heading``: the lesson page shows the lesson's title once, as its own h1."""
     language = language or lang()
     data = data or {}
     html: list[str] = []
     number = 0
-    for part in split_lesson(tr(markdown, language)).parts:  # a malformed block stays plain text
+    text = tr(markdown, language)
+    if without_title:
+        text = _TITLE_LINE.sub("", text, count=1)
+    for part in split_lesson(text).parts:  # a malformed block stays plain text
         if isinstance(part, Scenario):
             number += 1
             html.append(_scenario(part, number, data, language, guidance))

@@ -50,8 +50,9 @@ from sqlalchemy.orm import selectinload
 
 from lms.db import db, utcnow
 from lms.models import User
+from lms.requirements import LearnerStep
 from lms.services import ServiceError
-from lms.services.programs import open_programs_for
+from lms.services.programs import open_programs_for, requirement_steps
 from lms.signals import requirement_met
 from modules.importing import ImportResult, active_module, export_module, import_pack, newest, pack_of
 from modules.models import Lesson, LessonProgress, Question, QuizAttempt, TrainingModule
@@ -407,6 +408,19 @@ def progress(user: User, module: TrainingModule, now: dt.datetime | None = None)
         percent=round(100 * done / len(lessons)) if lessons else 100,
         lessons_read=done,
     )
+
+
+def next_step_after(user: User, slug: str) -> LearnerStep | None:
+    """Where a learner who passed this module's quiz goes on: the first unmet step (with a link)
+    of the nearest-deadline open program that requires the module, typically the pact. None when
+    no such step is left (the result page then leads to My programs). Read only, through the core."""
+    for program in open_programs_for(user):
+        if not any(r.kind == "module" and r.ref == slug for r in program.requirements):
+            continue
+        step = next((s for s in requirement_steps(user, program) if not s.met and s.url), None)
+        if step is not None:
+            return step
+    return None
 
 
 # --- requirement-kind queries ----------

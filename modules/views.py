@@ -18,7 +18,7 @@ from lms.scoping import get_scoped_or_404
 from modules import reading, services, stats
 from modules.forms import ButtonForm, SubmitQuizForm
 from modules.models import Lesson, QuizAttempt, TrainingModule
-from modules.rendering import render_lesson, tr
+from modules.rendering import render_lesson, rule_text, tr
 
 bp = Blueprint(
     "modules", __name__, template_folder="templates", static_folder="static", static_url_path="/modules/static"
@@ -28,6 +28,11 @@ bp = Blueprint(
 @bp.app_template_filter("tr")
 def tr_filter(text: dict[str, str] | None) -> str:
     return tr(text)
+
+
+@bp.app_template_filter("rule_line")
+def rule_filter(rule: str | None) -> str:
+    return rule_text(rule)
 
 
 def _module_or_404(slug: str) -> TrainingModule:
@@ -86,7 +91,12 @@ def lesson_page(slug: str, key: str):
         prev=lessons[i - 1] if i > 0 else None,
         next=lessons[i + 1] if i + 1 < len(lessons) else None,
         read=lesson.key in read,
-        body=render_lesson(lesson.markdown, module.data, guidance=services.lesson_guidance(current_user, slug)),
+        body=render_lesson(
+            lesson.markdown,
+            module.data,
+            guidance=services.lesson_guidance(current_user, slug),
+            without_title=True,
+        ),
         form=ButtonForm(),
     )
 
@@ -216,6 +226,7 @@ def attempt_result(slug: str, attempt_id: int):
         items=items,
         left=services.attempts_left(module, attempts),
         passed_any=any(a.passed for a in attempts),
+        next_step=services.next_step_after(current_user, attempt.slug) if attempt.passed else None,
         form=ButtonForm(),
     )
 
