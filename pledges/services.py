@@ -7,7 +7,6 @@ touch ``request`` (the view passes IP and user agent in)."""
 from __future__ import annotations
 
 import base64
-import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,8 +25,9 @@ from lms.services import programs as program_service
 from lms.signals import requirement_met
 from pledges import evidence, ledger
 from pledges.content import DEFAULT_KEY
-from pledges.evidence import PledgeError, PledgeTextChanged
+from pledges.evidence import PledgeError, PledgeErrors, PledgeTextChanged
 from pledges.models import PledgeSignature, PledgeText
+from pledges.names import names_match
 from pledges.signals import pledge_signed
 from pledges.texts import (
     TextInput,
@@ -58,6 +58,7 @@ from pledges.wording import (
 __all__ = [
     "DEFAULT_KEY",
     "PledgeError",
+    "PledgeErrors",
     "PledgeTextChanged",
     "TextInput",
     "agency_text_outdated",
@@ -146,10 +147,6 @@ def identity_snapshot(user: User) -> dict[str, Any]:
     }
 
 
-def _norm_name(name: str) -> str:
-    return " ".join(unicodedata.normalize("NFKC", name).split()).casefold()
-
-
 def signing_lock(user_id: int) -> None:
     """PostgreSQL: serialise the signings of one learner (a transaction-level advisory lock in its
     own key space, so other learners sign in parallel and nothing else waits on the user row).
@@ -185,33 +182,51 @@ def sign_pledge(user: User, program: Program, pledge_text: PledgeText, data: Sig
         raise evidence.text_changed()
     wanted = [str(c["id"]) for c in pledge_text.commitments]
     ticked = [c for c in wanted if c in set(data.ticked)]
+    errors: list[PledgeError] = []  # every field is checked in one pass, so every error shows at once
     if ticked != wanted or len(set(data.ticked)) != len(wanted):
-        raise PledgeError(_l("Centang setiap butir komitmen untuk menyatakan Anda menyetujuinya."), "commitments")
+        errors.append(
+            PledgeError(_l("Centang setiap butir komitmen untuk menyatakan Anda menyetujuinya."), "commitments")
+        )
     if not data.password or not verify_password(user.password_hash, data.password):
-        raise PledgeError(
-            _l(
-                "Kata sandi salah. Masukkan kata sandi akun Anda untuk memastikan "
-                "bahwa Anda sendiri yang menandatangani."
-            ),
-            "password",
+        errors.append(
+            PledgeError(
+                _l(
+                    "Kata sandi salah. Masukkan kata sandi akun Anda untuk memastikan "
+                    "bahwa Anda sendiri yang menandatangani."
+                ),
+                "password",
+            )
         )
     reauth_at = utcnow()
     png: bytes | None = None
     typed = (data.typed_name or "").strip() or None
     if data.signature_data_url:
-        png = evidence.decode_signature_image(data.signature_data_url.strip())
-    if typed is not None and _norm_name(typed) != _norm_name(user.name):
-        raise PledgeError(
-            _l("Nama yang diketik harus sama dengan nama akun Anda: %(name)s.", name=user.name), "typed_name"
+        try:
+            png = evidence.decode_signature_image(data.signature_data_url.strip())
+        except PledgeError as exc:
+            errors.append(exc)
+    if typed is not None and not names_match(typed, user.name):
+        errors.append(
+            PledgeError(
+                _l(
+                    "Nama yang diketik harus sama dengan nama akun Anda: %(name)s (gelar boleh ditulis atau tidak).",
+                    name=user.name,
+                ),
+                "typed_name",
+            )
         )
-    if png is None and typed is None:
-        raise PledgeError(
-            _l(
-                "Tanda tangan masih kosong. Buat tanda tangan Anda di bidang yang "
-                "tersedia, atau ketik nama lengkap Anda."
-            ),
-            "signature",
+    if png is None and typed is None and not data.signature_data_url:
+        errors.append(
+            PledgeError(
+                _l(
+                    "Tanda tangan masih kosong. Buat tanda tangan Anda di bidang yang "
+                    "tersedia, atau ketik nama lengkap Anda."
+                ),
+                "signature",
+            )
         )
+    if errors:
+        raise PledgeErrors(errors)
 
     # Lock before the existence check, so the check and the insert are one step for this learner:
     # the UNIQUE constraint is per text version and cannot stop a second signature of a newer
