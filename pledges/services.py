@@ -7,22 +7,25 @@ touch ``request`` (the view passes IP and user agent in)."""
 from __future__ import annotations
 
 import base64
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app, render_template
+from flask import current_app, has_request_context, render_template, url_for
 from flask_babel import lazy_gettext as _l
+from pytz import timezone as pytz_timezone
 from sqlalchemy import Select, and_, func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from lms.db import db, utcnow
-from lms.models import Program, ProgramRequirement, ProgramStatus, Unit, User
+from lms.models import Agency, Program, ProgramRequirement, ProgramStatus, Unit, User
 from lms.pdf import render_pdf
 from lms.scoping import scope
 from lms.security import sha256_hex, verify_password
 from lms.services import audit
 from lms.services import programs as program_service
 from lms.signals import requirement_met
+from lms.timezones import ABBREVIATIONS, use_zone
 from pledges import evidence, ledger
 from pledges.content import DEFAULT_KEY
 from pledges.evidence import PledgeError, PledgeErrors, PledgeTextChanged
@@ -307,6 +310,60 @@ def png_data_uri(sig: PledgeSignature) -> str | None:
     return "data:image/png;base64," + base64.b64encode(sig.signature_png).decode()
 
 
+# Dates day first in both languages (never the US month-first order).
+DATE_PATTERN = "d MMMM y"
+SHORT_DATE_PATTERN = "d MMM y"
+
+
+def voting_day(election: dict[str, Any] | None) -> dt.date | None:
+    """The voting day of an election snapshot (stored as an ISO date)."""
+    raw = (election or {}).get("voting_day")
+    if isinstance(raw, dt.date):
+        return raw
+    try:
+        return dt.date.fromisoformat(str(raw)) if raw else None
+    except ValueError:
+        return None
+
+
+def show_times_in_zone_of(sig: PledgeSignature) -> None:
+    """Show this request's (or app context's, e.g. a PDF rendered by a command) times in the zone
+    of the signer's agency, named (WIB/WITA/WIT)."""
+    agency = db.session.get(Agency, sig.agency_id) if sig.agency_id else None
+    zone = agency.timezone if agency is not None else None
+    use_zone(zone)
+    if not has_request_context():
+        # The core's zone selector only reads the request; outside one, set Flask-Babel's cache.
+        from flask_babel import _get_current_context
+
+        ctx = _get_current_context()
+        if ctx is not None and zone in ABBREVIATIONS:
+            ctx.babel_tzinfo = pytz_timezone(zone)
+
+
+@dataclass(frozen=True)
+class NextStep:
+    label: str
+    url: str
+
+
+def next_step(user: User, program: Program) -> NextStep:
+    """Where the receipt leads on: the learner's next unmet step of the program, else what the
+    program gives (e.g. the certificate, from whichever plugin provides it), else My programs."""
+    for step in program_service.requirement_steps(user, program):
+        if not step.met and step.url:
+            return NextStep(str(_l("Lanjutkan: %(step)s", step=step.label)), step.url)
+    receipts = {  # this plugin's own outcomes: the receipt does not lead to itself
+        url_for("pledges.receipt", signature_id=sig.id)
+        for key in program_pledge_keys(program)
+        if (sig := find_signature(user.id, program.id, key)) is not None
+    }
+    for outcome in program_service.outcomes(user, program):
+        if outcome.ready and outcome.url and outcome.url not in receipts:
+            return NextStep(str(_l("Buka %(outcome)s", outcome=outcome.label)), outcome.url)
+    return NextStep(str(_l("Ke Program saya")), url_for("learner.home"))
+
+
 def receipt_context(sig: PledgeSignature) -> dict[str, Any]:
     pledge_text = db.session.get(PledgeText, sig.text_id)
     program = db.session.get(Program, sig.program_id)
@@ -322,6 +379,9 @@ def receipt_context(sig: PledgeSignature) -> dict[str, Any]:
         # Recorded since elections are records; older signatures show none.
         "election": sig.identity.get("election"),
         "election_name": election_display_name(sig.identity.get("election")),
+        "voting_day": voting_day(sig.identity.get("election")),
+        "date_pattern": DATE_PATTERN,
+        "short_date_pattern": SHORT_DATE_PATTERN,
         "number_label": number_label(sig.identity.get("employment_type")),
         "image": png_data_uri(sig),
         "ticked": set(sig.commitments_ticked),
@@ -341,6 +401,7 @@ def evidence_problem(sig: PledgeSignature) -> str | None:
 
 
 def receipt_pdf(sig: PledgeSignature) -> bytes:
+    show_times_in_zone_of(sig)
     return render_pdf(render_template("pledges/receipt_pdf.html", **receipt_context(sig)))
 
 

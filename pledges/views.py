@@ -114,6 +114,7 @@ def sign(program_id: int, key: str):
         fill=lambda s: services.fill(s, program, user, pledge_text),
         number_label=services.number_label(user.employment_type),
         election_name=services.election_display_name(services.election_snapshot(program.election)),
+        date_pattern=services.DATE_PATTERN,
         top_error=top_error,
         errors=[str(e) for e in errors] if len(errors) > 1 else [],
         ticked=set(form.commitments.data or []),
@@ -132,7 +133,11 @@ def _own_signature(signature_id: int) -> PledgeSignature:
 @login_required
 def receipt(signature_id: int):
     sig = _own_signature(signature_id)
-    return render_template("pledges/receipt.html", admin=False, **services.receipt_context(sig))
+    services.show_times_in_zone_of(sig)
+    context = services.receipt_context(sig)
+    return render_template(
+        "pledges/receipt.html", admin=False, next_step=services.next_step(_user(), context["program"]), **context
+    )
 
 
 def _pdf_response(sig: PledgeSignature):
@@ -210,6 +215,7 @@ def _scoped_signature(signature_id: int) -> PledgeSignature:
 @admin_required
 def evidence(signature_id: int):
     sig = _scoped_signature(signature_id)
+    services.show_times_in_zone_of(sig)
     return render_template(
         "pledges/evidence.html",
         admin=True,
