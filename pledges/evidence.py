@@ -27,6 +27,15 @@ class PledgeError(ServiceError):
     """A mistake a person can fix; ``field`` names the form field."""
 
 
+class PledgeErrors(PledgeError):
+    """Several mistakes found in one pass over the form (``errors``, each naming its field): the
+    page shows them all at once."""
+
+    def __init__(self, errors: list[PledgeError]) -> None:
+        super().__init__(str(errors[0]), errors[0].field)
+        self.errors = errors
+
+
 class PledgeTextChanged(PledgeError):
     """The pledge text changed between showing the form and submitting it: nothing is signed,
     the page shows the new text."""

@@ -7,27 +7,30 @@ touch ``request`` (the view passes IP and user agent in)."""
 from __future__ import annotations
 
 import base64
-import unicodedata
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app, render_template
+from flask import current_app, has_request_context, render_template, url_for
 from flask_babel import lazy_gettext as _l
+from pytz import timezone as pytz_timezone
 from sqlalchemy import Select, and_, func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from lms.db import db, utcnow
-from lms.models import Program, ProgramRequirement, ProgramStatus, Unit, User
+from lms.models import Agency, Program, ProgramRequirement, ProgramStatus, Unit, User
 from lms.pdf import render_pdf
 from lms.scoping import scope
 from lms.security import sha256_hex, verify_password
 from lms.services import audit
 from lms.services import programs as program_service
 from lms.signals import requirement_met
+from lms.timezones import ABBREVIATIONS, use_zone
 from pledges import evidence, ledger
 from pledges.content import DEFAULT_KEY
-from pledges.evidence import PledgeError, PledgeTextChanged
+from pledges.evidence import PledgeError, PledgeErrors, PledgeTextChanged
 from pledges.models import PledgeSignature, PledgeText
+from pledges.names import names_match
 from pledges.signals import pledge_signed
 from pledges.texts import (
     TextInput,
@@ -58,6 +61,7 @@ from pledges.wording import (
 __all__ = [
     "DEFAULT_KEY",
     "PledgeError",
+    "PledgeErrors",
     "PledgeTextChanged",
     "TextInput",
     "agency_text_outdated",
@@ -146,10 +150,6 @@ def identity_snapshot(user: User) -> dict[str, Any]:
     }
 
 
-def _norm_name(name: str) -> str:
-    return " ".join(unicodedata.normalize("NFKC", name).split()).casefold()
-
-
 def signing_lock(user_id: int) -> None:
     """PostgreSQL: serialise the signings of one learner (a transaction-level advisory lock in its
     own key space, so other learners sign in parallel and nothing else waits on the user row).
@@ -185,33 +185,51 @@ def sign_pledge(user: User, program: Program, pledge_text: PledgeText, data: Sig
         raise evidence.text_changed()
     wanted = [str(c["id"]) for c in pledge_text.commitments]
     ticked = [c for c in wanted if c in set(data.ticked)]
+    errors: list[PledgeError] = []  # every field is checked in one pass, so every error shows at once
     if ticked != wanted or len(set(data.ticked)) != len(wanted):
-        raise PledgeError(_l("Centang setiap butir komitmen untuk menyatakan Anda menyetujuinya."), "commitments")
+        errors.append(
+            PledgeError(_l("Centang setiap butir komitmen untuk menyatakan Anda menyetujuinya."), "commitments")
+        )
     if not data.password or not verify_password(user.password_hash, data.password):
-        raise PledgeError(
-            _l(
-                "Kata sandi salah. Masukkan kata sandi akun Anda untuk memastikan "
-                "bahwa Anda sendiri yang menandatangani."
-            ),
-            "password",
+        errors.append(
+            PledgeError(
+                _l(
+                    "Kata sandi salah. Masukkan kata sandi akun Anda untuk memastikan "
+                    "bahwa Anda sendiri yang menandatangani."
+                ),
+                "password",
+            )
         )
     reauth_at = utcnow()
     png: bytes | None = None
     typed = (data.typed_name or "").strip() or None
     if data.signature_data_url:
-        png = evidence.decode_signature_image(data.signature_data_url.strip())
-    if typed is not None and _norm_name(typed) != _norm_name(user.name):
-        raise PledgeError(
-            _l("Nama yang diketik harus sama dengan nama akun Anda: %(name)s.", name=user.name), "typed_name"
+        try:
+            png = evidence.decode_signature_image(data.signature_data_url.strip())
+        except PledgeError as exc:
+            errors.append(exc)
+    if typed is not None and not names_match(typed, user.name):
+        errors.append(
+            PledgeError(
+                _l(
+                    "Nama yang diketik harus sama dengan nama akun Anda: %(name)s (gelar boleh ditulis atau tidak).",
+                    name=user.name,
+                ),
+                "typed_name",
+            )
         )
-    if png is None and typed is None:
-        raise PledgeError(
-            _l(
-                "Tanda tangan masih kosong. Buat tanda tangan Anda di bidang yang "
-                "tersedia, atau ketik nama lengkap Anda."
-            ),
-            "signature",
+    if png is None and typed is None and not data.signature_data_url:
+        errors.append(
+            PledgeError(
+                _l(
+                    "Tanda tangan masih kosong. Buat tanda tangan Anda di bidang yang "
+                    "tersedia, atau ketik nama lengkap Anda."
+                ),
+                "signature",
+            )
         )
+    if errors:
+        raise PledgeErrors(errors)
 
     # Lock before the existence check, so the check and the insert are one step for this learner:
     # the UNIQUE constraint is per text version and cannot stop a second signature of a newer
@@ -292,6 +310,60 @@ def png_data_uri(sig: PledgeSignature) -> str | None:
     return "data:image/png;base64," + base64.b64encode(sig.signature_png).decode()
 
 
+# Dates day first in both languages (never the US month-first order).
+DATE_PATTERN = "d MMMM y"
+SHORT_DATE_PATTERN = "d MMM y"
+
+
+def voting_day(election: dict[str, Any] | None) -> dt.date | None:
+    """The voting day of an election snapshot (stored as an ISO date)."""
+    raw = (election or {}).get("voting_day")
+    if isinstance(raw, dt.date):
+        return raw
+    try:
+        return dt.date.fromisoformat(str(raw)) if raw else None
+    except ValueError:
+        return None
+
+
+def show_times_in_zone_of(sig: PledgeSignature) -> None:
+    """Show this request's (or app context's, e.g. a PDF rendered by a command) times in the zone
+    of the signer's agency, named (WIB/WITA/WIT)."""
+    agency = db.session.get(Agency, sig.agency_id) if sig.agency_id else None
+    zone = agency.timezone if agency is not None else None
+    use_zone(zone)
+    if not has_request_context():
+        # The core's zone selector only reads the request; outside one, set Flask-Babel's cache.
+        from flask_babel import _get_current_context
+
+        ctx = _get_current_context()
+        if ctx is not None and zone in ABBREVIATIONS:
+            ctx.babel_tzinfo = pytz_timezone(zone)
+
+
+@dataclass(frozen=True)
+class NextStep:
+    label: str
+    url: str
+
+
+def next_step(user: User, program: Program) -> NextStep:
+    """Where the receipt leads on: the learner's next unmet step of the program, else what the
+    program gives (e.g. the certificate, from whichever plugin provides it), else My programs."""
+    for step in program_service.requirement_steps(user, program):
+        if not step.met and step.url:
+            return NextStep(str(_l("Lanjutkan: %(step)s", step=step.label)), step.url)
+    receipts = {  # this plugin's own outcomes: the receipt does not lead to itself
+        url_for("pledges.receipt", signature_id=sig.id)
+        for key in program_pledge_keys(program)
+        if (sig := find_signature(user.id, program.id, key)) is not None
+    }
+    for outcome in program_service.outcomes(user, program):
+        if outcome.ready and outcome.url and outcome.url not in receipts:
+            return NextStep(str(_l("Buka %(outcome)s", outcome=outcome.label)), outcome.url)
+    return NextStep(str(_l("Ke Program saya")), url_for("learner.home"))
+
+
 def receipt_context(sig: PledgeSignature) -> dict[str, Any]:
     pledge_text = db.session.get(PledgeText, sig.text_id)
     program = db.session.get(Program, sig.program_id)
@@ -307,6 +379,9 @@ def receipt_context(sig: PledgeSignature) -> dict[str, Any]:
         # Recorded since elections are records; older signatures show none.
         "election": sig.identity.get("election"),
         "election_name": election_display_name(sig.identity.get("election")),
+        "voting_day": voting_day(sig.identity.get("election")),
+        "date_pattern": DATE_PATTERN,
+        "short_date_pattern": SHORT_DATE_PATTERN,
         "number_label": number_label(sig.identity.get("employment_type")),
         "image": png_data_uri(sig),
         "ticked": set(sig.commitments_ticked),
@@ -326,6 +401,7 @@ def evidence_problem(sig: PledgeSignature) -> str | None:
 
 
 def receipt_pdf(sig: PledgeSignature) -> bytes:
+    show_times_in_zone_of(sig)
     return render_pdf(render_template("pledges/receipt_pdf.html", **receipt_context(sig)))
 
 

@@ -66,7 +66,7 @@ def sign(program_id: int, key: str):
         return redirect(url_for("pledges.receipt", signature_id=existing.id))
     form = SignForm()
     form.commitments.choices = [(str(c["id"]), str(c["id"])) for c in pledge_text.commitments]
-    status, top_error = 200, None
+    status, top_error, errors = 200, None, []
     if request.method == "POST":
         if form.validate():
             data = services.SignInput(
@@ -82,12 +82,17 @@ def sign(program_id: int, key: str):
                 sig, created = services.sign_pledge(user, program, pledge_text, data)
             except ServiceError as exc:
                 db.session.rollback()
-                status, top_error = 400, str(exc)
-                show_service_error(form, exc, "form_token")
+                status = 400
+                errors = exc.errors if isinstance(exc, services.PledgeErrors) else [exc]
+                top_error = str(exc) if len(errors) == 1 else _("Periksa kembali isian Anda.")
+                for error in errors:
+                    show_service_error(form, error, "form_token")
                 if exc.field == "form_token":
                     form.form_token.data = None  # a fresh token for the text shown now
                 if isinstance(exc, services.PledgeTextChanged):
                     form.commitments.data = []  # read and tick the new text again
+                if any(e.field == "signature" for e in errors):
+                    form.signature.data = ""  # an image refused is not drawn again
             else:
                 db.session.commit()
                 if created:
@@ -95,8 +100,10 @@ def sign(program_id: int, key: str):
                 return redirect(url_for("pledges.receipt", signature_id=sig.id))
         else:
             status, top_error = 400, _("Periksa kembali isian Anda.")
-        form.password.data = ""
-        form.signature.data = ""  # never echo the image back; the pad starts empty again
+            errors = [e for field in form for e in field.errors]
+        form.password.data = ""  # never kept; the drawn signature and the ticks are (the pad redraws it)
+        if not (form.signature.data or "").startswith("data:image/png;base64,"):
+            form.signature.data = ""
     if not form.form_token.data:
         form.form_token.data = services.form_token_for(user, program, pledge_text)
     return render_template(
@@ -107,7 +114,9 @@ def sign(program_id: int, key: str):
         fill=lambda s: services.fill(s, program, user, pledge_text),
         number_label=services.number_label(user.employment_type),
         election_name=services.election_display_name(services.election_snapshot(program.election)),
+        date_pattern=services.DATE_PATTERN,
         top_error=top_error,
+        errors=[str(e) for e in errors] if len(errors) > 1 else [],
         ticked=set(form.commitments.data or []),
         user=user,
     ), status
@@ -124,7 +133,11 @@ def _own_signature(signature_id: int) -> PledgeSignature:
 @login_required
 def receipt(signature_id: int):
     sig = _own_signature(signature_id)
-    return render_template("pledges/receipt.html", admin=False, **services.receipt_context(sig))
+    services.show_times_in_zone_of(sig)
+    context = services.receipt_context(sig)
+    return render_template(
+        "pledges/receipt.html", admin=False, next_step=services.next_step(_user(), context["program"]), **context
+    )
 
 
 def _pdf_response(sig: PledgeSignature):
@@ -202,6 +215,7 @@ def _scoped_signature(signature_id: int) -> PledgeSignature:
 @admin_required
 def evidence(signature_id: int):
     sig = _scoped_signature(signature_id)
+    services.show_times_in_zone_of(sig)
     return render_template(
         "pledges/evidence.html",
         admin=True,

@@ -1,5 +1,6 @@
 // Signature pad for the Pakta Integritas: mouse, finger or pen through Pointer Events.
 // Each finished stroke writes a PNG data URL into the hidden "signature" field; "clear" empties it.
+// A signature the server sent back (the form came back with errors) is drawn again on load.
 (function () {
   "use strict";
   var canvas = document.getElementById("signature-canvas");
@@ -22,8 +23,19 @@
     ctx.lineJoin = "round";
     ctx.strokeStyle = "#111827";
     hasInk = false;
-    field.value = "";
     canvas.classList.remove("signed");
+    // A submission that came back with errors sends the drawn signature back: draw it again.
+    if (field.value.indexOf("data:image/png;base64,") === 0) {
+      var image = new Image();
+      image.onload = function () {
+        ctx.drawImage(image, 0, 0, rect.width, rect.height);
+        hasInk = true;
+        canvas.classList.add("signed");
+      };
+      image.src = field.value;
+    } else {
+      field.value = "";
+    }
   }
 
   function point(event) {

@@ -87,12 +87,12 @@ def test_receipt_page_pdf_and_evidence_show_the_stored_text_after_the_program_is
     assert page.status_code == 200
     _assert_shows_signed_text(_page_text(page.get_data(as_text=True)), stored)
     # The election as recorded at signing: its name and voting day.
-    assert "Hari pemungutan suara 2024-11-27" in _page_text(page.get_data(as_text=True))
+    assert "Hari pemungutan suara 27 November 2024" in _page_text(page.get_data(as_text=True))
 
     pdf = client.get(f"/pledges/receipts/{sig_id}.pdf")
     assert pdf.status_code == 200
     _assert_shows_signed_text(_pdf_text(pdf.data), stored)
-    assert "voting day 2024-11-27" in _pdf_text(pdf.data)
+    assert "voting day 27 November 2024" in _pdf_text(pdf.data)
 
     admin = app.test_client()
     login(admin, make.admin(setup.agency).email)
