@@ -24,8 +24,14 @@ def remind(program_id: int, dry_run: bool) -> None:
     if program is None:
         raise click.ClickException(f"no program {program_id}")
     if dry_run:
-        for r in reminders.preview_reminders(program, None):
+        run = reminders.dry_run(program, None)
+        for r in run.reminders:
             click.echo(f"{r.email}\t{r.locale}\t{r.name}")
+        click.echo(
+            f"not finished: {run.not_finished}, e-mail: {len(run.reminders)}, "
+            f"reminded today: {run.reminded_today}, no e-mail: {run.no_email}",
+            err=True,
+        )
         return
     if not mail_enabled():
         raise click.ClickException("MAIL_SERVER is not configured")

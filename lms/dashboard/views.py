@@ -195,7 +195,7 @@ def remind(program_id: int):
     form = RemindForm()
     if form.validate_on_submit():
         if not mail_enabled():
-            flash(_("Pengiriman e-mail belum diatur (MAIL_SERVER)."), "error")
+            flash(_("Pengiriman e-mail belum diatur di server ini. Hubungi pengelola platform."), "error")
             return redirect(url_for("dashboard.remind", program_id=program.id))
         try:
             queued = reminder_service.queue_reminders(program, current_user, client_ip())
@@ -209,12 +209,27 @@ def remind(program_id: int):
         if failed:
             flash(_("Gagal dikirim ke: %(list)s", list=", ".join(failed)), "error")
         return redirect(url_for("dashboard.program", program_id=program.id))
-    preview = reminder_service.preview_reminders(program, current_user)
+    run = reminder_service.dry_run(program, current_user)
     return render_template(
         "dashboard/remind.html",
         program=program,
         agency=program.agency,
         form=form,
-        preview=preview,
+        run=run,
+        preview=run.reminders,
+        languages=reminder_service.LANGUAGE_NAMES,
         mail=mail_enabled(),
+    )
+
+
+@bp.get("/programs/<int:program_id>/remind/no-email")
+@admin_required
+def remind_print(program_id: int):
+    """Printable list of members not finished who have no e-mail address."""
+    program = _program(program_id)
+    return render_template(
+        "dashboard/remind_print.html",
+        program=program,
+        agency=program.agency,
+        people=reminder_service.without_email(program, current_user),
     )
