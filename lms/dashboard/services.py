@@ -225,6 +225,7 @@ class StaffRow:
     started: bool
     met: dict[str, bool]
     completed_at: dt.datetime | None
+    unit_id: int | None = None
 
 
 def staff_query(
@@ -247,6 +248,7 @@ def staff_query(
             case((_started_condition(program, columns), True), else_=False).label("started"),
             *flags,
             ProgramCompletion.completed_at,
+            User.unit_id,
         )
         .outerjoin(Unit, Unit.id == User.unit_id)
         .outerjoin(
@@ -273,6 +275,7 @@ def _staff_row(row: Any, columns: list[FigureColumn]) -> StaffRow:
         bool(row.started),
         {c.key: bool(getattr(row, c.key)) for c in columns},
         row.completed_at,
+        row.unit_id,
     )
 
 

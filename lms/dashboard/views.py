@@ -29,6 +29,7 @@ from lms.extensions import client_ip
 from lms.mail import mail_enabled
 from lms.models import Agency, Program, Unit
 from lms.scoping import get_scoped_or_404
+from lms.timezones import use_zone
 from lms.views import int_arg, page_arg
 
 bp = Blueprint(
@@ -43,11 +44,15 @@ PAGE_SIZE = 50
 
 
 def _program(program_id: int) -> Program:
-    return get_scoped_or_404(Program, program_id, current_user)
+    program = get_scoped_or_404(Program, program_id, current_user)
+    use_zone(program.agency.timezone)  # a platform admin reads the agency's own times
+    return program
 
 
 def _agency(agency_id: int) -> Agency:
-    return get_scoped_or_404(Agency, agency_id, current_user)
+    agency = get_scoped_or_404(Agency, agency_id, current_user)
+    use_zone(agency.timezone)
+    return agency
 
 
 def _unit_filter() -> int | None:
