@@ -169,9 +169,8 @@ def export_units(program_id: int, fmt: str):
     header, rows = exports.unit_table_rows(figures)
     name = exports.safe_filename(program.agency.code, program.title, "unit", ext=fmt)
     if fmt == "csv":
-        return _download(exports.to_csv(header, rows), name, fmt)
-    percent_col = len(header) - 2
-    return _download(exports.to_xlsx(_("Per unit"), header, rows, (percent_col,)), name, fmt)
+        return _download(exports.to_csv(header, rows, request.args.get("sep", "comma")), name, fmt)
+    return _download(exports.to_xlsx(_("Per unit"), header, rows), name, fmt)
 
 
 @bp.get("/programs/<int:program_id>/export/staff.<fmt>")
@@ -183,10 +182,10 @@ def export_staff(program_id: int, fmt: str):
     unit_id = _unit_filter()
     _check_unit(unit_id, program)
     columns, staff_iter = services.iter_staff(program, current_user, unit_id, request.args.get("incomplete") == "1")
-    header, rows = exports.staff_rows(columns, staff_iter)
+    header, rows = exports.staff_rows(columns, staff_iter, program.agency.timezone)
     name = exports.safe_filename(program.agency.code, program.title, "pegawai", ext=fmt)
     if fmt == "csv":
-        return _download(exports.to_csv(header, rows), name, fmt)
+        return _download(exports.to_csv(header, rows, request.args.get("sep", "comma")), name, fmt)
     return _download(exports.to_xlsx(_("Pegawai"), header, rows), name, fmt)
 
 

@@ -189,7 +189,7 @@ def test_exports_read_back_with_types(app, client, agency_data):
     assert resp.headers["Cache-Control"] == "no-store"
     ws = load_workbook(io.BytesIO(resp.data)).active
     rows = list(ws.iter_rows(values_only=True))
-    assert rows[0][0] == "Unit kerja" and rows[0][-2] == "Persen selesai"
+    assert rows[0][0] == "Unit kerja" and rows[0][-2] == "Persen selesai (%)"
     umum = next(r for r in rows if r[0] == "Bagian Umum")
     assert umum[1:4] == (3, 2, 2) and isinstance(umum[1], int)
     assert umum[-2] == pytest.approx(0.3333) and isinstance(umum[-2], float)
