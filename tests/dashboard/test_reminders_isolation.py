@@ -153,3 +153,15 @@ def test_agency_isolation_every_dashboard_url_is_404(app, client, make, program_
     c2 = app.test_client()
     login(c2, learner.nip)
     assert c2.get(f"/admin/programs/{pid}").status_code == 404
+
+
+def test_dry_run_in_english_names_languages_and_leaves_no_indonesian(app, client, make, program_setup):
+    program = program_setup["program"]
+    admin = make.admin(program_setup["agency"], locale="en")
+    login(client, admin.email)
+    page = client.get(f"/admin/programs/{program.id}/remind").get_data(as_text=True)
+    assert "<dt>Will get an e-mail</dt><dd>2" in page and "Without an e-mail address" in page
+    assert "Contact the platform administrator" in page and "MAIL_SERVER" not in page
+    assert ">Bahasa Indonesia</td>" in page and ">English</td>" in page
+    sheet = client.get(f"/admin/programs/{program.id}/remind/no-email").get_data(as_text=True)
+    assert "have not finished the program and have no e-mail address" in sheet
