@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from flask import current_app
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 
 from lms.dashboard.models import ReminderLog
 from lms.dashboard.services import completed_ids, jakarta_today, scoped_members
 from lms.db import db, utcnow
 from lms.mail import send_mail
-from lms.models import Program, User
+from lms.models import Program, Unit, User
 from lms.services import audit
 from lms.urls import external_url
 
@@ -31,9 +31,66 @@ class Reminder:
     body: str
 
 
+LANGUAGE_NAMES = {"id": "Bahasa Indonesia", "en": "English"}  # each language by its own name
+
+
+@dataclass(frozen=True)
+class NoEmail:
+    user_id: int
+    name: str
+    nip: str | None
+    unit_name: str
+
+
+@dataclass(frozen=True)
+class DryRun:
+    """What "send reminders" would do now: who has not finished, who gets an e-mail, who cannot."""
+
+    not_finished: int
+    reminded_today: int
+    no_email: int
+    reminders: list[Reminder]
+
+
+def _not_finished(program: Program, viewer: User):
+    return scoped_members(program, viewer).where(User.id.not_in(completed_ids(program)))
+
+
+def _reminded_today(program: Program, today: dt.date):
+    return select(ReminderLog.user_id).where(ReminderLog.program_id == program.id, ReminderLog.sent_on == today)
+
+
+def dry_run(program: Program, viewer: User, today: dt.date | None = None) -> DryRun:
+    today = today or jakarta_today()
+    base = _not_finished(program, viewer)
+    not_finished = db.session.scalar(base.with_only_columns(func.count())) or 0
+    no_email = db.session.scalar(base.with_only_columns(func.count()).where(User.email.is_(None))) or 0
+    reminded = (
+        db.session.scalar(
+            base.with_only_columns(func.count()).where(
+                User.email.is_not(None), User.id.in_(_reminded_today(program, today))
+            )
+        )
+        or 0
+    )
+    return DryRun(int(not_finished), int(reminded), int(no_email), preview_reminders(program, viewer, today))
+
+
+def without_email(program: Program, viewer: User) -> list[NoEmail]:
+    """Members not finished who have no e-mail address: they need a printed note instead."""
+    stmt = (
+        _not_finished(program, viewer)
+        .with_only_columns(User.id, User.name, User.nip, Unit.name)
+        .outerjoin(Unit, Unit.id == User.unit_id)
+        .where(User.email.is_(None))
+        .order_by(Unit.name, User.name, User.id)
+    )
+    return [NoEmail(uid, name, nip, unit or "") for uid, name, nip, unit in db.session.execute(stmt)]
+
+
 def candidates_query(program: Program, viewer: User, today: dt.date):
     """Members with an e-mail, not complete, not reminded today for this program."""
-    already = select(ReminderLog.user_id).where(ReminderLog.program_id == program.id, ReminderLog.sent_on == today)
+    already = _reminded_today(program, today)
     return (
         scoped_members(program, viewer)
         .with_only_columns(User.id, User.name, User.email, User.locale)

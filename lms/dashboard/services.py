@@ -95,6 +95,16 @@ def completed_ids(program: Program) -> Select[Any]:
     return select(ProgramCompletion.user_id).where(ProgramCompletion.program_id == program.id)
 
 
+def column_condition(program: Program, column: FigureColumn) -> ColumnElement[bool]:
+    """Who counts in a column. An outcome (e.g. "Bersertifikat") follows a completion of the
+    program, so it counts only people who completed it: it never exceeds "Selesai", even when a
+    stray record (a certificate issued outside the completion flow) exists."""
+    condition = User.id.in_(column.user_ids)
+    if column.source == "outcome":
+        return and_(condition, User.id.in_(completed_ids(program)))
+    return condition
+
+
 def _started_condition(program: Program, columns: list[FigureColumn]) -> ColumnElement[bool]:
     """Began anything: a kind's "started" set, any requirement met, or already complete."""
     registry = current_app.extensions["lms.requirements"]
@@ -127,7 +137,7 @@ def unit_table(program: Program, viewer: User, today: dt.date | None = None) -> 
         User.unit_id,
         func.count().label("assigned"),
         _count_if(_started_condition(program, columns)).label("started"),
-        *[_count_if(User.id.in_(c.user_ids)).label(c.key) for c in columns],
+        *[_count_if(column_condition(program, c)).label(c.key) for c in columns],
         _count_if(User.id.in_(completed_ids(program))).label("completed"),
     ]
     stmt = scoped_members(program, viewer).with_only_columns(*exprs).group_by(User.unit_id)
@@ -215,6 +225,7 @@ class StaffRow:
     started: bool
     met: dict[str, bool]
     completed_at: dt.datetime | None
+    unit_id: int | None = None
 
 
 def staff_query(
@@ -225,7 +236,7 @@ def staff_query(
     incomplete: bool = False,
 ) -> Select[Any]:
     """Members with their status per requirement; ``unit_id`` 0 means "no unit"."""
-    flags = [case((User.id.in_(c.user_ids), True), else_=False).label(c.key) for c in columns]
+    flags = [case((column_condition(program, c), True), else_=False).label(c.key) for c in columns]
     stmt = (
         scoped_members(program, viewer)
         .with_only_columns(
@@ -237,6 +248,7 @@ def staff_query(
             case((_started_condition(program, columns), True), else_=False).label("started"),
             *flags,
             ProgramCompletion.completed_at,
+            User.unit_id,
         )
         .outerjoin(Unit, Unit.id == User.unit_id)
         .outerjoin(
@@ -263,6 +275,7 @@ def _staff_row(row: Any, columns: list[FigureColumn]) -> StaffRow:
         bool(row.started),
         {c.key: bool(getattr(row, c.key)) for c in columns},
         row.completed_at,
+        row.unit_id,
     )
 
 

@@ -29,6 +29,7 @@ from lms.extensions import client_ip
 from lms.mail import mail_enabled
 from lms.models import Agency, Program, Unit
 from lms.scoping import get_scoped_or_404
+from lms.timezones import use_zone
 from lms.views import int_arg, page_arg
 
 bp = Blueprint(
@@ -43,11 +44,15 @@ PAGE_SIZE = 50
 
 
 def _program(program_id: int) -> Program:
-    return get_scoped_or_404(Program, program_id, current_user)
+    program = get_scoped_or_404(Program, program_id, current_user)
+    use_zone(program.agency.timezone)  # a platform admin reads the agency's own times
+    return program
 
 
 def _agency(agency_id: int) -> Agency:
-    return get_scoped_or_404(Agency, agency_id, current_user)
+    agency = get_scoped_or_404(Agency, agency_id, current_user)
+    use_zone(agency.timezone)
+    return agency
 
 
 def _unit_filter() -> int | None:
@@ -164,9 +169,8 @@ def export_units(program_id: int, fmt: str):
     header, rows = exports.unit_table_rows(figures)
     name = exports.safe_filename(program.agency.code, program.title, "unit", ext=fmt)
     if fmt == "csv":
-        return _download(exports.to_csv(header, rows), name, fmt)
-    percent_col = len(header) - 2
-    return _download(exports.to_xlsx(_("Per unit"), header, rows, (percent_col,)), name, fmt)
+        return _download(exports.to_csv(header, rows, request.args.get("sep", "comma")), name, fmt)
+    return _download(exports.to_xlsx(_("Per unit"), header, rows), name, fmt)
 
 
 @bp.get("/programs/<int:program_id>/export/staff.<fmt>")
@@ -178,10 +182,10 @@ def export_staff(program_id: int, fmt: str):
     unit_id = _unit_filter()
     _check_unit(unit_id, program)
     columns, staff_iter = services.iter_staff(program, current_user, unit_id, request.args.get("incomplete") == "1")
-    header, rows = exports.staff_rows(columns, staff_iter)
+    header, rows = exports.staff_rows(columns, staff_iter, program.agency.timezone)
     name = exports.safe_filename(program.agency.code, program.title, "pegawai", ext=fmt)
     if fmt == "csv":
-        return _download(exports.to_csv(header, rows), name, fmt)
+        return _download(exports.to_csv(header, rows, request.args.get("sep", "comma")), name, fmt)
     return _download(exports.to_xlsx(_("Pegawai"), header, rows), name, fmt)
 
 
@@ -195,7 +199,7 @@ def remind(program_id: int):
     form = RemindForm()
     if form.validate_on_submit():
         if not mail_enabled():
-            flash(_("Pengiriman e-mail belum diatur (MAIL_SERVER)."), "error")
+            flash(_("Pengiriman e-mail belum diatur di server ini. Hubungi pengelola platform."), "error")
             return redirect(url_for("dashboard.remind", program_id=program.id))
         try:
             queued = reminder_service.queue_reminders(program, current_user, client_ip())
@@ -209,12 +213,27 @@ def remind(program_id: int):
         if failed:
             flash(_("Gagal dikirim ke: %(list)s", list=", ".join(failed)), "error")
         return redirect(url_for("dashboard.program", program_id=program.id))
-    preview = reminder_service.preview_reminders(program, current_user)
+    run = reminder_service.dry_run(program, current_user)
     return render_template(
         "dashboard/remind.html",
         program=program,
         agency=program.agency,
         form=form,
-        preview=preview,
+        run=run,
+        preview=run.reminders,
+        languages=reminder_service.LANGUAGE_NAMES,
         mail=mail_enabled(),
+    )
+
+
+@bp.get("/programs/<int:program_id>/remind/no-email")
+@admin_required
+def remind_print(program_id: int):
+    """Printable list of members not finished who have no e-mail address."""
+    program = _program(program_id)
+    return render_template(
+        "dashboard/remind_print.html",
+        program=program,
+        agency=program.agency,
+        people=reminder_service.without_email(program, current_user),
     )

@@ -44,6 +44,7 @@ __all__ = [
 
 CHUNK = 5000
 STORED_ERRORS = 1000  # bad rows kept for the preview page; the count is always exact
+SAMPLE_ROWS = 50  # rows to be created and to be updated listed on the preview page
 Progress = Callable[[str, int, int], None]  # (phase, done, total)
 FIELDS = ("name", "email", "unit_id", "position", "employment_type")
 
@@ -59,6 +60,8 @@ class Preview:
     new_units: list[str] = field(default_factory=list)  # units that will be created
     creates: list[dict[str, Any]] = field(default_factory=list, repr=False)
     updates: list[dict[str, Any]] = field(default_factory=list, repr=False)
+    create_sample: list[dict[str, Any]] = field(default_factory=list)  # the first SAMPLE_ROWS, for people
+    update_sample: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -74,6 +77,8 @@ class Preview:
             "new_units": self.new_units,
             "errors": [e.as_dict() for e in self.errors[:STORED_ERRORS]],
             "error_count": len(self.errors),
+            "create_sample": self.create_sample,
+            "update_sample": self.update_sample,
         }
 
 
@@ -115,6 +120,7 @@ def classify(agency: Agency, clean: list[tuple[int, dict[str, Any]]], state: Fil
     is an error."""
     by_nip, by_email = _load_existing(list(state.nips), list(state.emails))
     now = utcnow()
+    unit_names = {uid: name for uid, name in state.units.values()}
     for line, row in clean:
         existing = by_nip.get(row["nip"]) if row["nip"] else by_email.get(row["email"])
         problem = _conflict(line, row, existing, by_email, agency)
@@ -134,6 +140,8 @@ def classify(agency: Agency, clean: list[tuple[int, dict[str, Any]]], state: Fil
                 password_hash=None,
             )
             preview.creates.append(row)
+            if len(preview.create_sample) < SAMPLE_ROWS:
+                preview.create_sample.append(_shown_row(line, row, row.get("unit_id"), unit_names, key, state))
             continue
         new_unit = bool(key) and key not in state.units  # created by this import
         wanted = {
@@ -145,10 +153,35 @@ def classify(agency: Agency, clean: list[tuple[int, dict[str, Any]]], state: Fil
         }
         current = {f: getattr(existing, f) for f in FIELDS}
         if wanted != current or new_unit:
+            if len(preview.update_sample) < SAMPLE_ROWS:
+                shown = _shown_row(
+                    line, {**row, **wanted, "nip": existing.nip}, wanted["unit_id"], unit_names, key, state
+                )
+                shown["changed"] = [f for f in FIELDS if wanted[f] != current[f] or (f == "unit_id" and new_unit)]
+                preview.update_sample.append(shown)
             wanted.update(b_id=existing.id, _unit=key if new_unit else None)
             preview.updates.append(wanted)
         else:
             preview.unchanged += 1
+
+
+def _shown_row(
+    line: int, row: dict[str, Any], unit_id: int | None, unit_names: dict[int, str], key: str | None, state: FileState
+) -> dict[str, Any]:
+    """A row as the preview shows it (JSON-safe): the unit by name, the employment type as its value."""
+    unit = unit_names.get(unit_id) if unit_id else None
+    if unit is None and key:
+        unit = state.missing.get(key)
+    etype = row.get("employment_type")
+    return {
+        "line": line,
+        "nip": row.get("nip") or "",
+        "name": row.get("name") or "",
+        "email": row.get("email") or "",
+        "unit": unit or "",
+        "position": row.get("position") or "",
+        "employment_type": etype.value if etype is not None else "",
+    }
 
 
 def _conflict(

@@ -155,12 +155,17 @@ def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
         wb.close()
 
 
+_EXCEL_TEXT = re.compile(r'^="([^"]*)"$')  # ="199001012015011001": how our CSV exports keep a NIP
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return _SPACES.sub(" ", str(value)).strip()
+    text = _SPACES.sub(" ", str(value)).strip()
+    kept = _EXCEL_TEXT.match(text)
+    return kept.group(1).strip() if kept else text
 
 
 def read_rows(filename: str, data: bytes) -> list[tuple[int, dict[str, str]]]:

@@ -33,6 +33,8 @@ EMPLOYMENT = {
     "non-asn": EmploymentType.NON_ASN,
     "nonasn": EmploymentType.NON_ASN,
     "ppnpn": EmploymentType.NON_ASN,
+    "non-asn / ppnpn": EmploymentType.NON_ASN,
+    "non-asn/ppnpn": EmploymentType.NON_ASN,
     "honorer": EmploymentType.NON_ASN,
 }
 
@@ -156,7 +158,7 @@ def validate_row(line: int, rec: dict[str, str], state: FileState) -> tuple[list
                 line,
                 "jenis",
                 _(
-                    'Jenis pegawai "%(v)s" tidak dikenal (PNS, PPPK atau NON_ASN).',
+                    'Jenis pegawai "%(v)s" tidak dikenal (PNS, PPPK atau Non-ASN).',
                     v=_shown(rec.get("employment_type", "")),
                 ),
             )

@@ -6,6 +6,8 @@ Every lookup goes through ``lms.scoping``: another agency's data is a 404.
 
 from __future__ import annotations
 
+import io
+
 from flask import (
     Blueprint,
     abort,
@@ -14,6 +16,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -28,10 +31,10 @@ from lms.mail import mail_enabled
 from lms.models import Agency, EmploymentType, Unit, User
 from lms.scoping import get_scoped_or_404, is_whole_agency_admin, limited_unit_ids, scope
 from lms.services import accounts, agencies
-from lms.staff import invitations, jobs
+from lms.staff import invitations, jobs, samples
 from lms.staff import services as staff_service
 from lms.staff.forms import ConfirmImportForm, InviteForm, UploadForm
-from lms.staff.importer import ImportFileError
+from lms.staff.importer import SAMPLE_ROWS, ImportFileError
 from lms.views import page_arg
 
 bp = Blueprint(
@@ -205,6 +208,20 @@ def import_upload(agency_id: int):
     return render_template("staff/import_upload.html", agency=agency, form=form), (400 if form.errors else 200)
 
 
+@bp.get(f"{BASE}/import/contoh.<fmt>")
+@admin_required
+def import_sample(agency_id: int, fmt: str):
+    """A sample file to fill in: CSV (``;``, for Excel with Indonesian settings) or XLSX."""
+    _whole_agency_admin(agency_id)
+    if fmt == "csv":
+        data, mimetype = samples.sample_csv(), "text/csv"
+    elif fmt == "xlsx":
+        data, mimetype = samples.sample_xlsx(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        abort(404)
+    return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=f"contoh-pegawai.{fmt}")
+
+
 @bp.route(f"{BASE}/import/<token>", methods=["GET", "POST"])
 @admin_required
 def import_preview(agency_id: int, token: str):
@@ -234,7 +251,13 @@ def import_preview(agency_id: int, token: str):
         return redirect(url_for("staff.import_status", agency_id=agency.id, token=job.token))
     status = 400 if job.status == "invalid" or form.errors else 200
     return render_template(
-        "staff/import_preview.html", agency=agency, job=job, form=form, result=job.result or {}
+        "staff/import_preview.html",
+        agency=agency,
+        job=job,
+        form=form,
+        result=job.result or {},
+        employment_label=samples.employment_label,
+        sample_size=SAMPLE_ROWS,
     ), status
 
 

@@ -55,7 +55,7 @@ def test_dashboard_and_import_preview_in_browser(browser, live_server, dashboard
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"] + 1
     mobile = viewport["width"] < 400
     screenshot(page, "admin-dashboard-mobile" if mobile else "admin-dashboard")
-    page.get_by_role("link", name="Dinas Pendidikan").click()
+    page.get_by_role("link", name="Dinas Pendidikan", exact=True).click()
     assert "Pegawai 01" in page.content()
 
     csv_file = tmp_path / "pegawai.csv"

@@ -189,7 +189,7 @@ def test_exports_read_back_with_types(app, client, agency_data):
     assert resp.headers["Cache-Control"] == "no-store"
     ws = load_workbook(io.BytesIO(resp.data)).active
     rows = list(ws.iter_rows(values_only=True))
-    assert rows[0][0] == "Unit kerja" and rows[0][-2] == "Persen selesai"
+    assert rows[0][0] == "Unit kerja" and rows[0][-2] == "Persen selesai (%)"
     umum = next(r for r in rows if r[0] == "Bagian Umum")
     assert umum[1:4] == (3, 2, 2) and isinstance(umum[1], int)
     assert umum[-2] == pytest.approx(0.3333) and isinstance(umum[-2], float)
@@ -235,3 +235,44 @@ def test_staff_page_offers_import_and_invitations(app, client, agency_data):
     login(client, agency_data["admin"].email)
     html = client.get(f"/admin/agencies/{agency_data['agency'].id}/staff").get_data(as_text=True)
     assert "Impor pegawai" in html and "Tautan aktivasi" in html
+
+
+def test_people_filter_is_a_labelled_control_and_drill_down_keeps_it(app, client, agency_data):
+    program, u1 = agency_data["program"], agency_data["units"][0]
+    login(client, agency_data["admin"].email)
+    html = client.get(f"/admin/programs/{program.id}/staff?incomplete=1").get_data(as_text=True)
+    assert '<label for="filter-incomplete">Status</label>' in html
+    assert '<select id="filter-incomplete" name="incomplete">' in html
+    assert '<option value="1" selected>Hanya yang belum selesai</option>' in html
+    form = html.split('class="search staff-filter"')[1].split("</form>")[0]
+    assert 'type="submit"' in form
+    # the unit of each row drills down with the filter kept
+    assert f'href="/admin/programs/{program.id}/staff?unit={u1.id}&amp;incomplete=1"' in html
+    assert f'href="/admin/programs/{program.id}/staff?unit=0&amp;incomplete=1">(tanpa unit)</a>' in html
+    # from the program's unit table too: "2 belum" in Bagian Umum leads to its unfinished people
+    dash = client.get(f"/admin/programs/{program.id}").get_data(as_text=True)
+    assert f'href="/admin/programs/{program.id}/staff?unit={u1.id}&amp;incomplete=1"' in dash
+    from lms.dashboard import views
+
+    saved, views.PAGE_SIZE = views.PAGE_SIZE, 1
+    try:
+        page = client.get(f"/admin/programs/{program.id}/staff?unit={u1.id}&incomplete=1").get_data(as_text=True)
+    finally:
+        views.PAGE_SIZE = saved
+    assert "Halaman 1 dari 2" in page and "Budi" in page and "Ani" not in page
+    assert f'href="/admin/programs/{program.id}/staff?page=2&amp;unit={u1.id}&amp;incomplete=1"' in page
+
+
+def test_people_list_shows_completion_time_in_the_agency_zone(app, client, make, agency_data):
+    import datetime as _dt
+
+    from lms.models import Agency
+
+    with app.app_context():
+        db.session.get(Agency, agency_data["agency"].id).timezone = "Asia/Jayapura"
+        completion = db.session.query(ProgramCompletion).one()
+        completion.completed_at = _dt.datetime(2026, 12, 4, 3, 30, tzinfo=_dt.UTC)
+        db.session.commit()
+    login(client, agency_data["admin"].email)
+    html = client.get(f"/admin/programs/{agency_data['program'].id}/staff").get_data(as_text=True)
+    assert "4 Des 2026 12.30 WIT" in html

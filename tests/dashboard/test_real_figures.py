@@ -207,3 +207,35 @@ def test_unit_table_and_national_view_match_the_plugins_tables(app, world):
         other_row = next(r for r in national if r.agency_id == world["other"].id)
         assert (other_row.staff, other_row.assigned, other_row.completed) == (1, 1, 1)
         assert [r.agency_id for r in national if r.program is None] == []
+
+
+def test_check_command_agrees_with_real_plugins_and_catches_a_stray_certificate(app, world):
+    """On the real plugins' data the check finds nothing; a certificate held by someone who did not
+    complete the program (Budi passed the quiz only, like Siti in the old demo data) is not counted
+    as "Bersertifikat" and the check reports it (exit 1)."""
+    program, budi = world["program"], world["staff"]["a2"]
+    runner = app.test_cli_runner()
+    clean = runner.invoke(args=["dashboard", "check", str(program.id)])
+    assert clean.exit_code == 0, clean.output
+    assert "Bagian Umum: assigned=3, started=3" in clean.output
+    with app.app_context():
+        db.session.add(
+            Certificate(
+                code="STRAYCODE0000000",
+                number="9999/REAL/2026",
+                agency_id=world["agency"].id,
+                program_id=program.id,
+                user_id=budi.id,
+                status=CertificateStatus.VALID,
+            )
+        )
+        db.session.commit()
+    with app.test_request_context():
+        loaded = db.session.get(Program, program.id)
+        figures = services.unit_table(loaded, db.session.get(User, world["admin"].id))
+        umum = next(r for r in figures.rows if r.unit_name == "Bagian Umum")
+        assert umum.met["out_certified"] == 1 == umum.completed  # the old code counted 2 certified
+        assert figures.total.met["out_certified"] <= figures.total.completed
+    stray = runner.invoke(args=["dashboard", "check", str(program.id)])
+    assert stray.exit_code == 1
+    assert f"user {budi.id}: Bersertifikat without a completion of the program" in stray.output

@@ -90,6 +90,27 @@ def test_reminders_dry_run_then_send_once_a_day(app, client, smtp, program_setup
         assert db.session.scalar(select(func.count()).select_from(ReminderLog)) == 2
 
 
+def test_dry_run_counts_not_finished_emailed_and_without_email(app, client, make, program_setup):
+    """3 not finished: 2 get an e-mail, 1 has no address (listed for printing). Languages by name,
+    no configuration names on the page (mail is not set up here)."""
+    program = program_setup["program"]
+    make.user(program_setup["agency"], name="Dua Tanpa Surel")  # no unit, no e-mail
+    login(client, program_setup["admin"].email)
+    page = client.get(f"/admin/programs/{program.id}/remind").get_data(as_text=True)
+    run = page.split('class="facts reminder-run"')[1].split("</dl>")[0]
+    assert "<dt>Belum selesai</dt><dd>4 orang</dd>" in run
+    assert "<dt>Akan menerima e-mail</dt><dd>2 orang</dd>" in run
+    assert "<dt>Tanpa alamat e-mail</dt><dd>2 orang" in run
+    assert f'href="/admin/programs/{program.id}/remind/no-email"' in run
+    assert "MAIL_SERVER" not in page and "Hubungi pengelola platform" in page
+    assert ">English</td>" in page and ">Bahasa Indonesia</td>" in page and ">en</td>" not in page
+    sheet = client.get(f"/admin/programs/{program.id}/remind/no-email").get_data(as_text=True)
+    assert "Tanpa Surel" in sheet and "Dua Tanpa Surel" in sheet and "Anne" not in sheet and "Sudah" not in sheet
+    assert "2 orang belum menyelesaikan program" in sheet
+    dry = app.test_cli_runner().invoke(args=["programs", "remind", str(program.id), "--dry-run"])
+    assert "not finished: 4, e-mail: 2, reminded today: 0, no e-mail: 2" in dry.output
+
+
 def test_agency_isolation_every_dashboard_url_is_404(app, client, make, program_setup):
     b = program_setup  # agency B's data
     a = make.agency()
@@ -106,6 +127,7 @@ def test_agency_isolation_every_dashboard_url_is_404(app, client, make, program_
         f"/admin/programs/{pid}/export/staff.csv",
         f"/admin/programs/{pid}/export/staff.xlsx",
         f"/admin/programs/{pid}/remind",
+        f"/admin/programs/{pid}/remind/no-email",
         "/admin/national",
     ]
     for url in gets:
@@ -131,3 +153,15 @@ def test_agency_isolation_every_dashboard_url_is_404(app, client, make, program_
     c2 = app.test_client()
     login(c2, learner.nip)
     assert c2.get(f"/admin/programs/{pid}").status_code == 404
+
+
+def test_dry_run_in_english_names_languages_and_leaves_no_indonesian(app, client, make, program_setup):
+    program = program_setup["program"]
+    admin = make.admin(program_setup["agency"], locale="en")
+    login(client, admin.email)
+    page = client.get(f"/admin/programs/{program.id}/remind").get_data(as_text=True)
+    assert "<dt>Will get an e-mail</dt><dd>2" in page and "Without an e-mail address" in page
+    assert "Contact the platform administrator" in page and "MAIL_SERVER" not in page
+    assert ">Bahasa Indonesia</td>" in page and ">English</td>" in page
+    sheet = client.get(f"/admin/programs/{program.id}/remind/no-email").get_data(as_text=True)
+    assert "have not finished the program and have no e-mail address" in sheet
