@@ -37,9 +37,9 @@ def test_demo_script_serves_base_url_from_host_and_port() -> None:
     assert demo_base_url(PORT="5050", LMS_BASE_URL="https://ikrar.example.go.id") == "https://ikrar.example.go.id"
 
 
-def test_after_lms_demo_every_certificate_is_for_a_completed_program(app: Flask) -> None:
+def test_after_lms_demo_every_certificate_is_for_a_completed_program(app: Flask, monkeypatch) -> None:
     base = demo_base_url(PORT="5050")
-    app.config["BASE_URL"] = base
+    monkeypatch.setitem(app.config, "BASE_URL", base)  # the app is shared by the session
     result = app.test_cli_runner().invoke(args=["demo"])
     assert result.exit_code == 0, result.output
     with app.app_context():
