@@ -1,4 +1,10 @@
-"""Demo data: local CA and agency seals, one valid and one revoked certificate in BANGKA."""
+"""Demo data: local CA and agency seals; certificates only through real completion.
+
+The other plugins' demo data complete programs for some learners, and each completion issues the
+certificate (``handlers.on_program_completed``). Here we only issue what a failed render may have
+left behind, for learners who have a ``ProgramCompletion``, and revoke one BANGKA certificate so
+the demo shows a revoked status too. A learner who did not complete never gets a certificate.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +13,12 @@ from sqlalchemy import select
 
 from lms.db import db
 from lms.demo import AGENCIES, demo_programs
-from lms.models import Agency, User
+from lms.models import Agency, ProgramCompletion
 
 from . import sealing, services
-from .models import CertificateStatus
+from .models import Certificate, CertificateStatus
 
-VALID_NIP = "199003152015032001"  # Siti Rahmawati
-REVOKED_NIP = "198805122014031003"  # Budi Santoso
+REVOKED_REASON = "Diterbitkan karena kekeliruan data (contoh demo)."
 
 
 def seed(app: Flask) -> None:
@@ -21,16 +26,27 @@ def seed(app: Flask) -> None:
         agency = db.session.scalar(select(Agency).where(Agency.code == spec.code))
         if agency is not None:
             sealing.local_seal(agency)
-    program = next((p for p in demo_programs() if p.agency.code == "BANGKA"), None)
-    if program is None:
-        return
-    for nip, revoke in ((VALID_NIP, False), (REVOKED_NIP, True)):
-        user = db.session.scalar(select(User).where(User.nip == nip))
-        if user is None:
-            continue
-        if services.current_for(user.id, program.id) is not None:
-            continue
-        cert = services.issue_certificate(user.id, program.id)
-        if revoke and cert.status == CertificateStatus.VALID:
-            services.revoke(cert, "Diterbitkan karena kekeliruan data (contoh demo).", actor=None)
+    for program in demo_programs():
+        completed = db.session.scalars(
+            select(ProgramCompletion.user_id)
+            .where(ProgramCompletion.program_id == program.id)
+            .order_by(ProgramCompletion.id)
+        ).all()
+        for user_id in completed:
+            if services.current_for(user_id, program.id) is None:
+                services.issue_certificate(user_id, program.id)
+        if program.agency.code == "BANGKA" and completed:
+            _revoke_one(program.id, completed[-1])
     db.session.flush()
+
+
+def _revoke_one(program_id: int, user_id: int) -> None:
+    """One revoked certificate in the program (once: a second run finds it)."""
+    already = db.session.scalar(
+        select(Certificate.id)
+        .where(Certificate.program_id == program_id, Certificate.status == CertificateStatus.REVOKED)
+        .limit(1)
+    )
+    cert = services.current_for(user_id, program_id)
+    if already is None and cert is not None and cert.status == CertificateStatus.VALID:
+        services.revoke(cert, REVOKED_REASON, actor=None)

@@ -48,6 +48,10 @@ class NipCheckForm(FlaskForm):
 
 class RevokeForm(FlaskForm):
     reason = TextAreaField(_l("Alasan pencabutan"), validators=[DataRequired(), Length(min=5, max=1000)])
+    confirm = BooleanField(
+        _l("Saya sudah memeriksa pemegangnya dan yakin mencabut sertifikat ini."),
+        validators=[DataRequired(message=_l("Centang konfirmasi untuk mencabut sertifikat."))],
+    )
     submit = SubmitField(_l("Cabut sertifikat"))
 
 

@@ -20,6 +20,11 @@ def register_menus(app: Flask) -> None:
         lambda program: [
             MenuItem(
                 _("Sertifikat"), url_for("certificates.admin_list", agency_id=program.agency_id, program=program.id)
-            )
+            ),
+            # the ZIP is built by a POST (a background job): the link opens the form that starts it
+            MenuItem(
+                _("ZIP sertifikat"),
+                url_for("certificates.admin_list", agency_id=program.agency_id, program=program.id, _anchor="zip"),
+            ),
         ],
     )

@@ -24,6 +24,7 @@ from flask_babel import gettext as _
 
 from lms.extensions import limiter
 from lms.security import sha256_hex
+from lms.timezones import use_zone
 
 from . import services
 from .forms import CodeForm, NipCheckForm, PdfCheckForm
@@ -74,6 +75,7 @@ def _verify_page(cert: Certificate | None) -> Response:
     cheaply by browsers and caches (ETag); the status is read fresh on every request."""
     if cert is None:
         return _not_found()
+    use_zone(cert.agency.timezone)  # times as the certificate's agency reads them
     facts = services.public_facts(cert)
     voting_day = (facts["election"] or {}).get("voting_day")
     body = render_template(
@@ -94,6 +96,7 @@ def _verify_page(cert: Certificate | None) -> Response:
 
 def _check_page(cert: Certificate, status: int = 200, **extra: object) -> Response:
     """Server-side checks (uploaded PDF, NIP match): forms with CSRF, so a separate page."""
+    use_zone(cert.agency.timezone)
     facts = services.public_facts(cert)
     body = render_template(
         "certificates/verify_check.html",
@@ -161,13 +164,35 @@ def check_nip(code: str) -> Response:
 @bp.get("/verify")
 @limiter.limit(public_limit)
 def verify_form():
+    """The typed code: spaces, dashes, case and 0/O, 1/I/L confusions forgiven. A certificate
+    number gets an explanation instead of a lookup (numbers are sequential)."""
     form = CodeForm(request.args)
-    if request.args.get("code") is not None and form.validate():
-        code = services.normalize_code(form.code.data)
-        if code:
-            return redirect(url_for(".verify", code=code))
+    status = 200
+    if request.args.get("code") is not None:
+        status = 400
+        if form.validate():
+            typed = form.code.data
+            if services.looks_like_number(typed):
+                form.code.errors.append(
+                    _(
+                        "Ini nomor sertifikat. Untuk memeriksa, ketik kode yang tercetak di bawah kode QR "
+                        "(26 huruf dan angka, misalnya ABCD EFGH …), atau pindai kode QR-nya."
+                    )
+                )
+            elif not services.code_readings(typed):
+                form.code.errors.append(
+                    _("Kode hanya berisi huruf A–Z dan angka 2–7. Periksa kembali kode di bawah kode QR.")
+                )
+            else:
+                cert = services.find_typed(typed)
+                if cert is not None:
+                    return redirect(url_for(".verify", code=cert.code))
+                status = 404
+                form.code.errors.append(
+                    _("Tidak ada sertifikat dengan kode ini. Periksa kembali kode di bawah kode QR sertifikat.")
+                )
     body = render_template("certificates/verify_form.html", form=form, public_page=True)
-    return _public_headers(Response(body), cacheable=False)
+    return _public_headers(Response(body, status=status), cacheable=False)
 
 
 @bp.get("/api/v1/certificates/<code>")

@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.exc import IntegrityError, InvalidRequestError
-from sqlalchemy.orm import defer
+from sqlalchemy.orm import defer, joinedload
 
 from lms import uploads
 from lms.db import db, utcnow
@@ -52,14 +52,48 @@ def new_code() -> str:
     return base64.b32encode(secrets.token_bytes(CODE_BYTES)).decode().rstrip("=")
 
 
+# Codes are RFC 4648 base32 (A-Z, 2-7). A typed 0 can only mean O; a typed 1 may mean I or L
+# (both in the alphabet), so it is resolved by looking up both readings, never guessed.
+CODE_ALPHABET = re.compile(r"[A-Z2-7]+")
+UNAMBIGUOUS = str.maketrans({"0": "O"})
+MAX_AMBIGUOUS = 4  # at most 2**4 readings of a typed code are looked up
+# A certificate number as printed ("0011/BANGKA/2026"): never looked up, numbers are sequential.
+NUMBER_PATTERN = re.compile(r"^\s*\d{1,6}\s*/\s*[A-Za-z0-9.\-]{1,40}\s*/\s*\d{4}\s*$")
+
+
 def normalize_code(raw: str | None) -> str:
-    """Codes are case-insensitive; spaces and dashes people type are ignored."""
-    return re.sub(r"[\s\-]", "", raw or "").upper()[:64]
+    """Codes are case-insensitive; spaces and dashes people type are ignored; 0 is read as O."""
+    return re.sub(r"[\s\-]", "", raw or "").upper().translate(UNAMBIGUOUS)[:64]
+
+
+def looks_like_number(raw: str | None) -> bool:
+    return bool(NUMBER_PATTERN.match(raw or ""))
+
+
+def code_readings(raw: str | None) -> list[str]:
+    """Every well-formed code a typed text can mean: each 1 read as I and as L (empty if the text
+    cannot be a code)."""
+    code = normalize_code(raw)
+    if not code or code.count("1") > MAX_AMBIGUOUS:
+        return []
+    readings = [""]
+    for char in code:
+        readings = [r + c for r in readings for c in ("IL" if char == "1" else char)]
+    return [r for r in readings if CODE_ALPHABET.fullmatch(r)]
+
+
+def find_typed(raw: str | None) -> Certificate | None:
+    """The certificate a person's typed code means, if exactly one reading exists."""
+    readings = code_readings(raw)
+    if not readings:
+        return None
+    found = list(db.session.scalars(select(Certificate).where(Certificate.code.in_(readings)).limit(2)))
+    return found[0] if len(found) == 1 else None
 
 
 def by_code(raw: str | None) -> Certificate | None:
     code = normalize_code(raw)
-    if not code or not re.fullmatch(r"[A-Z2-7]+", code):
+    if not code or not CODE_ALPHABET.fullmatch(code):
         return None
     return db.session.scalar(select(Certificate).where(Certificate.code == code))
 
@@ -70,7 +104,7 @@ def public_lookup(raw: str | None) -> Certificate | None:
     BEGIN/ROLLBACK round trips around it) and the stored PDF is not fetched (loaded on access).
     Always a fresh read: a revocation shows at once."""
     code = normalize_code(raw)
-    if not code or not re.fullmatch(r"[A-Z2-7]+", code):
+    if not code or not CODE_ALPHABET.fullmatch(code):
         return None
     session = db.session()  # the Session itself: the scoped proxy has no in_transaction()
     if session.get_bind().dialect.name == "postgresql" and not session.in_transaction():
@@ -258,22 +292,34 @@ def valid_through(election: Election) -> dt.date | None:
     return election.voting_day + dt.timedelta(days=int(days)) if days else None
 
 
-def _local_zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "UTC")
+def _local_zone(agency: Agency | None = None) -> ZoneInfo:
+    """The agency's time zone (WIB, WITA or WIT), else the configured default."""
+    zone = (agency.timezone if agency is not None else None) or current_app.config.get("BABEL_DEFAULT_TIMEZONE")
+    try:
+        return ZoneInfo(zone or "UTC")
+    except (ValueError, KeyError):
+        return ZoneInfo("UTC")
 
 
-def expiry_for(election: Election) -> dt.datetime | None:
-    """When a certificate for this election expires: the end of its last valid day, local time."""
+def expiry_for(election: Election, agency: Agency | None = None) -> dt.datetime | None:
+    """When a certificate for this election expires: the end of its last valid day in the
+    agency's zone."""
     last = valid_through(election)
     if last is None:
         return None
-    end = dt.datetime.combine(last, dt.time(23, 59, 59), tzinfo=_local_zone())
+    end = dt.datetime.combine(last, dt.time(23, 59, 59), tzinfo=_local_zone(agency))
     return end.astimezone(dt.UTC)
 
 
 def valid_until(cert: Certificate) -> dt.date | None:
-    """The last valid day of a certificate, as printed (local date of ``expires_at``)."""
-    return cert.expires_at.astimezone(_local_zone()).date() if cert.expires_at else None
+    """The last valid day of a certificate, as printed (the agency's local date of ``expires_at``)."""
+    return cert.expires_at.astimezone(_local_zone(cert.agency)).date() if cert.expires_at else None
+
+
+def masked_nip(nip: str | None) -> str:
+    """The last four digits of a NIP ("•••• 2001"), enough to tell namesakes apart."""
+    digits = re.sub(r"\D", "", nip or "")
+    return f"•••• {digits[-4:]}" if len(digits) >= 4 else "—"
 
 
 def _produce(cert: Certificate, user: User, program: Program) -> None:
@@ -296,7 +342,7 @@ def _new_row(user: User, program: Program, generation: int) -> Certificate:
         generation=generation,
         status=CertificateStatus.VALID,
         issued_at=issued_at,
-        expires_at=expiry_for(program.election),
+        expires_at=expiry_for(program.election, program.agency),
         snapshot={},
     )
     db.session.add(cert)
@@ -439,4 +485,6 @@ def admin_query(
         stmt = stmt.where(Certificate.status == status)
     if name:
         stmt = stmt.where(func.lower(User.name).contains(name.lower().strip()))
-    return stmt.order_by(Certificate.issued_at.desc(), Certificate.id.desc())
+    return stmt.options(joinedload(Certificate.user).joinedload(User.unit)).order_by(
+        Certificate.issued_at.desc(), Certificate.id.desc()
+    )

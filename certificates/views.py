@@ -30,6 +30,7 @@ from lms.extensions import client_ip
 from lms.forms import show_service_error
 from lms.models import Agency, Program, Unit, User
 from lms.scoping import get_scoped_or_404, is_whole_agency_admin, scope, scope_by_person
+from lms.timezones import use_zone
 from lms.views import int_arg, page_arg
 
 from . import jobs, services
@@ -61,7 +62,19 @@ def download(code: str) -> Response:
 
 
 def _agency(agency_id: int) -> Agency:
-    return get_scoped_or_404(Agency, agency_id, current_user)
+    agency = get_scoped_or_404(Agency, agency_id, current_user)
+    use_zone(agency.timezone)  # a platform admin reads the agency's times as its staff do
+    return agency
+
+
+def _holder(cert: Certificate) -> dict[str, str]:
+    """Who holds the certificate, enough to tell namesakes apart: name, unit, masked NIP."""
+    user = cert.user
+    return {
+        "name": user.name,
+        "unit": user.unit.name if user.unit else "—",
+        "nip": services.masked_nip(user.nip),
+    }
 
 
 def _certificate(agency: Agency, code: str) -> Certificate:
@@ -107,6 +120,7 @@ def admin_list(agency_id: int):
         program_id=program_id,
         zip_form=PostForm(),
         view=STATUS_VIEW,
+        holder=_holder,
         may_edit_design=is_whole_agency_admin(current_user, agency.id),
         args={k: request.args[k] for k in FILTERS if request.args.get(k)},
     )
@@ -119,6 +133,7 @@ def _detail(agency: Agency, cert: Certificate, revoke_form: RevokeForm | None = 
         cert=cert,
         facts=services.public_facts(cert),
         view=STATUS_VIEW,
+        holder=_holder(cert),
         revoke_form=revoke_form or RevokeForm(),
         reissue_form=PostForm(),
     ), status

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import time
 import zipfile
+from zoneinfo import ZoneInfo
 
 from flask import Flask
 from sqlalchemy import select
@@ -12,7 +14,7 @@ from sqlalchemy import select
 from certificates import services
 from certificates.models import Certificate, Job
 from lms.db import db
-from lms.models import AuditLog
+from lms.models import Agency, AuditLog
 from tests.conftest import csrf_token, login
 
 from .conftest import issue, load
@@ -99,7 +101,12 @@ def test_admin_lists_filters_revokes_and_reissues(app: Flask, make, world) -> No
     token = csrf_token(client, detail)
     bad = client.post(f"{detail}/revoke", data={"csrf_token": token, "reason": ""})
     assert bad.status_code == 400 and load(app, issued.code).status == "valid"
-    ok = client.post(f"{detail}/revoke", data={"csrf_token": token, "reason": "Terbit karena salah data"})
+    unconfirmed = client.post(f"{detail}/revoke", data={"csrf_token": token, "reason": "Terbit karena salah data"})
+    assert unconfirmed.status_code == 400 and load(app, issued.code).status == "valid"
+    assert "Centang konfirmasi" in unconfirmed.get_data(as_text=True)
+    ok = client.post(
+        f"{detail}/revoke", data={"csrf_token": token, "reason": "Terbit karena salah data", "confirm": "y"}
+    )
     assert ok.status_code == 302
     assert load(app, issued.code).status == "revoked"
     html = client.get(base, query_string={"status": "revoked"}).get_data(as_text=True)
@@ -220,3 +227,76 @@ def test_admin_list_pages_keep_the_filters(app: Flask, make, world, monkeypatch)
     assert f'href="{base}?page=2&amp;program={pid}"' in html
     second = client.get(base, query_string={"program": pid, "page": 2}).get_data(as_text=True)
     assert "Halaman 2 dari 2" in second and ("Budi Santoso" in second) != ("Budi Santoso" in html)
+
+
+def test_list_tells_namesakes_apart_by_unit_and_masked_nip(app: Flask, make, world) -> None:
+    other_unit = make.unit(world["agency"], "Dinas Kesehatan")
+    issue(app, world["learner"], world["program"])
+    namesake = make.user(world["agency"], name="Siti Rahmawati, S.Pd.", unit_id=other_unit.id, nip="199104202019032007")
+    issue(app, namesake, world["program"])
+    client = app.test_client()
+    login(client, world["admin"].email)
+    html = client.get(f"/admin/agencies/{world['agency'].id}/certificates").get_data(as_text=True)
+    assert "Dinas Pendidikan" in html and "Dinas Kesehatan" in html
+    assert "•••• 2001" in html and "•••• 2007" in html
+    assert "199003152015032001" not in html and "199104202019032007" not in html  # never the whole NIP
+
+
+def test_revoking_asks_for_confirmation_naming_the_holder(app: Flask, world) -> None:
+    issued = issue(app, world["learner"], world["program"])
+    client = app.test_client()
+    login(client, world["admin"].email)
+    detail = f"/admin/agencies/{world['agency'].id}/certificates/{issued.code}"
+    html = client.get(detail).get_data(as_text=True)
+    assert "Siti Rahmawati, S.Pd." in html and "Dinas Pendidikan" in html and "•••• 2001" in html
+    assert 'name="confirm"' in html
+    token = csrf_token(client, detail)
+    for data in ({"reason": "Nama keliru sekali"}, {"reason": "   ", "confirm": "y"}, {"confirm": "y"}):
+        response = client.post(f"{detail}/revoke", data={"csrf_token": token, **data})
+        assert response.status_code == 400, data
+        assert 'class="field-error"' in response.get_data(as_text=True)
+    assert load(app, issued.code).status == "valid"
+
+
+def test_an_empty_reason_is_a_service_error_on_the_reason_field(app: Flask, world) -> None:
+    issued = issue(app, world["learner"], world["program"])
+    with app.app_context():
+        cert = services.by_code(issued.code)
+        for reason in ("", "   ", "abc"):
+            try:
+                services.revoke(cert, reason, actor=None)
+            except services.CertificateError as exc:
+                assert exc.field == "reason"
+            else:
+                raise AssertionError(f"revoked with reason {reason!r}")
+        assert cert.status == "valid"
+
+
+def test_program_page_links_to_the_zip_of_its_certificates(app: Flask, world) -> None:
+    issue(app, world["learner"], world["program"])
+    client = app.test_client()
+    login(client, world["admin"].email)
+    agency_page = client.get(f"/admin/agencies/{world['agency'].id}").get_data(as_text=True)
+    link = f"/admin/agencies/{world['agency'].id}/certificates?program={world['program'].id}#zip"
+    assert f'href="{link}"' in agency_page and "ZIP sertifikat" in agency_page
+    target = client.get(link.split("#")[0]).get_data(as_text=True)
+    assert 'id="zip"' in target
+    assert f'action="/admin/programs/{world["program"].id}/certificates.zip"' in target
+
+
+def test_list_and_detail_show_times_in_the_agency_zone(app: Flask, world) -> None:
+    with app.app_context():
+        db.session.get(Agency, world["agency"].id).timezone = "Asia/Jayapura"
+        db.session.commit()
+    issued = issue(app, world["learner"], world["program"])
+    with app.app_context():
+        issued_at = services.by_code(issued.code).issued_at
+    if issued_at.tzinfo is None:  # SQLite returns naive UTC
+        issued_at = issued_at.replace(tzinfo=dt.UTC)
+    local = issued_at.astimezone(ZoneInfo("Asia/Jayapura"))
+    client = app.test_client()
+    login(client, world["admin"].email)
+    base = f"/admin/agencies/{world['agency'].id}/certificates"
+    for path in (base, f"{base}/{issued.code}"):
+        html = client.get(path).get_data(as_text=True)
+        assert f"{local:%H.%M} WIT" in html, path
