@@ -16,9 +16,10 @@ from sqlalchemy import func, select
 
 from lms import jobs
 from lms.db import db, utcnow
-from lms.models import Program, User
+from lms.models import Program, ProgramCompletion, User
 from lms.scoping import can_see_agency, is_whole_agency_admin, limited_unit_ids
 from lms.services import audit
+from lms.services.programs import member_ids
 
 from .models import Certificate, CertificateStatus, Job, JobStatus
 
@@ -89,11 +90,24 @@ def _filename(cert: Certificate) -> str:
     return f"{cert.number.replace('/', '-')}_{name[:60] or cert.code}.pdf"
 
 
+def _counted(program_id: int) -> list:
+    """The certificates the dashboard counts as "certified": valid, held by a member of the program
+    who has completed it, so the ZIP and the figures name the same people."""
+    program = db.session.get(Program, program_id)
+    completed = select(ProgramCompletion.user_id).where(ProgramCompletion.program_id == program_id)
+    return [
+        Certificate.program_id == program_id,
+        Certificate.status == CertificateStatus.VALID,
+        Certificate.user_id.in_(member_ids(program)),
+        Certificate.user_id.in_(completed),
+    ]
+
+
 def run_job(job_id: int) -> None:
     job = db.session.get(Job, job_id)
     if job is None or job.status not in (JobStatus.QUEUED, JobStatus.RUNNING):
         return
-    where = [Certificate.program_id == job.program_id, Certificate.status == CertificateStatus.VALID]
+    where = _counted(job.program_id)
     if job.unit_ids is not None:  # the requester was limited to these units
         where.append(
             Certificate.user_id.in_(
@@ -125,9 +139,7 @@ def run_job(job_id: int) -> None:
 def count_valid(program_id: int) -> int:
     return (
         db.session.scalar(
-            select(func.count())
-            .select_from(Certificate)
-            .where(Certificate.program_id == program_id, Certificate.status == CertificateStatus.VALID)
+            select(func.count()).select_from(Certificate).where(*_counted(program_id))
         )
         or 0
     )

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from certificates import services
 from certificates.models import Certificate
 from lms.db import db
-from lms.models import ElectionKind, User
+from lms.models import ElectionKind, ProgramCompletion, User
 from lms.requirements import LearnerStep, RequirementChoice, RequirementKind
 
 ELECTION_NAME = "Pemilihan Bupati dan Wakil Bupati Bangka Tahun 2027"
@@ -57,8 +57,16 @@ class Issued:
     program_id: int
 
 
-def issue(app: Flask, user: User, program) -> Issued:
+def issue(app: Flask, user: User, program, completed: bool = True) -> Issued:
+    """Issue as the real flow does: after the program's completion is recorded (unless told not to)."""
     with app.app_context():
+        exists = db.session.scalar(
+            select(ProgramCompletion).where(
+                ProgramCompletion.user_id == user.id, ProgramCompletion.program_id == program.id
+            )
+        )
+        if completed and exists is None:
+            db.session.add(ProgramCompletion(user_id=user.id, program_id=program.id))
         cert = services.issue_certificate(user.id, program.id)
         db.session.commit()
         return Issued(cert.code, cert.number, cert.pdf or b"", cert.pdf_sha256 or "", cert.user_id, cert.program_id)

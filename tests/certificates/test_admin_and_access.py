@@ -174,6 +174,8 @@ def test_design_form_validates_and_saves(app: Flask, world) -> None:
 def test_zip_job_runs_in_background_with_progress(app: Flask, make, world) -> None:
     issue(app, world["learner"], world["program"])
     issue(app, make.user(world["agency"], name="Budi Santoso"), world["program"])
+    # A certificate without a completion (bad data) is not counted by the dashboard: nor by the ZIP.
+    issue(app, make.user(world["agency"], name="Tanpa Selesai"), world["program"], completed=False)
     client = app.test_client()
     login(client, world["admin"].email)
     aid, pid = world["agency"].id, world["program"].id
