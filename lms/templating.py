@@ -26,9 +26,16 @@ def election_name(election: Any) -> str:
     return election.name
 
 
+def before_stop(text: Any) -> str:
+    """A name (or any text) about to be followed by a full stop: drop its own trailing dot, so
+    "Dewi Lestari, A.Md.Kep." ends one sentence with one dot, not two."""
+    return str(text or "").rstrip().rstrip(".")
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["nip"] = format_nip
     app.jinja_env.filters["date"] = lambda d, fmt="long": format_date(d, fmt) if d else ""
+    app.jinja_env.filters["before_stop"] = before_stop
     app.jinja_env.filters["datetime"] = format_local  # in the agency's zone, named (WIB/WITA/WIT)
     app.jinja_env.globals["days_left"] = days_left
     app.jinja_env.globals["election_name"] = election_name
