@@ -29,6 +29,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from lms import timezones
 from lms.models import ElectionKind, EmploymentType, ProgramStatus
 from lms.services import EARLIEST_DATE, LATEST_DATE, ServiceError
 
@@ -124,9 +125,23 @@ class AgencyForm(FlaskForm):
             FileSize(max_size=512 * 1024, message=_l("Logo maksimal 512 KB.")),
         ],
     )
+    timezone = SelectField(
+        _l("Zona waktu"),
+        choices=timezones.CHOICES,
+        default=timezones.DEFAULT_ZONE,
+        validate_choice=False,  # the service refuses any other zone, on this field
+    )
     admin_name = StringField(_l("Nama admin pertama"), validators=[Optional(), Length(max=200)])
     admin_email = EmailField(_l("E-mail admin pertama"), validators=[Optional(), Email(), Length(max=254)])
     submit = SubmitField(_l("Simpan"))
+
+
+class AgencyEditForm(AgencyForm):
+    """Editing an agency: the code stays, the first admin is added on the admins page."""
+
+    code = None
+    admin_name = None
+    admin_email = None
 
 
 class UnitForm(FlaskForm):

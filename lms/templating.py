@@ -12,7 +12,7 @@ from flask_login import current_user
 from lms import menus
 from lms.identity import format_nip
 from lms.services.elections import kind_label
-from lms.timezones import format_local
+from lms.timezones import abbreviation, format_local
 
 
 def days_left(deadline: dt.date, today: dt.date | None = None) -> int:
@@ -38,6 +38,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["before_stop"] = before_stop
     app.jinja_env.filters["datetime"] = format_local  # in the agency's zone, named (WIB/WITA/WIT)
     app.jinja_env.globals["days_left"] = days_left
+    app.jinja_env.globals["zone_name"] = abbreviation  # "Asia/Makassar" -> "WITA"
     app.jinja_env.globals["election_name"] = election_name
     app.jinja_env.globals["election_kind"] = kind_label
     app.extensions.setdefault("lms.menus", {s: [] for s in menus.SLOTS})
