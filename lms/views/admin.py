@@ -37,6 +37,7 @@ from lms.services import elections as election_service
 from lms.services import programs as program_service
 from lms.staff.views import hand_over
 from lms.timezones import use_zone
+from lms.urls import external_url
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -203,7 +204,12 @@ def agency(agency_id: int):
     programs = db.session.scalars(
         select(Program).where(Program.agency_id == agency.id).order_by(Program.deadline.desc())
     ).all()
-    return render_template("admin/agency.html", agency=agency, staff_count=staff_count, programs=programs)
+    first_steps = None
+    if not current_user.is_platform_admin and not programs and not staff_count:
+        first_steps = {"login_url": external_url("auth.login")}  # a new agency: what to do first
+    return render_template(
+        "admin/agency.html", agency=agency, staff_count=staff_count, programs=programs, first_steps=first_steps
+    )
 
 
 @bp.route("/agencies/<int:agency_id>/units", methods=["GET", "POST"])
