@@ -6,13 +6,13 @@ import datetime as dt
 from typing import Any
 
 from flask import Flask, current_app
-from flask_babel import get_locale
+from flask_babel import format_date, get_locale
 from flask_login import current_user
 
 from lms import menus
 from lms.identity import format_nip
 from lms.services.elections import kind_label
-from lms.timezones import abbreviation, format_day, format_local
+from lms.timezones import abbreviation, format_local
 
 
 def days_left(deadline: dt.date, today: dt.date | None = None) -> int:
@@ -34,7 +34,8 @@ def before_stop(text: Any) -> str:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["nip"] = format_nip
-    app.jinja_env.filters["date"] = format_day  # day first in English too, never US-style
+    # Long or medium dates only ("14 Desember 2026", "December 14, 2026"): never numeric (12/14/26).
+    app.jinja_env.filters["date"] = lambda d, fmt="long": format_date(d, fmt) if d else ""
     app.jinja_env.filters["before_stop"] = before_stop
     app.jinja_env.filters["datetime"] = format_local  # in the agency's zone, named (WIB/WITA/WIT)
     app.jinja_env.globals["days_left"] = days_left

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from babel.dates import format_date as babel_format_date
 from flask import g, has_request_context
-from flask_babel import format_time, get_locale, get_timezone, refresh, to_user_timezone
+from flask_babel import format_date, format_time, get_timezone, refresh
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -45,25 +44,9 @@ def abbreviation(zone: str | None = None) -> str:
     return ABBREVIATIONS.get(zone or str(get_timezone()), "WIB")
 
 
-def date_locale() -> str:
-    """The locale dates are written in: the page's, but English day-first ("4 December 2026", as
-    English is written in Indonesia), never the US month-first ("December 4, 2026", "12/4/26")."""
-    locale = str(get_locale() or "id")
-    return "en_GB" if locale.split("_")[0] == "en" else locale
-
-
-def format_day(value: dt.date | dt.datetime | None, fmt: str = "long") -> str:
-    """A date (or a stored UTC time's date in the request's zone) in the page's language."""
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        value = to_user_timezone(value).date()
-    return babel_format_date(value, fmt, locale=date_locale())
-
-
 def format_local(value: dt.datetime | None, fmt: str = "medium") -> str:
     """A stored UTC time in the request's zone and language, with the zone named: "4 Des 2026 09.30 WIB".
     ``fmt`` is the date's length (short, medium, long); the time is hours and minutes."""
     if value is None:
         return ""
-    return f"{format_day(value, fmt)} {format_time(value, 'short')} {abbreviation()}"
+    return f"{format_date(value, fmt)} {format_time(value, 'short')} {abbreviation()}"
