@@ -35,6 +35,7 @@ class DemoAgency:
     admin_email: str
     units: tuple[str, ...]
     named_learners: tuple[tuple[str, str, EmploymentType, str], ...]  # (name, nip, type, email)
+    timezone: str = "Asia/Jakarta"  # Bangka Belitung is in WIB (UTC+7)
 
 
 AGENCIES = (
@@ -137,7 +138,8 @@ def _seed_agency(spec: DemoAgency, rng: random.Random) -> Agency:
     if agency is None:
         agency = Agency(code=spec.code, name=spec.name, head_name=spec.head_name, head_title=spec.head_title)
         db.session.add(agency)
-        db.session.flush()
+    agency.timezone = spec.timezone
+    db.session.flush()
     units = {}
     for name in spec.units:
         unit = db.session.scalar(select(Unit).where(Unit.agency_id == agency.id, Unit.name == name))

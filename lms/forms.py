@@ -29,10 +29,21 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from lms import timezones
+from lms.form_messages import TRANSLATIONS
 from lms.models import ElectionKind, EmploymentType, ProgramStatus
 from lms.services import EARLIEST_DATE, LATEST_DATE, ServiceError
 
 DATE_RANGE_ATTRS = {"min": EARLIEST_DATE.isoformat(), "max": LATEST_DATE.isoformat()}
+
+
+class Form(FlaskForm):
+    """Base of every form: WTForms' own messages (required, length, e-mail, choice, date) in the
+    page's language through the app's catalogue. Plugins' forms should subclass it too."""
+
+    class Meta:
+        def get_translations(self, form: Any) -> Any:
+            return TRANSLATIONS
 
 
 def show_service_error(form: FlaskForm, error: ServiceError, fallback: str) -> None:
@@ -62,7 +73,7 @@ class FiniteNumber:
             raise StopValidation(_l("Isi sebuah angka."))
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     identifier = StringField(
         _l("NIP atau e-mail"),
         validators=[DataRequired(), Length(max=254)],
@@ -74,7 +85,7 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Masuk"))
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(Form):
     password = PasswordField(
         _l("Kata sandi baru"), validators=[DataRequired(), Length(max=200)], render_kw={"autocomplete": "new-password"}
     )
@@ -92,20 +103,20 @@ class ChangePasswordForm(SetPasswordForm):
     )
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
     submit = SubmitField(_l("Kirim tautan"))
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(Form):
     lang = SelectField(_l("Bahasa"), choices=[("id", "Bahasa Indonesia"), ("en", "English")])
 
 
-class PostForm(FlaskForm):
+class PostForm(Form):
     """An empty form: for buttons that change state (deactivate, send link), CSRF only."""
 
 
-class AgencyForm(FlaskForm):
+class AgencyForm(Form):
     code = StringField(
         _l("Kode instansi"),
         validators=[
@@ -124,18 +135,32 @@ class AgencyForm(FlaskForm):
             FileSize(max_size=512 * 1024, message=_l("Logo maksimal 512 KB.")),
         ],
     )
+    timezone = SelectField(
+        _l("Zona waktu"),
+        choices=timezones.CHOICES,
+        default=timezones.DEFAULT_ZONE,
+        validate_choice=False,  # the service refuses any other zone, on this field
+    )
     admin_name = StringField(_l("Nama admin pertama"), validators=[Optional(), Length(max=200)])
     admin_email = EmailField(_l("E-mail admin pertama"), validators=[Optional(), Email(), Length(max=254)])
     submit = SubmitField(_l("Simpan"))
 
 
-class UnitForm(FlaskForm):
+class AgencyEditForm(AgencyForm):
+    """Editing an agency: the code stays, the first admin is added on the admins page."""
+
+    code = None
+    admin_name = None
+    admin_email = None
+
+
+class UnitForm(Form):
     name = StringField(_l("Nama unit kerja"), validators=[DataRequired(), Length(max=200)])
     parent_id = SelectField(_l("Induk unit"), coerce=int, validate_choice=True)
     submit = SubmitField(_l("Simpan unit"))
 
 
-class StaffForm(FlaskForm):
+class StaffForm(Form):
     name = StringField(_l("Nama lengkap (dengan gelar)"), validators=[DataRequired(), Length(max=200)])
     employment_type = SelectField(
         _l("Jenis pegawai"),
@@ -152,7 +177,7 @@ class StaffForm(FlaskForm):
     submit = SubmitField(_l("Simpan pegawai"))
 
 
-class ProgramForm(FlaskForm):
+class ProgramForm(Form):
     title = StringField(_l("Judul"), validators=[DataRequired(), Length(max=200)])
     election_id = SelectField(_l("Pemilihan"), coerce=int, validators=[DataRequired()])
     description = TextAreaField(_l("Keterangan"), validators=[Optional(), Length(max=4000)])
@@ -171,7 +196,7 @@ class ProgramForm(FlaskForm):
     submit = SubmitField(_l("Simpan program"))
 
 
-class ElectionForm(FlaskForm):
+class ElectionForm(Form):
     kind = SelectField(
         _l("Jenis pemilihan"),
         choices=[
@@ -206,7 +231,7 @@ class ElectionForm(FlaskForm):
     submit = SubmitField(_l("Simpan pemilihan"))
 
 
-class AdminGrantForm(FlaskForm):
+class AdminGrantForm(Form):
     """Make a staff member an agency admin, optionally limited to some units."""
 
     identifier = StringField(
@@ -216,7 +241,7 @@ class AdminGrantForm(FlaskForm):
     submit = SubmitField(_l("Jadikan admin"))
 
 
-class AdminUnitsForm(FlaskForm):
+class AdminUnitsForm(Form):
     """The units an agency admin is limited to; none selected means the whole agency."""
 
     unit_ids = SelectMultipleField(_l("Batasi ke unit (kosongkan untuk seluruh instansi)"), coerce=int)

@@ -84,12 +84,17 @@ class Registry:
 
 @dataclass(frozen=True)
 class ProgramOutcome:
-    """Something a plugin offers on a learner's program card once it exists (e.g. the certificate)."""
+    """Something a plugin offers on a learner's program card once it exists (e.g. the certificate).
+
+    ``final`` marks what the program ends on (the certificate): once every step is done, the card's
+    big button leads to it, or says it is being prepared while it is not ready. When no outcome is
+    marked final, the last one listed is (plugins are listed in order; the certificates come last)."""
 
     label: str
     ready: bool
     url: str | None = None
     description: str | None = None
+    final: bool = False
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from lms.models import Agency, EmploymentType, Role, Unit, User
 from lms.services import ServiceError, accounts, audit
 from lms.staff import invitations
 from lms.staff import services as staff
+from lms.timezones import ABBREVIATIONS, DEFAULT_ZONE
 
 MAX_LOGO_BYTES = 512 * 1024
 
@@ -29,6 +30,13 @@ class AgencyInput:
     head_name: str | None = None
     head_title: str | None = None
     logo_file: Any = None  # a werkzeug FileStorage or None
+    timezone: str = DEFAULT_ZONE  # IANA name, one of lms.timezones.CHOICES (WIB, WITA, WIT)
+
+
+def validate_timezone(zone: str | None) -> str:
+    if zone not in ABBREVIATIONS:
+        raise AgencyError(_l("Pilih zona waktu WIB, WITA, atau WIT."), "timezone")
+    return zone
 
 
 def validate_logo(data: bytes, filename: str) -> str:
@@ -41,10 +49,15 @@ def validate_logo(data: bytes, filename: str) -> str:
 
 def create_agency(data: AgencyInput, actor: User | None, ip: str | None = None) -> Agency:
     code = data.code.strip().upper()
+    zone = validate_timezone(data.timezone)
     if db.session.scalar(select(Agency).where(func.upper(Agency.code) == code)):
         raise AgencyError(_l("Kode instansi sudah dipakai."), "code")
     agency = Agency(
-        code=code, name=data.name.strip(), head_name=data.head_name or None, head_title=data.head_title or None
+        code=code,
+        name=data.name.strip(),
+        head_name=data.head_name or None,
+        head_title=data.head_title or None,
+        timezone=zone,
     )
     if data.logo_file is not None and getattr(data.logo_file, "filename", ""):
         raw = data.logo_file.read()
@@ -53,6 +66,22 @@ def create_agency(data: AgencyInput, actor: User | None, ip: str | None = None) 
     db.session.add(agency)
     db.session.flush()
     audit.record("agency.created", actor=actor, agency_id=agency.id, target_type="agency", target_id=agency.id, ip=ip)
+    return agency
+
+
+def update_agency(agency: Agency, data: AgencyInput, actor: User, ip: str | None = None) -> Agency:
+    """The platform admin edits an agency's name, head, time zone and logo (the code stays)."""
+    if not data.name.strip():
+        raise AgencyError(_l("Nama instansi wajib diisi."), "name")
+    agency.timezone = validate_timezone(data.timezone)
+    agency.name = data.name.strip()
+    agency.head_name, agency.head_title = data.head_name or None, data.head_title or None
+    if data.logo_file is not None and getattr(data.logo_file, "filename", ""):
+        raw = data.logo_file.read()
+        agency.logo_mime = validate_logo(raw, data.logo_file.filename)
+        agency.logo = raw
+    db.session.flush()
+    audit.record("agency.updated", actor=actor, agency_id=agency.id, target_type="agency", target_id=agency.id, ip=ip)
     return agency
 
 

@@ -158,6 +158,46 @@ def outcomes(user: User, program: Program) -> list[ProgramOutcome]:
     return items
 
 
+@dataclass(frozen=True)
+class ProgramCard:
+    """What the learner's program card shows: the checklist, the outcomes and the big button.
+
+    ``next`` is the first step still to do; once every step is done it is the program's final
+    outcome (the certificate). ``preparing`` is that final outcome when it is not ready yet."""
+
+    program: Program
+    steps: list[LearnerStep]
+    outcomes: list[ProgramOutcome]
+    done: bool
+    next: LearnerStep | ProgramOutcome | None = None
+    preparing: ProgramOutcome | None = None
+
+    @property
+    def ends(self) -> bool:
+        """The big button downloads what the program ends on (every step is done)."""
+        return isinstance(self.next, ProgramOutcome)
+
+
+def final_outcome(items: list[ProgramOutcome]) -> ProgramOutcome | None:
+    """The outcome the program ends on: the one marked ``final``, else the last one listed."""
+    return next((o for o in items if o.final), items[-1] if items else None)
+
+
+def card_for(user: User, program: Program) -> ProgramCard:
+    steps = requirement_steps(user, program)
+    items = outcomes(user, program)
+    done = completion_of(user.id, program.id) is not None
+    todo = next((s for s in steps if not s.met and s.url), None)
+    if todo is not None and not done:
+        return ProgramCard(program, steps, items, done, next=todo)
+    if done or (steps and all(s.met for s in steps)):
+        final = final_outcome(items)
+        if final is not None and final.ready and final.url:
+            return ProgramCard(program, steps, items, done, next=final)
+        return ProgramCard(program, steps, items, done, preparing=final)
+    return ProgramCard(program, steps, items, done)
+
+
 def completion_of(user_id: int, program_id: int) -> ProgramCompletion | None:
     return db.session.scalar(
         select(ProgramCompletion).where(

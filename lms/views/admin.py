@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from lms.access import admin_required, platform_required
 from lms.db import db
 from lms.extensions import client_ip
-from lms.forms import AgencyForm, ElectionForm, ProgramForm, UnitForm, show_service_error
+from lms.forms import AgencyEditForm, AgencyForm, ElectionForm, ProgramForm, UnitForm, show_service_error
 from lms.models import (
     Agency,
     AuditLog,
@@ -36,6 +36,8 @@ from lms.services import agencies
 from lms.services import elections as election_service
 from lms.services import programs as program_service
 from lms.staff.views import hand_over
+from lms.timezones import use_zone
+from lms.urls import external_url
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -75,7 +77,12 @@ def agency_new():
         try:
             agency, admin, link = agencies.create_agency_with_admin(
                 agencies.AgencyInput(
-                    form.code.data, form.name.data, form.head_name.data, form.head_title.data, form.logo.data
+                    form.code.data,
+                    form.name.data,
+                    form.head_name.data,
+                    form.head_title.data,
+                    form.logo.data,
+                    form.timezone.data,
                 ),
                 form.admin_name.data,
                 form.admin_email.data,
@@ -91,6 +98,27 @@ def agency_new():
                 hand_over(admin, link)
             return redirect(url_for("admin.agency", agency_id=agency.id))
     return render_template("admin/agency_form.html", form=form), (400 if form.errors else 200)
+
+
+@bp.route("/agencies/<int:agency_id>/edit", methods=["GET", "POST"])
+@platform_required
+def agency_edit(agency_id: int):
+    agency = _agency(agency_id)
+    form = AgencyEditForm(obj=agency)
+    if form.validate_on_submit():
+        data = agencies.AgencyInput(
+            agency.code, form.name.data, form.head_name.data, form.head_title.data, form.logo.data, form.timezone.data
+        )
+        try:
+            agencies.update_agency(agency, data, current_user, client_ip())
+        except agencies.AgencyError as exc:
+            db.session.rollback()
+            getattr(form, exc.field or "name").errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("Instansi %(name)s disimpan.", name=agency.name), "success")
+            return redirect(url_for("admin.agency", agency_id=agency.id))
+    return render_template("admin/agency_form.html", form=form, agency=agency), (400 if form.errors else 200)
 
 
 # --- platform admin: elections --------------------------------------------------------------------
@@ -176,7 +204,12 @@ def agency(agency_id: int):
     programs = db.session.scalars(
         select(Program).where(Program.agency_id == agency.id).order_by(Program.deadline.desc())
     ).all()
-    return render_template("admin/agency.html", agency=agency, staff_count=staff_count, programs=programs)
+    first_steps = None
+    if not current_user.is_platform_admin and not programs and not staff_count:
+        first_steps = {"login_url": external_url("auth.login")}  # a new agency: what to do first
+    return render_template(
+        "admin/agency.html", agency=agency, staff_count=staff_count, programs=programs, first_steps=first_steps
+    )
 
 
 @bp.route("/agencies/<int:agency_id>/units", methods=["GET", "POST"])
@@ -273,6 +306,7 @@ def audit_log(agency_id: int):
     """The agency's last 200 entries; a unit-limited admin sees their own actions and entries about
     people of their units, and the names of those people and of admins only."""
     agency = _agency(agency_id)
+    use_zone(agency.timezone)  # the platform admin reads the agency's times as its staff do
     entries = db.session.scalars(
         scope_audit(
             select(AuditLog).where(AuditLog.agency_id == agency.id),

@@ -15,22 +15,7 @@ bp = Blueprint("learner", __name__)
 def home():
     if current_user.is_admin:
         return redirect(url_for("admin.index"))
-    cards = []
-    for program in program_service.open_programs_for(current_user):
-        steps = program_service.requirement_steps(current_user, program)
-        outcomes = program_service.outcomes(current_user, program)
-        next_step = next((s for s in steps if not s.met and s.url), None)
-        if next_step is None:
-            next_step = next((o for o in outcomes if o.ready and o.url), None)
-        cards.append(
-            {
-                "program": program,
-                "steps": steps,
-                "outcomes": outcomes,
-                "next": next_step,
-                "done": program_service.completion_of(current_user.id, program.id) is not None,
-            }
-        )
+    cards = [program_service.card_for(current_user, p) for p in program_service.open_programs_for(current_user)]
     return render_template("learner/home.html", cards=cards)
 
 
