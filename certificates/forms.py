@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -15,10 +14,10 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
-from lms.forms import FiniteNumber
+from lms.forms import FiniteNumber, Form
 
 
-class CodeForm(FlaskForm):
+class CodeForm(Form):
     class Meta:
         csrf = False  # a GET form that only redirects
 
@@ -30,14 +29,14 @@ class CodeForm(FlaskForm):
     submit = SubmitField(_l("Periksa"))
 
 
-class PdfCheckForm(FlaskForm):
+class PdfCheckForm(Form):
     pdf = FileField(
         _l("Berkas PDF sertifikat"), validators=[FileRequired()], render_kw={"accept": "application/pdf,.pdf"}
     )
     submit = SubmitField(_l("Bandingkan berkas"))
 
 
-class NipCheckForm(FlaskForm):
+class NipCheckForm(Form):
     nip = StringField(
         _l("NIP pemegang sertifikat"),
         validators=[DataRequired(), Length(max=30), Regexp(r"^[\d\s.]+$", message=_l("NIP hanya berisi angka."))],
@@ -46,7 +45,7 @@ class NipCheckForm(FlaskForm):
     submit = SubmitField(_l("Cocokkan NIP"))
 
 
-class RevokeForm(FlaskForm):
+class RevokeForm(Form):
     reason = TextAreaField(_l("Alasan pencabutan"), validators=[DataRequired(), Length(min=5, max=1000)])
     confirm = BooleanField(
         _l("Saya sudah memeriksa pemegangnya dan yakin mencabut sertifikat ini."),
@@ -55,13 +54,13 @@ class RevokeForm(FlaskForm):
     submit = SubmitField(_l("Cabut sertifikat"))
 
 
-class PostForm(FlaskForm):
+class PostForm(Form):
     """A button that only needs CSRF protection."""
 
     submit = SubmitField(_l("Kirim"))
 
 
-class FilterForm(FlaskForm):
+class FilterForm(Form):
     class Meta:
         csrf = False
 
@@ -94,7 +93,7 @@ class UploadField(FileField):
 HEX = Regexp(r"^#[0-9a-fA-F]{6}$", message=_l("Gunakan bentuk #RRGGBB, misalnya #0b5d3b."))
 
 
-class DesignForm(FlaskForm):
+class DesignForm(Form):
     """The agency's certificate design."""
 
     title_id = StringField(_l("Judul (Bahasa Indonesia)"), validators=[DataRequired(), Length(max=200)])

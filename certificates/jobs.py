@@ -137,9 +137,4 @@ def run_job(job_id: int) -> None:
 
 
 def count_valid(program_id: int) -> int:
-    return (
-        db.session.scalar(
-            select(func.count()).select_from(Certificate).where(*_counted(program_id))
-        )
-        or 0
-    )
+    return db.session.scalar(select(func.count()).select_from(Certificate).where(*_counted(program_id))) or 0

@@ -157,18 +157,20 @@ def program_outcome(user: User, program: Program) -> ProgramOutcome:
     cert = current_for(user.id, program.id)
     label = _("Sertifikat")
     if cert is None:
-        return ProgramOutcome(label=label, ready=False, description=_("Terbit otomatis setelah semua langkah selesai."))
+        return ProgramOutcome(
+            label=label, final=True, ready=False, description=_("Terbit otomatis setelah semua langkah selesai.")
+        )
     status = cert.public_status()
     url = url_for("certificates.download", code=cert.code)
     if status == "revoked":
         return ProgramOutcome(
-            label=label, ready=False, description=_("Dicabut: %(reason)s", reason=cert.revoked_reason)
+            label=label, final=True, ready=False, description=_("Dicabut: %(reason)s", reason=cert.revoked_reason)
         )
     if status == "expired":
         return ProgramOutcome(
-            label=label, ready=True, url=url, description=_("Kedaluwarsa (nomor %(n)s)", n=cert.number)
+            label=label, final=True, ready=True, url=url, description=_("Kedaluwarsa (nomor %(n)s)", n=cert.number)
         )
-    return ProgramOutcome(label=label, ready=True, url=url, description=_("Nomor %(n)s", n=cert.number))
+    return ProgramOutcome(label=label, final=True, ready=True, url=url, description=_("Nomor %(n)s", n=cert.number))
 
 
 # --- certificate designs -------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from lms.db import db, utcnow
 from lms.models import Agency, Election, ElectionKind, EmploymentType, Program, ProgramStatus, Role, Unit, User
 from lms.security import hash_password
+from lms.urls import external_url
 
 DEMO_PASSWORD = "ikrar-demo-2026"
 PLATFORM_ADMIN_EMAIL = "platform@ikrar.demo"
@@ -287,7 +288,8 @@ def seed_demo(app: Flask) -> Iterator[str]:
         plugin.seed_demo(app)
         db.session.commit()
         yield f"  plugin {name}: demo data ready"
-    yield "Demo ready. Log in at http://127.0.0.1:5000/login with password " + DEMO_PASSWORD + ":"
+    login = external_url("auth.login")
+    yield f"Demo ready. Log in at {login} with password {DEMO_PASSWORD}:"
     yield f"  platform admin   {PLATFORM_ADMIN_EMAIL}"
     for spec in AGENCIES:
         yield f"  agency admin     {spec.admin_email}  ({spec.name})"

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SubmitField
 
+from lms.forms import Form
 
-class ButtonForm(FlaskForm):
+
+class ButtonForm(Form):
     """A POST button (mark read, start quiz)."""
 
 
-class SubmitQuizForm(FlaskForm):
+class SubmitQuizForm(Form):
     """Only the CSRF token and the confirmation; the answers are parsed by the service, which
     checks them against the attempt."""
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     HiddenField,
     PasswordField,
@@ -15,8 +14,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from lms.forms import Form
 
-class SignForm(FlaskForm):
+
+class SignForm(Form):
     form_token = HiddenField()
     commitments = SelectMultipleField(
         _l("Komitmen"),
@@ -35,7 +36,7 @@ class SignForm(FlaskForm):
     submit = SubmitField(_l("Tanda tangani pakta"))
 
 
-class TextForm(FlaskForm):
+class TextForm(Form):
     """A new version of an agency's pledge text."""
 
     key = StringField(_l("Kunci pakta"), validators=[DataRequired(), Length(max=80)])

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SubmitField
 
+from lms.forms import Form
 
-class RemindForm(FlaskForm):
+
+class RemindForm(Form):
     submit = SubmitField(_l("Kirim pengingat"))

@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, SelectField, SubmitField
 
+from lms.forms import Form
 
-class UploadForm(FlaskForm):
+
+class UploadForm(Form):
     file = FileField(
         _l("Berkas pegawai (CSV atau XLSX)"),
         validators=[
@@ -21,11 +22,11 @@ class UploadForm(FlaskForm):
     submit = SubmitField(_l("Periksa berkas"))
 
 
-class ConfirmImportForm(FlaskForm):
+class ConfirmImportForm(Form):
     create_units = BooleanField(_l("Buat unit kerja yang belum ada"))
     submit = SubmitField(_l("Impor sekarang"))
 
 
-class InviteForm(FlaskForm):
+class InviteForm(Form):
     unit_id = SelectField(_l("Unit kerja"), coerce=int, validate_choice=True)
     submit = SubmitField(_l("Buat tautan aktivasi"))
