@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import g, has_request_context
+from flask import g, has_app_context, has_request_context
 from flask_babel import format_date, format_time, get_timezone, refresh
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -26,11 +26,11 @@ CHOICES = [
 
 def select_timezone() -> str:
     """Flask-Babel's timezone selector: an explicit zone for this request, else the user's agency's."""
-    if not has_request_context():
+    if not has_app_context():
         return DEFAULT_ZONE
-    zone = g.get("lms_zone")
-    if zone is None and current_user and current_user.is_authenticated and current_user.agency is not None:
-        zone = current_user.agency.timezone
+    zone = g.get("lms_zone")  # set by use_zone, in a request or a command's app context
+    if zone is None and has_request_context() and current_user and current_user.is_authenticated:
+        zone = current_user.agency.timezone if current_user.agency is not None else None
     return zone if zone in ABBREVIATIONS else DEFAULT_ZONE
 
 

@@ -11,9 +11,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app, has_request_context, render_template, url_for
+from flask import current_app, render_template, url_for
 from flask_babel import lazy_gettext as _l
-from pytz import timezone as pytz_timezone
 from sqlalchemy import Select, and_, func, select, text
 from sqlalchemy.exc import IntegrityError
 
@@ -25,7 +24,7 @@ from lms.security import sha256_hex, verify_password
 from lms.services import audit
 from lms.services import programs as program_service
 from lms.signals import requirement_met
-from lms.timezones import ABBREVIATIONS, use_zone
+from lms.timezones import use_zone
 from pledges import evidence, ledger
 from pledges.content import DEFAULT_KEY
 from pledges.evidence import PledgeError, PledgeErrors, PledgeTextChanged
@@ -332,13 +331,6 @@ def show_times_in_zone_of(sig: PledgeSignature) -> None:
     agency = db.session.get(Agency, sig.agency_id) if sig.agency_id else None
     zone = agency.timezone if agency is not None else None
     use_zone(zone)
-    if not has_request_context():
-        # The core's zone selector only reads the request; outside one, set Flask-Babel's cache.
-        from flask_babel import _get_current_context
-
-        ctx = _get_current_context()
-        if ctx is not None and zone in ABBREVIATIONS:
-            ctx.babel_tzinfo = pytz_timezone(zone)
 
 
 @dataclass(frozen=True)

@@ -75,7 +75,7 @@ def check_program(program: Program) -> CheckReport:
             row[c.key] += met
 
     names = dict(db.session.execute(select(Unit.id, Unit.name).where(Unit.agency_id == program.agency_id)).all())
-    figures = services.unit_table(program, None)  # type: ignore[arg-type] - None: every unit
+    figures = services.unit_table(program, None)  # None: every unit
     shown = {r.unit_id: r for r in figures.rows}
     keys = ["assigned", "started", *[c.key for c in columns], "completed"]
     labels = {"assigned": "Pegawai", "started": "Sudah mulai", "completed": "Selesai"}
@@ -110,5 +110,5 @@ def check_program(program: Program) -> CheckReport:
 
 def _people_listed(program: Program, unit_id: int | None) -> int:
     """Rows of the people list (and so of the staff export) for one unit."""
-    _columns, rows = services.iter_staff(program, None, 0 if unit_id is None else unit_id)  # type: ignore[arg-type]
+    _columns, rows = services.iter_staff(program, None, 0 if unit_id is None else unit_id)
     return sum(1 for _row in rows)

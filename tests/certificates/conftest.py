@@ -15,9 +15,9 @@ from lms.db import db
 from lms.models import ElectionKind, ProgramCompletion, User
 from lms.requirements import LearnerStep, RequirementChoice, RequirementKind
 
-ELECTION_NAME = "Pemilihan Bupati dan Wakil Bupati Bangka Tahun 2027"
-ELECTION_NAME_EN = "2027 Bangka Regent Election"
-VOTING_DAY = dt.date.today() + dt.timedelta(days=60)
+ELECTION_NAME = "Pemilihan Umum Tahun 2029"
+ELECTION_NAME_EN = "2029 General Election"
+VOTING_DAY = dt.date(2029, 2, 14)  # illustrative: KPU has not set it yet
 
 
 class JpKind(RequirementKind):
@@ -90,7 +90,7 @@ def world(app: Flask, make):
     learner = make.user(agency, name="Siti Rahmawati, S.Pd.", unit_id=unit.id, nip="199003152015032001")
     admin = make.admin(agency)
     election = make.election(
-        kind=ElectionKind.PILKADA_SERENTAK,
+        kind=ElectionKind.PEMILU,
         name=ELECTION_NAME,
         name_en=ELECTION_NAME_EN,
         voting_day=VOTING_DAY,

@@ -164,7 +164,7 @@ def test_snapshot_freezes_the_election(app: Flask, world) -> None:
     assert s["election"] == {
         "name": ELECTION_NAME,
         "name_en": ELECTION_NAME_EN,
-        "kind": "pilkada_serentak",
+        "kind": "pemilu",
         "voting_day": VOTING_DAY.isoformat(),
     }
     with app.app_context():  # renaming the election later does not change what was issued

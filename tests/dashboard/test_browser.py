@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pytest
 
 from lms.db import db
@@ -15,7 +17,8 @@ def dashboard_data(app, make, requirement_kinds):
     program = make.program(
         agency,
         requirements=[("testmet", "a"), ("testmet", "b")],
-        title="Netralitas ASN Pilkada 2026",
+        title="Sosialisasi Netralitas ASN",
+        election=make.election(name="Pemilihan Umum Tahun 2029", voting_day=dt.date(2029, 2, 14)),
     )
     for i, person in enumerate(people):
         if i % 2 == 0:
@@ -48,7 +51,7 @@ def test_dashboard_and_import_preview_in_browser(browser, live_server, dashboard
     _login(page, live_server, dashboard_data["admin"].email)
     program = dashboard_data["program"]
     page.goto(f"{live_server}/admin/programs/{program.id}")
-    assert page.locator("h1").inner_text() == "Netralitas ASN Pilkada 2026"
+    assert page.locator("h1").inner_text() == "Sosialisasi Netralitas ASN"
     assert page.locator("table.units tbody tr").count() == 3
     assert page.locator("svg.chart").is_visible()
     # nothing wider than the screen on a phone

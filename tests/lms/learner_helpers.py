@@ -85,3 +85,14 @@ def with_plugin(app: Flask, plugin: Plugin) -> Iterator[None]:
         yield
     finally:
         plugins.pop(plugin.name, None)
+
+
+@contextmanager
+def without_plugin(app: Flask, name: str) -> Iterator[None]:
+    """Plugin ``name`` not listed, for one test (e.g. so a stand-in takes its outcome's place)."""
+    plugins = app.extensions["lms.plugins"]
+    removed = plugins.pop(name)
+    try:
+        yield
+    finally:
+        plugins[name] = removed

@@ -3,6 +3,7 @@ requirement met on My programs."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -45,7 +46,12 @@ def _submit(page) -> None:
 def test_learner_reads_fails_then_passes(app, make, live_server, browser) -> None:
     import_mini(app)
     agency = make.agency(name="Pemerintah Kabupaten Uji")
-    make.program(agency, requirements=[("module", SLUG)], title="Sosialisasi Netralitas ASN — Pilkada 2026")
+    make.program(
+        agency,
+        requirements=[("module", SLUG)],
+        title="Sosialisasi Netralitas ASN",
+        election=make.election(name="Pemilihan Umum Tahun 2029", voting_day=dt.date(2029, 2, 14)),
+    )
     learner = make.user(agency, name="Siti Rahmawati")
     context = browser.new_context(viewport={"width": 360, "height": 740}, locale="id-ID")
     page = context.new_page()
@@ -106,7 +112,12 @@ def test_admin_sees_quiz_statistics(app, make, live_server, browser) -> None:
 
     import_mini(app)
     agency = make.agency(name="Pemerintah Kabupaten Uji")
-    program = make.program(agency, requirements=[("module", SLUG)], title="Sosialisasi Netralitas ASN — Pilkada 2026")
+    program = make.program(
+        agency,
+        requirements=[("module", SLUG)],
+        title="Sosialisasi Netralitas ASN",
+        election=make.election(name="Pemilihan Umum Tahun 2029", voting_day=dt.date(2029, 2, 14)),
+    )
     for i in range(5):
         learner = make.user(agency)
         for right in [False, True] if i % 2 else [i == 0]:

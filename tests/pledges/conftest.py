@@ -70,7 +70,9 @@ def setup(app, make, default_text) -> Setup:
         name_en="2024 Simultaneous Regional Head Elections",
         voting_day=dt.date(2024, 11, 27),
     )
-    program = make.program(agency, requirements=[("pledge", DEFAULT_KEY)], title="Pilkada 2026", election=election)
+    program = make.program(
+        agency, requirements=[("pledge", DEFAULT_KEY)], title="Sosialisasi Netralitas ASN 2024", election=election
+    )
     return Setup(agency, unit, program, learners)
 
 

@@ -60,7 +60,7 @@ def _signed_then_edited(app, client, setup):
 
 NEW_VALUES = ("Pemilu Baru Sekali", "Pemungutan Suara Ulang", "Re-run", "2031", "Pemerintah Kota Lain")
 OLD_VALUES = (
-    "Pilkada 2026",
+    "Sosialisasi Netralitas ASN 2024",
     "Pemilihan Gubernur, Bupati, dan Wali Kota Serentak Tahun 2024",
     "2024 Simultaneous Regional Head Elections",
     "Pemerintah Kabupaten Contoh",
@@ -118,7 +118,7 @@ def test_a_stored_text_that_cannot_be_split_is_shown_verbatim(app, client, make,
 
     def check(shown: str) -> None:
         assert "Teks yang lain sama sekali." in shown and "Satu-satunya butir." in shown
-        assert "Pilkada 2026" in shown  # the program's title as signed
+        assert "Sosialisasi Netralitas ASN 2024" in shown  # the program's title as signed
         for value in NEW_VALUES:
             assert value not in shown, value
         assert "Bersikap netral" not in shown  # the template is not re-filled either
