@@ -1,5 +1,7 @@
 """A learner logs in, sees "my programs", switches language and logs out, on desktop and phone."""
 
+import datetime as dt
+
 import pytest
 
 from tests.conftest import PASSWORD, screenshot
@@ -13,7 +15,8 @@ VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 360, 
 def test_learner_login_programs_language_logout(browser, live_server, make, device):
     agency = make.agency(name="Pemerintah Kabupaten Bangka")
     learner = make.user(agency, name="Siti Rahmawati, S.Pd.", nip="199003152015032001")
-    make.program(agency, title="Sosialisasi Netralitas ASN — Pilkada 2026")
+    pemilu = make.election(name="Pemilihan Umum Tahun 2029", voting_day=dt.date(2029, 2, 14))
+    make.program(agency, title="Sosialisasi Netralitas ASN", election=pemilu)
     context = browser.new_context(viewport=VIEWPORTS[device], locale="id-ID")
     page = context.new_page()
     try:
@@ -28,7 +31,7 @@ def test_learner_login_programs_language_logout(browser, live_server, make, devi
         page.get_by_role("button", name="Masuk").click()
         page.wait_for_url(f"{live_server}/")
         assert page.locator("h1").inner_text() == "Program saya"
-        assert "Pilkada 2026" in page.content()
+        assert "Sosialisasi Netralitas ASN" in page.content() and "Pemilihan Umum Tahun 2029" in page.content()
         screenshot(page, f"learner-home-{device}")
         if device == "phone":
             assert page.evaluate("document.documentElement.scrollWidth") <= 360
