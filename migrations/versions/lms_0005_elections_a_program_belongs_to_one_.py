@@ -12,26 +12,14 @@ import datetime as dt
 import sqlalchemy as sa
 from alembic import op
 
+from lms.migrate import sqlite_foreign_keys
+
 revision = 'lms_0005'
 down_revision = 'lms_0004'
 branch_labels = None
 depends_on = None
 
 _ID = sa.BigInteger().with_variant(sa.Integer(), 'sqlite')
-
-
-def _sqlite_foreign_keys(on: bool) -> None:
-    # The batch below copies `programs` while other tables point at it, which SQLite's foreign key
-    # checks refuse; they are off for the copy and the whole database is checked after it. The
-    # pragma only changes outside a transaction.
-    dbapi = op.get_bind().connection.driver_connection
-    if dbapi.in_transaction:
-        dbapi.commit()
-    if on:
-        problems = op.get_bind().exec_driver_sql('PRAGMA foreign_key_check').fetchall()
-        if problems:
-            raise RuntimeError(f'foreign keys broken by the copy: {problems[:5]}')
-    op.execute(f"PRAGMA foreign_keys = {'ON' if on else 'OFF'}")
 
 
 def _backfill() -> None:
@@ -71,23 +59,23 @@ def upgrade() -> None:
     _backfill()
     sqlite = op.get_bind().dialect.name == 'sqlite'
     if sqlite:
-        _sqlite_foreign_keys(False)
+        sqlite_foreign_keys(False)
     with op.batch_alter_table('programs', schema=None) as batch_op:
         batch_op.alter_column('election_id', existing_type=_ID, nullable=False)
         batch_op.create_index(batch_op.f('ix_programs_election_id'), ['election_id'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_programs_election_id_elections'), 'elections', ['election_id'], ['id'])
     if sqlite:
-        _sqlite_foreign_keys(True)
+        sqlite_foreign_keys(True)
 
 
 def downgrade() -> None:
     sqlite = op.get_bind().dialect.name == 'sqlite'
     if sqlite:
-        _sqlite_foreign_keys(False)
+        sqlite_foreign_keys(False)
     with op.batch_alter_table('programs', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_programs_election_id_elections'), type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_programs_election_id'))
         batch_op.drop_column('election_id')
     if sqlite:
-        _sqlite_foreign_keys(True)
+        sqlite_foreign_keys(True)
     op.drop_table('elections')

@@ -10,44 +10,32 @@ Create Date: 2026-12-04 21:55:00.000000
 import sqlalchemy as sa
 from alembic import op
 
+from lms.migrate import sqlite_foreign_keys
+
 revision = 'lms_0006'
 down_revision = 'lms_0005'
 branch_labels = None
 depends_on = None
 
 
-def _sqlite_foreign_keys(on: bool) -> None:
-    # The batch below copies `programs` while other tables point at it, which SQLite's foreign key
-    # checks refuse; they are off for the copy and the whole database is checked after it. The
-    # pragma only changes outside a transaction.
-    dbapi = op.get_bind().connection.driver_connection
-    if dbapi.in_transaction:
-        dbapi.commit()
-    if on:
-        problems = op.get_bind().exec_driver_sql('PRAGMA foreign_key_check').fetchall()
-        if problems:
-            raise RuntimeError(f'foreign keys broken by the copy: {problems[:5]}')
-    op.execute(f"PRAGMA foreign_keys = {'ON' if on else 'OFF'}")
-
-
 def upgrade() -> None:
     sqlite = op.get_bind().dialect.name == 'sqlite'
     if sqlite:
-        _sqlite_foreign_keys(False)
+        sqlite_foreign_keys(False)
     with op.batch_alter_table('programs', schema=None) as batch_op:
         batch_op.drop_column('period')
     if sqlite:
-        _sqlite_foreign_keys(True)
+        sqlite_foreign_keys(True)
 
 
 def downgrade() -> None:
     sqlite = op.get_bind().dialect.name == 'sqlite'
     if sqlite:
-        _sqlite_foreign_keys(False)
+        sqlite_foreign_keys(False)
     with op.batch_alter_table('programs', schema=None) as batch_op:
         batch_op.add_column(sa.Column('period', sa.String(length=100), nullable=True))
     if sqlite:
-        _sqlite_foreign_keys(True)
+        sqlite_foreign_keys(True)
     programs = sa.table('programs', sa.column('election_id'), sa.column('period'))
     elections = sa.table('elections', sa.column('id'), sa.column('name'))
     name = sa.select(sa.func.substr(elections.c.name, 1, 100)).where(elections.c.id == programs.c.election_id)

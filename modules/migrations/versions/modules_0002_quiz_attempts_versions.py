@@ -11,6 +11,8 @@ Revises: modules_0001
 Create Date: 2026-12-01 11:00:00.000000
 """
 from alembic import op
+
+from lms.migrate import sqlite_foreign_keys
 import sqlalchemy as sa
 
 
@@ -79,17 +81,6 @@ def _attempts(name: str) -> sa.Table:
     )
 
 
-def _sqlite_foreign_keys(on: bool) -> None:
-    dbapi = op.get_bind().connection.driver_connection
-    if dbapi.in_transaction:
-        dbapi.commit()
-    if on:
-        problems = op.get_bind().exec_driver_sql('PRAGMA foreign_key_check').fetchall()
-        if problems:
-            raise RuntimeError(f'foreign keys broken by the copy: {problems[:5]}')
-    op.execute(f"PRAGMA foreign_keys = {'ON' if on else 'OFF'}")
-
-
 def _rename(old: str, new: str, columns: tuple[tuple[str, str], ...], number: str) -> None:
     postgresql = op.get_bind().dialect.name == 'postgresql'
     if not postgresql:
@@ -98,7 +89,7 @@ def _rename(old: str, new: str, columns: tuple[tuple[str, str], ...], number: st
         # and never uncounts it). They are switched off for the copy and the whole database is
         # checked after it. The pragma only changes outside a transaction: end the one the steps
         # before have opened (their work is complete).
-        _sqlite_foreign_keys(False)
+        sqlite_foreign_keys(False)
     op.rename_table(old, new)
     for old_column, new_column in columns:
         op.execute(f'ALTER TABLE modules_modules RENAME COLUMN {old_column} TO {new_column}')
@@ -121,7 +112,7 @@ def _rename(old: str, new: str, columns: tuple[tuple[str, str], ...], number: st
             pass
         with op.batch_alter_table(new, recreate='always', copy_from=_attempts(new)):
             pass
-        _sqlite_foreign_keys(True)
+        sqlite_foreign_keys(True)
 
 
 def upgrade() -> None:

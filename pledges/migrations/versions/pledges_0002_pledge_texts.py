@@ -11,6 +11,8 @@ Revises: pledges_0001
 Create Date: 2026-12-01 10:00:00.000000
 """
 from alembic import op
+
+from lms.migrate import sqlite_foreign_keys
 import sqlalchemy as sa
 
 
@@ -104,17 +106,6 @@ def _signatures(texts: str, prefix: str) -> sa.Table:
     )
 
 
-def _sqlite_foreign_keys(on: bool) -> None:
-    dbapi = op.get_bind().connection.driver_connection
-    if dbapi.in_transaction:
-        dbapi.commit()
-    if on:
-        problems = op.get_bind().exec_driver_sql('PRAGMA foreign_key_check').fetchall()
-        if problems:
-            raise RuntimeError(f'foreign keys broken by the copy: {problems[:5]}')
-    op.execute(f"PRAGMA foreign_keys = {'ON' if on else 'OFF'}")
-
-
 def _rename(old: str, new: str, old_prefix: str, new_prefix: str) -> None:
     postgresql = op.get_bind().dialect.name == 'postgresql'
     if not postgresql:
@@ -123,7 +114,7 @@ def _rename(old: str, new: str, old_prefix: str, new_prefix: str) -> None:
         # and never uncounts it). They are switched off for the copy and the whole database is
         # checked after it. The pragma only changes outside a transaction: end the one the steps
         # before have opened (their work is complete).
-        _sqlite_foreign_keys(False)
+        sqlite_foreign_keys(False)
     op.rename_table(old, new)
     for old_column, new_column in COLUMNS if old_prefix == 'template' else \
             [(b, a) for a, b in COLUMNS]:
@@ -150,7 +141,7 @@ def _rename(old: str, new: str, old_prefix: str, new_prefix: str) -> None:
         with op.batch_alter_table('pledges_signatures', recreate='always',
                                   copy_from=_signatures(new, new_prefix)):
             pass
-        _sqlite_foreign_keys(True)
+        sqlite_foreign_keys(True)
 
 
 def upgrade() -> None:
