@@ -6,7 +6,7 @@ from setuptools import find_namespace_packages, setup
 
 setup(
     packages=[
-        *find_namespace_packages(include=["lms*", "modules*", "pledges*", "certificates*"]),
+        *find_namespace_packages(include=["lms*", "modules*", "pledges*", "certificates*", "reports*", "lti*"]),
         "lms.migrations",
         "lms.migrations.versions",
     ],
